@@ -1,0 +1,3 @@
+"""checkpoint: screening log for epidemic checkpoints."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,34 @@
+"""What the global options hand to every command, and the one way commands report failure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+
+from checkpoint.errors import CheckpointError
+
+
+@dataclass(frozen=True)
+class CliContext:
+    """Global options: `--config PATH` (or `CHECKPOINT_CONFIG`); None means the default path."""
+
+    config_path: Path | None
+
+
+def cli_context(ctx: typer.Context) -> CliContext:
+    """The global options of this invocation."""
+    obj = ctx.find_root().obj
+    if not isinstance(obj, CliContext):
+        return CliContext(config_path=None)
+    return obj
+
+
+def fail(error: CheckpointError, *, code: int = 1) -> NoReturn:
+    """Print the error's message and hint on stderr and exit with `code`, no traceback."""
+    typer.secho(f"error: {error.message}", err=True, fg=typer.colors.RED)
+    if error.hint:
+        typer.echo(error.hint, err=True)
+    raise typer.Exit(code=code)
