@@ -43,7 +43,9 @@ class CheckpointError(Exception):
         """Message and hint in `language` (the English texts when there is no code)."""
         if not self.code:
             return self.message, self.hint
-        return translate(self.code, language, **self.params), _hint(self.code, language, self.params)
+        return translate(self.code, language, **self.params), _hint(
+            self.code, language, self.params
+        )
 
     def __str__(self) -> str:
         return f"{self.message}\n{self.hint}" if self.hint else self.message

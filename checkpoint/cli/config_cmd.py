@@ -1,0 +1,44 @@
+"""`checkpoint config …`: look at the configuration without starting the screens."""
+
+from __future__ import annotations
+
+import typer
+
+from checkpoint import paths
+from checkpoint.cli.context import cli_context, fail
+from checkpoint.config import load_settings, render_effective
+from checkpoint.errors import ConfigError
+from checkpoint.locale import translate
+
+CONFIG_ERROR_EXIT: int = 2
+"""Exit code of a configuration that does not load (1 stays for other failures)."""
+
+config_app = typer.Typer(
+    help="Check the configuration and show the settings in force.",
+    no_args_is_help=True,
+)
+
+
+@config_app.command("check")
+def check(ctx: typer.Context) -> None:
+    """Load the configuration, report every problem, and print the effective settings.
+
+    Shows which file was read (or that built-in defaults apply), which CHECKPOINT_* environment
+    variables override it, and the resulting settings as TOML, with the sync token hidden.
+    """
+    try:
+        loaded = load_settings(cli_context(ctx).config_path)
+    except ConfigError as error:
+        fail(error, code=CONFIG_ERROR_EXIT)
+    language = loaded.settings.ui.language
+    if loaded.path is not None:
+        typer.echo(translate("config.check.file", language, path=loaded.path))
+    else:
+        typer.echo(translate("config.check.defaults", language, path=paths.default_config_file()))
+    if loaded.overrides:
+        names = ", ".join(loaded.overrides)
+        typer.echo(translate("config.check.overrides", language, names=names))
+    else:
+        typer.echo(translate("config.check.no_overrides", language))
+    typer.echo("")
+    typer.echo(render_effective(loaded), nl=False)

@@ -1,0 +1,188 @@
+"""The hash chain over the local log, and the one way rows are appended to it.
+
+Every row of every logged table gets the next sequence number and a hash covering its content
+and the previous row's hash. Changing, removing or inserting a row anywhere breaks the chain
+from that point (`verify.py` finds where). It is tamper-evident, not tamper-proof: someone who
+rewrites the whole tail can rebuild it, which is why printed reports carry the chain head and
+sync sends it upward.
+
+Appending is the hot path of the program (every person screened), so each table's insert
+statement and value converters are prepared once and rows go to the SQLite driver directly,
+inside the unit of work's transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlmodel import Session
+
+from checkpoint.store.codec import canonical_json
+from checkpoint.store.models import LogFields, LogRecord, table_of
+from checkpoint.store.types import EnumText, UTCDateTime
+
+_UNHASHED = frozenset({"hash", "personal_digest", "purged_at"})
+_HEAD_KEY = "checkpoint.chain_head"
+
+
+def _table(record_type: type[LogRecord]) -> sa.Table:
+    table = record_type.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, sa.Table)
+    return table
+
+
+_DIALECT = sqlite_dialect.dialect()
+
+
+def _none_or(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda v: None if v is None else convert(v)
+
+
+def _to_driver(column: sa.Column[Any]) -> Callable[[Any], Any]:
+    """How a value of `column` goes to sqlite3: exactly what SQLite will give back when read.
+
+    The hash covers these driver values, so a row hashes the same when written and when read
+    back raw by `verify` (37 in a REAL column comes back as 37.0, True as 1: convert first).
+    """
+    column_type = column.type
+    if isinstance(column_type, sa.JSON):
+        return json.dumps  # None too: SQLAlchemy's JSON stores it as the text 'null'
+    if isinstance(column_type, UTCDateTime | EnumText):
+        return lambda v: column_type.process_bind_param(v, _DIALECT)
+    if isinstance(column_type, sa.Uuid):
+        return _none_or(lambda v: v.hex)
+    if isinstance(column_type, sa.Date):
+        return _none_or(lambda v: v.isoformat())
+    if isinstance(column_type, sa.Boolean):
+        return _none_or(int)
+    if isinstance(column_type, sa.Float):
+        return _none_or(float)
+    if isinstance(column_type, sa.Integer):
+        return _none_or(int)
+    return _none_or(str)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Prepared once per table: the insert statement and how to convert and hash values."""
+
+    table: sa.Table
+    insert_sql: str
+    names: tuple[str, ...]
+    to_driver: tuple[Callable[[Any], Any], ...]
+    hashed: tuple[int, ...]
+    """Positions (in `names`) of the columns the row hash covers."""
+    personal: tuple[int, ...]
+    """Positions of the personal columns, covered through the personal digest."""
+
+
+@cache
+def _plan(record_type: type[LogRecord]) -> _Plan:
+    table = _table(record_type)
+    names = tuple(c.name for c in table.columns)
+    skipped = _UNHASHED | set(record_type.PERSONAL_FIELDS)
+    return _Plan(
+        table=table,
+        insert_sql=(
+            f"INSERT INTO {table.name} ({', '.join(names)}) "
+            f"VALUES ({', '.join('?' for _ in names)})"
+        ),
+        names=names,
+        to_driver=tuple(_to_driver(c) for c in table.columns),
+        hashed=tuple(i for i, n in enumerate(names) if n not in skipped),
+        personal=tuple(names.index(n) for n in record_type.PERSONAL_FIELDS),
+    )
+
+
+def column_names(record_type: type[LogRecord]) -> tuple[str, ...]:
+    """The table's columns in the order `row_hash` and `personal_digest` expect a raw row."""
+    return _plan(record_type).names
+
+
+def _sha256(data: Any) -> str:
+    return hashlib.sha256(canonical_json(data).encode()).hexdigest()
+
+
+def personal_digest(record_type: type[LogRecord], row: Sequence[Any]) -> str | None:
+    """SHA-256 over a raw row's personal fields, None for a table without any."""
+    plan = _plan(record_type)
+    if not plan.personal:
+        return None
+    return _sha256({plan.names[i]: row[i] for i in plan.personal})
+
+
+def row_hash(record_type: type[LogRecord], row: Sequence[Any], digest: str | None) -> str:
+    """The hash a raw row (driver values in `column_names` order) must carry: its table, its
+    non-personal columns (with `seq`, `created_at` and `prev_hash`) and its personal digest."""
+    plan = _plan(record_type)
+    content = {plan.names[i]: row[i] for i in plan.hashed}
+    return _sha256({"table": plan.table.name, "row": content, "personal": digest})
+
+
+def _driver(session: Session) -> sqlite3.Connection:
+    # The unit of work's own connection, already inside its BEGIN IMMEDIATE transaction.
+    connection = session.connection().connection.dbapi_connection
+    assert isinstance(connection, sqlite3.Connection)
+    return connection
+
+
+def _head(session: Session, driver: sqlite3.Connection) -> list[Any]:
+    head = session.info.get(_HEAD_KEY)
+    if head is None:
+        row = driver.execute("SELECT seq, hash FROM chain_head WHERE id = 1").fetchone()
+        head = [row[0], row[1]]
+        session.info[_HEAD_KEY] = head
+    return head  # type: ignore[no-any-return]
+
+
+def forget_head(session: Session) -> None:
+    """Drop the cached chain head (after a rollback, the database's head is the truth)."""
+    session.info.pop(_HEAD_KEY, None)
+
+
+def append(session: Session, *records: LogFields, now: datetime | None = None) -> None:
+    """Append `records`, in order, to the log within the session's transaction.
+
+    Rows are inserted at once, in the order given (parents before children), so foreign keys
+    hold at every statement. Nothing is visible to others until the unit of work commits.
+    Table-model instances get their chain columns set; `…Fields` instances are left as given.
+    """
+    driver = _driver(session)
+    head = _head(session, driver)
+    written_at = now or datetime.now(UTC)
+    for record in records:
+        if getattr(record, "seq", None) is not None:
+            raise ValueError(f"{type(record).__name__} {record.id} is already in the log")
+        record_type = table_of(record)
+        plan = _plan(record_type)
+        values = dict(record.__dict__)
+        values.update(seq=head[0] + 1, created_at=written_at, prev_hash=head[1])
+        if plan.personal:
+            values["purged_at"] = None
+            values["personal_digest"] = None
+        row = [
+            convert(values.get(name))
+            for name, convert in zip(plan.names, plan.to_driver, strict=True)
+        ]
+        if plan.personal:
+            values["personal_digest"] = row[plan.names.index("personal_digest")] = personal_digest(
+                record_type, row
+            )
+        values["hash"] = row[plan.names.index("hash")] = row_hash(
+            record_type, row, values.get("personal_digest")
+        )
+        driver.execute(plan.insert_sql, row)
+        if isinstance(record, LogRecord):
+            for name in LogRecord.CHAIN_FIELDS & values.keys():
+                setattr(record, name, values[name])
+        head[0], head[1] = values["seq"], values["hash"]
+    driver.execute("UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1", (head[0], head[1]))

@@ -1,0 +1,223 @@
+"""Opening the local log: the file, its pragmas, its lock, its schema version.
+
+A record shown as saved must survive a power cut (WAL with `synchronous=FULL`); the file holds
+personal data, so it is created readable by its owner only; a file that is not ours is never
+touched; a second instance on the same file is refused at once with a clear error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import filelock
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+from checkpoint.errors import StoreError
+from checkpoint.store import migrate
+from checkpoint.store.chain import forget_head
+from checkpoint.store.models import APPLICATION_ID
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass
+class Store:
+    """An open local log. Use `session()` for each unit of work; `close()` when done."""
+
+    path: Path
+    engine: sa.Engine
+    _lock: filelock.BaseFileLock | None = field(default=None, repr=False)
+    backup_path: Path | None = None
+    """Where the database was copied before a migration at this opening, if one ran."""
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+    _sessions: list[Session] = field(default_factory=list, repr=False)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: a write transaction that commits on success, rolls back on error.
+
+        SQLite errors come out as `StoreError` with a message for the user; on any error the
+        transaction is rolled back whole, so no partial record is ever left behind. Units of
+        work do not nest.
+        """
+        session = self._thread_session()
+        if session.in_transaction():
+            raise RuntimeError("a unit of work is already open in this thread")
+        try:
+            yield session
+            session.commit()
+        except BaseException as error:
+            session.rollback()
+            forget_head(session)
+            if isinstance(error, DBAPIError):
+                raise translate_error(error, self.path) from error
+            raise
+        finally:
+            session.expunge_all()
+
+    def _thread_session(self) -> Session:
+        # One Session per thread, reused across units of work: building and tearing down a
+        # Session and checking a connection in and out of the pool for every screening costs
+        # more than the rest of the bookkeeping. Sessions are not shared between threads.
+        session: Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = Session(self.engine, expire_on_commit=False)
+            self._local.session = session
+            self._sessions.append(session)
+        return session
+
+    def close(self) -> None:
+        """Dispose of connections (checkpointing the WAL) and release the instance lock."""
+        for session in self._sessions:
+            session.close()
+        self._sessions.clear()
+        self.engine.dispose()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def translate_error(error: DBAPIError, path: Path) -> StoreError:
+    """A user-facing error for an SQLite failure on `path`."""
+    text = str(error.orig).lower()
+    if "disk is full" in text or "database or disk is full" in text:
+        return StoreError.of("store.disk_full", path=path)
+    if "not a database" in text or "malformed" in text:
+        return StoreError.of("store.corrupt", path=path, detail=str(error.orig))
+    if "locked" in text or "busy" in text:
+        return StoreError.of("store.locked", path=path)
+    if "readonly" in text or "read-only" in text:
+        return StoreError.of("store.read_only", path=path)
+    return StoreError.of("store.sqlite_error", path=path, detail=str(error.orig))
+
+
+def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Autocommit at the driver level so that SQLAlchemy's "begin" below controls transactions.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _begin_immediate(connection: sa.Connection) -> None:
+    # Take the write lock at BEGIN: a deferred transaction that reads the chain head and then
+    # writes could otherwise fail with SQLITE_BUSY halfway through a unit of work.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(path: Path) -> sa.Engine:
+    """An engine on `path` with the log's pragmas and immediate write transactions."""
+    # No reset on return: every unit of work ends in an explicit commit or rollback, and the
+    # extra ROLLBACK per screening would cost more than the rest of the bookkeeping.
+    engine = sa.create_engine(
+        f"sqlite:///{path}", poolclass=sa.pool.QueuePool, pool_size=2, pool_reset_on_return=None
+    )
+    event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+def _check_file(path: Path) -> bool:
+    """True if `path` exists and is an SQLite file; StoreError if it is anything else."""
+    if not path.exists():
+        return False
+    if path.is_dir():
+        raise StoreError.of("store.is_directory", path=path)
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except PermissionError as error:
+        raise StoreError.of("store.no_permission", path=path) from error
+    if header and header != _SQLITE_HEADER:
+        raise StoreError.of("store.not_sqlite", path=path)
+    return True
+
+
+def _check_ownership(path: Path) -> None:
+    """Refuse an SQLite file that belongs to another program (never overwrite it)."""
+    uri = f"file:{path}?mode=ro"
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as connection:
+            app_id = connection.execute("PRAGMA application_id").fetchone()[0]
+            tables = connection.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+            ).fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise StoreError.of("store.corrupt", path=path, detail=str(error)) from error
+    if app_id != APPLICATION_ID and tables:
+        raise StoreError.of("store.foreign", path=path)
+
+
+def _create_private(path: Path) -> None:
+    # Create the file ourselves so it is owner-only from its first byte; SQLite gives the
+    # -wal and -shm files the same permissions as the database.
+    descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(descriptor)
+
+
+def _acquire_lock(path: Path) -> filelock.BaseFileLock:
+    lock = filelock.FileLock(f"{path}.lock", timeout=0, mode=0o600)
+    try:
+        lock.acquire()
+    except filelock.Timeout as error:
+        raise StoreError.of("store.in_use", path=path) from error
+    return lock
+
+
+def open_store(
+    path: Path, *, backup_dir: Path | None = None, exclusive: bool = True, create: bool = True
+) -> Store:
+    """Open the log at `path`, migrating an older schema after a backup.
+
+    `create` makes a new log where there is none (otherwise a missing file is an error).
+    `exclusive` takes the instance lock: one running program writes to a log at a time;
+    tools that only read (`checkpoint verify`) pass False.
+    """
+    path = path.expanduser()
+    if create and not path.parent.exists():
+        # Before the lock file: it would otherwise create the folder with default permissions.
+        path.parent.mkdir(parents=True, mode=0o700)
+    lock = _acquire_lock(path) if exclusive else None
+    try:
+        if _check_file(path):
+            _check_ownership(path)
+        elif create:
+            _create_private(path)
+        else:
+            raise StoreError.of("store.missing", path=path)
+        engine = make_engine(path)
+        try:
+            backup = migrate.upgrade(
+                engine, path=path, backup_dir=backup_dir or path.parent / "backups"
+            )
+        except DBAPIError as error:
+            engine.dispose()
+            raise translate_error(error, path) from error
+        except BaseException:
+            engine.dispose()
+            raise
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    return Store(path=path, engine=engine, _lock=lock, backup_path=backup)
