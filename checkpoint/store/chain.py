@@ -56,8 +56,11 @@ def _to_driver(column: sa.Column[Any]) -> Callable[[Any], Any]:
     column_type = column.type
     if isinstance(column_type, sa.JSON):
         return json.dumps  # None too: SQLAlchemy's JSON stores it as the text 'null'
-    if isinstance(column_type, UTCDateTime | EnumText):
+    if isinstance(column_type, UTCDateTime):
         return lambda v: column_type.process_bind_param(v, _DIALECT)
+    if isinstance(column_type, EnumText):
+        enum_class = column_type.enum_class
+        return _none_or(lambda v: v.value if isinstance(v, enum_class) else enum_class(v).value)
     if isinstance(column_type, sa.Uuid):
         return _none_or(lambda v: v.hex)
     if isinstance(column_type, sa.Date):
@@ -68,7 +71,11 @@ def _to_driver(column: sa.Column[Any]) -> Callable[[Any], Any]:
         return _none_or(float)
     if isinstance(column_type, sa.Integer):
         return _none_or(int)
-    return _none_or(str)
+    return _identity  # text: validated as str where the record was made
+
+
+def _identity(value: Any) -> Any:
+    return value
 
 
 @dataclass(frozen=True)
@@ -136,16 +143,19 @@ def _driver(session: Session) -> sqlite3.Connection:
 
 
 def _head(session: Session, driver: sqlite3.Connection) -> list[Any]:
-    head = session.info.get(_HEAD_KEY)
+    # Read once per unit of work (the write lock is held from BEGIN IMMEDIATE on), then kept
+    # in step by `append`; `forget_head` drops it when the unit ends.
+    head: list[Any] | None = session.info.get(_HEAD_KEY)
     if head is None:
         row = driver.execute("SELECT seq, hash FROM chain_head WHERE id = 1").fetchone()
         head = [row[0], row[1]]
         session.info[_HEAD_KEY] = head
-    return head  # type: ignore[no-any-return]
+    return head
 
 
 def forget_head(session: Session) -> None:
-    """Drop the cached chain head (after a rollback, the database's head is the truth)."""
+    """Drop the chain head cached for a unit of work; the next unit reads it again, since
+    another thread's unit may have appended in between."""
     session.info.pop(_HEAD_KEY, None)
 
 

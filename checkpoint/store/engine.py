@@ -41,7 +41,7 @@ class Store:
     backup_path: Path | None = None
     """Where the database was copied before a migration at this opening, if one ran."""
     _local: threading.local = field(default_factory=threading.local, repr=False)
-    _sessions: list[Session] = field(default_factory=list, repr=False)
+    _sessions: list[tuple[Session, sa.Connection]] = field(default_factory=list, repr=False)
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -59,28 +59,30 @@ class Store:
             session.commit()
         except BaseException as error:
             session.rollback()
-            forget_head(session)
             if isinstance(error, DBAPIError):
                 raise translate_error(error, self.path) from error
             raise
         finally:
+            forget_head(session)
             session.expunge_all()
 
     def _thread_session(self) -> Session:
-        # One Session per thread, reused across units of work: building and tearing down a
-        # Session and checking a connection in and out of the pool for every screening costs
-        # more than the rest of the bookkeeping. Sessions are not shared between threads.
+        # One Session per thread, bound to its own connection and reused across units of work:
+        # building a Session and checking a connection out of the pool for every screening
+        # cost more than all the rest of the bookkeeping. Sessions never cross threads.
         session: Session | None = getattr(self._local, "session", None)
         if session is None:
-            session = Session(self.engine, expire_on_commit=False)
+            connection = self.engine.connect()
+            session = Session(bind=connection, expire_on_commit=False)
             self._local.session = session
-            self._sessions.append(session)
+            self._sessions.append((session, connection))
         return session
 
     def close(self) -> None:
         """Dispose of connections (checkpointing the WAL) and release the instance lock."""
-        for session in self._sessions:
+        for session, connection in self._sessions:
             session.close()
+            connection.close()
         self._sessions.clear()
         self.engine.dispose()
         if self._lock is not None:
