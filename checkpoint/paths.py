@@ -10,9 +10,7 @@ an environment, such as `config.load_settings`, see the same folders as they val
 
 from __future__ import annotations
 
-import contextlib
 import os
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
@@ -81,9 +79,8 @@ def ensure_private_dir(path: Path) -> Path:
     """Create `path` (and missing parents) readable by its owner only, and return it.
 
     The database holds names, ID numbers and phones, so PIPL asks that nobody else on a shared
-    laptop can read it. Folders created here get mode 0o700 whatever the umask; an existing
-    folder that we own is tightened to 0o700 too. A folder owned by someone else (such as /tmp)
-    is left alone: changing it is not ours to do, and would fail anyway.
+    laptop can read it. Folders created here get mode 0o700 whatever the umask. An existing
+    folder is left as it is: it may be the user's home or a shared folder they chose.
     """
     missing: list[Path] = []
     for folder in (path, *path.parents):
@@ -94,17 +91,4 @@ def ensure_private_dir(path: Path) -> Path:
     # mkdir's mode is filtered by the umask, so set it explicitly.
     for folder in missing:
         folder.chmod(PRIVATE_DIR_MODE)
-    if path not in missing and _owned_by_me(path):
-        current = stat.S_IMODE(path.stat().st_mode)
-        if current & 0o077:
-            with contextlib.suppress(PermissionError):
-                path.chmod(PRIVATE_DIR_MODE)
     return path
-
-
-def _owned_by_me(path: Path) -> bool:
-    getuid = getattr(os, "getuid", None)
-    if getuid is None:
-        # Windows: POSIX modes do not apply; the user profile folders are already private.
-        return False
-    return bool(path.stat().st_uid == getuid())

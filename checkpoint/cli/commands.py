@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import typer
 
+from checkpoint.cli.config_cmd import config_app
+from checkpoint.cli.init_cmd import init
+from checkpoint.cli.verify_cmd import verify
+
 
 def register(app: typer.Typer) -> None:
     """Attach each command module's commands or sub-app to `app`."""
-    del app
+    app.command("init")(init)
+    app.command("verify")(verify)
+    app.add_typer(config_app, name="config")

@@ -85,11 +85,15 @@ class _Plan:
     table: sa.Table
     insert_sql: str
     names: tuple[str, ...]
-    to_driver: tuple[Callable[[Any], Any], ...]
+    converters: tuple[tuple[int, Callable[[Any], Any]], ...]
+    """(position, converter) of the columns whose driver value differs from the Python one."""
     hashed: tuple[int, ...]
-    """Positions (in `names`) of the columns the row hash covers."""
+    """Positions of the columns the row hash covers, in the order of their names."""
+    hash_header: bytes
+    """The canonical header of the table's rows: JSON of [table name, hashed column names]."""
     personal: tuple[int, ...]
     """Positions of the personal columns, covered through the personal digest."""
+    personal_header: bytes
 
 
 @cache
@@ -97,6 +101,9 @@ def _plan(record_type: type[LogRecord]) -> _Plan:
     table = _table(record_type)
     names = tuple(c.name for c in table.columns)
     skipped = _UNHASHED | set(record_type.PERSONAL_FIELDS)
+    hashed = sorted((n, i) for i, n in enumerate(names) if n not in skipped)
+    personal = sorted((n, names.index(n)) for n in record_type.PERSONAL_FIELDS)
+    converters = ((i, _to_driver(c)) for i, c in enumerate(table.columns))
     return _Plan(
         table=table,
         insert_sql=(
@@ -104,9 +111,11 @@ def _plan(record_type: type[LogRecord]) -> _Plan:
             f"VALUES ({', '.join('?' for _ in names)})"
         ),
         names=names,
-        to_driver=tuple(_to_driver(c) for c in table.columns),
-        hashed=tuple(i for i, n in enumerate(names) if n not in skipped),
-        personal=tuple(names.index(n) for n in record_type.PERSONAL_FIELDS),
+        converters=tuple((i, f) for i, f in converters if f is not _identity),
+        hashed=tuple(i for _, i in hashed),
+        hash_header=_canonical([table.name, [n for n, _ in hashed]]),
+        personal=tuple(i for _, i in personal),
+        personal_header=_canonical([table.name, [n for n, _ in personal]]),
     )
 
 
@@ -115,24 +124,35 @@ def column_names(record_type: type[LogRecord]) -> tuple[str, ...]:
     return _plan(record_type).names
 
 
-def _sha256(data: Any) -> str:
-    return hashlib.sha256(canonical_json(data).encode()).hexdigest()
+def _canonical(data: Any) -> bytes:
+    return canonical_json(data).encode()
 
 
 def personal_digest(record_type: type[LogRecord], row: Sequence[Any]) -> str | None:
-    """SHA-256 over a raw row's personal fields, None for a table without any."""
+    """SHA-256 over a raw row's personal fields, None for a table without any.
+
+    The digested text is the table's personal header, a newline, and the JSON array of the
+    personal values in the order of their column names.
+    """
     plan = _plan(record_type)
     if not plan.personal:
         return None
-    return _sha256({plan.names[i]: row[i] for i in plan.personal})
+    values = _canonical([row[i] for i in plan.personal])
+    return hashlib.sha256(plan.personal_header + b"\n" + values).hexdigest()
 
 
 def row_hash(record_type: type[LogRecord], row: Sequence[Any], digest: str | None) -> str:
-    """The hash a raw row (driver values in `column_names` order) must carry: its table, its
-    non-personal columns (with `seq`, `created_at` and `prev_hash`) and its personal digest."""
+    """The hash a raw row (driver values in `column_names` order) must carry.
+
+    SHA-256 of: the JSON array [table name, names of the hashed columns sorted], a newline, the
+    JSON array of those columns' stored values in the same order (they include `seq`,
+    `created_at` and `prev_hash`, which makes it a chain), a newline, and the personal digest
+    (empty for tables without personal fields). JSON is compact, UTF-8, no ASCII escaping.
+    """
     plan = _plan(record_type)
-    content = {plan.names[i]: row[i] for i in plan.hashed}
-    return _sha256({"table": plan.table.name, "row": content, "personal": digest})
+    values = _canonical([row[i] for i in plan.hashed])
+    tail = digest.encode() if digest else b""
+    return hashlib.sha256(plan.hash_header + b"\n" + values + b"\n" + tail).hexdigest()
 
 
 def _driver(session: Session) -> sqlite3.Connection:
@@ -179,10 +199,9 @@ def append(session: Session, *records: LogFields, now: datetime | None = None) -
         if plan.personal:
             values["purged_at"] = None
             values["personal_digest"] = None
-        row = [
-            convert(values.get(name))
-            for name, convert in zip(plan.names, plan.to_driver, strict=True)
-        ]
+        row = [values.get(name) for name in plan.names]
+        for position, convert in plan.converters:
+            row[position] = convert(row[position])
         if plan.personal:
             values["personal_digest"] = row[plan.names.index("personal_digest")] = personal_digest(
                 record_type, row

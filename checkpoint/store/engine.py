@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from checkpoint.errors import StoreError
+from checkpoint.paths import ensure_private_dir
 from checkpoint.store import migrate
 from checkpoint.store.chain import forget_head
 from checkpoint.store.models import APPLICATION_ID
@@ -59,12 +60,25 @@ class Store:
             session.commit()
         except BaseException as error:
             session.rollback()
-            if isinstance(error, DBAPIError):
+            if isinstance(error, DBAPIError | sqlite3.Error):
                 raise translate_error(error, self.path) from error
             raise
         finally:
             forget_head(session)
             session.expunge_all()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only view of the log: one consistent snapshot that never blocks the writer."""
+        connection = self.engine.connect().execution_options(**{READ_ONLY_OPTION: True})
+        try:
+            # Closing (not rolling back) ends the snapshot and leaves loaded rows usable.
+            with Session(bind=connection) as session:
+                yield session
+        except (DBAPIError, sqlite3.Error) as error:
+            raise translate_error(error, self.path) from error
+        finally:
+            connection.close()
 
     def _thread_session(self) -> Session:
         # One Session per thread, bound to its own connection and reused across units of work:
@@ -96,18 +110,19 @@ class Store:
         self.close()
 
 
-def translate_error(error: DBAPIError, path: Path) -> StoreError:
-    """A user-facing error for an SQLite failure on `path`."""
-    text = str(error.orig).lower()
+def translate_error(error: DBAPIError | sqlite3.Error, path: Path) -> StoreError:
+    """A user-facing error for an SQLite failure on `path` (through SQLAlchemy or not)."""
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    text = str(cause).lower()
     if "disk is full" in text or "database or disk is full" in text:
         return StoreError.of("store.disk_full", path=path)
     if "not a database" in text or "malformed" in text:
-        return StoreError.of("store.corrupt", path=path, detail=str(error.orig))
+        return StoreError.of("store.corrupt", path=path, detail=str(cause))
     if "locked" in text or "busy" in text:
         return StoreError.of("store.locked", path=path)
     if "readonly" in text or "read-only" in text:
         return StoreError.of("store.read_only", path=path)
-    return StoreError.of("store.sqlite_error", path=path, detail=str(error.orig))
+    return StoreError.of("store.sqlite_error", path=path, detail=str(cause))
 
 
 def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -121,10 +136,17 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediate(connection: sa.Connection) -> None:
-    # Take the write lock at BEGIN: a deferred transaction that reads the chain head and then
-    # writes could otherwise fail with SQLITE_BUSY halfway through a unit of work.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+READ_ONLY_OPTION = "checkpoint_read_only"
+
+
+def _begin(connection: sa.Connection) -> None:
+    # Units of work take the write lock at BEGIN: a deferred transaction that reads the chain
+    # head and then writes could otherwise fail with SQLITE_BUSY halfway through. Readers
+    # (verify, reports) begin deferred and read a WAL snapshot without blocking the writer.
+    if connection.get_execution_options().get(READ_ONLY_OPTION):
+        connection.exec_driver_sql("BEGIN DEFERRED")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(path: Path) -> sa.Engine:
@@ -135,7 +157,7 @@ def make_engine(path: Path) -> sa.Engine:
         f"sqlite:///{path}", poolclass=sa.pool.QueuePool, pool_size=2, pool_reset_on_return=None
     )
     event.listen(engine, "connect", _set_pragmas)
-    event.listen(engine, "begin", _begin_immediate)
+    event.listen(engine, "begin", _begin)
     return engine
 
 
@@ -196,9 +218,9 @@ def open_store(
     tools that only read (`checkpoint verify`) pass False.
     """
     path = path.expanduser()
-    if create and not path.parent.exists():
+    if create:
         # Before the lock file: it would otherwise create the folder with default permissions.
-        path.parent.mkdir(parents=True, mode=0o700)
+        ensure_private_dir(path.parent)
     lock = _acquire_lock(path) if exclusive else None
     try:
         if _check_file(path):
@@ -210,7 +232,10 @@ def open_store(
         engine = make_engine(path)
         try:
             backup = migrate.upgrade(
-                engine, path=path, backup_dir=backup_dir or path.parent / "backups"
+                engine,
+                path=path,
+                backup_dir=backup_dir or path.parent / "backups",
+                allowed=exclusive,
             )
         except DBAPIError as error:
             engine.dispose()

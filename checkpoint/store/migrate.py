@@ -62,9 +62,13 @@ def backup(path: Path, backup_dir: Path, revision: str) -> Path:
 
 
 def upgrade(
-    engine: sa.Engine, *, path: Path, backup_dir: Path, target: str = "head"
+    engine: sa.Engine, *, path: Path, backup_dir: Path, target: str = "head", allowed: bool = True
 ) -> Path | None:
-    """Bring the database to `target`; back it up first unless it is new. Returns the backup."""
+    """Bring the database to `target`; back it up first unless it is new. Returns the backup.
+
+    `allowed` False (a reader without the instance lock) refuses a database that needs
+    upgrading rather than changing a file another program may be writing.
+    """
     with engine.connect() as connection:
         current = current_revision(connection)
         connection.rollback()
@@ -73,6 +77,8 @@ def upgrade(
         return None
     if current is not None and current not in known_revisions():
         raise StoreError.of("store.newer_schema", path=path, revision=current)
+    if not allowed:
+        raise StoreError.of("store.needs_upgrade", path=path, revision=current or "none")
     saved = backup(path, backup_dir, current) if current is not None else None
     # A separate connection without `foreign_keys`: batch migrations copy and drop tables,
     # which must not cascade; the keys are checked once the schema is in place.

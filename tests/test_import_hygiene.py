@@ -1,0 +1,73 @@
+"""The core never imports Textual: each core module, imported alone in a fresh interpreter.
+
+A module that pulls in Textual (even indirectly) makes every command, the hub and the reports
+pay for the TUI at start-up, and ties pure rules to a screen. Each module runs in its own
+interpreter because `sys.modules` of this test process already holds whatever other tests
+imported.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CORE_PACKAGES = (
+    "checkpoint.domain",
+    "checkpoint.store",
+    "checkpoint.thermometer",
+    "checkpoint.sync",
+    "checkpoint.reports",
+)
+REQUIRED_PACKAGES = frozenset({"checkpoint.domain", "checkpoint.store"})
+
+# Alembic's environment script runs only inside a migration (it reads `context.config`), so it
+# is checked the way it runs: by migrating a new database, which executes it and every version.
+ALEMBIC_ENV = "checkpoint.store.migrations.env"
+
+IMPORT_CHECK = (
+    "import sys, importlib; importlib.import_module({name!r}); print('textual' in sys.modules)"
+)
+MIGRATION_CHECK = (
+    "import sys; from pathlib import Path; from checkpoint.store.engine import open_store\n"
+    "with open_store(Path(sys.argv[1]) / 'checkpoint.db'):\n"
+    "    pass\n"
+    "print('textual' in sys.modules)"
+)
+
+
+def _core_modules() -> list[str]:
+    found: list[str] = []
+    for package in CORE_PACKAGES:
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.submodule_search_locations is None:
+            continue  # a package not written yet
+        found.append(package)
+        found += [
+            info.name
+            for info in pkgutil.walk_packages(spec.submodule_search_locations, f"{package}.")
+        ]
+    return sorted(found)
+
+
+CORE_MODULES = _core_modules()
+
+
+def test_the_required_core_packages_are_found() -> None:
+    missing = REQUIRED_PACKAGES - set(CORE_MODULES)
+    assert not missing, f"core packages not found: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", CORE_MODULES)
+def test_core_module_does_not_import_textual(name: str, tmp_path: Path) -> None:
+    if name == ALEMBIC_ENV:
+        argv = [sys.executable, "-c", MIGRATION_CHECK, str(tmp_path)]
+    else:
+        argv = [sys.executable, "-c", IMPORT_CHECK.format(name=name)]
+    result = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert result.returncode == 0, f"{name} does not import on its own:\n{result.stderr}"
+    assert result.stdout.strip().splitlines()[-1] == "False", f"{name} imports textual"
