@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import typer
 
 from checkpoint import paths
 from checkpoint.cli.context import cli_context, fail
 from checkpoint.config import load_settings, render_effective
-from checkpoint.errors import ConfigError
+from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import translate
+from checkpoint.risk_area_file import load_risk_areas, risk_area_path
 
 CONFIG_ERROR_EXIT: int = 2
 """Exit code of a configuration that does not load (1 stays for other failures)."""
@@ -40,5 +43,23 @@ def check(ctx: typer.Context) -> None:
         typer.echo(translate("config.check.overrides", language, names=names))
     else:
         typer.echo(translate("config.check.no_overrides", language))
+    try:
+        areas = load_risk_areas(loaded)
+    except CheckpointError as error:
+        fail(error, code=CONFIG_ERROR_EXIT, language=language)
+    if areas.source:
+        today = datetime.now(loaded.settings.checkpoint.zone).date()
+        typer.echo(
+            translate(
+                "config.check.risk_areas",
+                language,
+                path=areas.source,
+                count=len(areas.areas),
+                today=len(areas.in_effect(today)),
+            )
+        )
+    else:
+        path, _ = risk_area_path(loaded)
+        typer.echo(translate("config.check.no_risk_areas", language, path=path))
     typer.echo("")
     typer.echo(render_effective(loaded), nl=False)

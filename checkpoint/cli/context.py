@@ -9,6 +9,7 @@ from typing import NoReturn
 import typer
 
 from checkpoint.errors import CheckpointError
+from checkpoint.locale import DEFAULT_LANGUAGE, Language, translate
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,12 @@ def cli_context(ctx: typer.Context) -> CliContext:
     return obj
 
 
-def fail(error: CheckpointError, *, code: int = 1) -> NoReturn:
+def fail(
+    error: CheckpointError, *, code: int = 1, language: Language = DEFAULT_LANGUAGE
+) -> NoReturn:
     """Print the error's message and hint on stderr and exit with `code`, no traceback."""
-    typer.secho(f"error: {error.message}", err=True, fg=typer.colors.RED)
-    if error.hint:
-        typer.echo(error.hint, err=True)
+    message, hint = error.text(language)
+    typer.secho(f"{translate('cli.error', language)}: {message}", err=True, fg=typer.colors.RED)
+    if hint:
+        typer.echo(hint, err=True)
     raise typer.Exit(code=code)

@@ -63,7 +63,7 @@ def init(
                 typer.echo(translate(key, language, code=site.id, name=site.name))
                 size = records.log_size(session=session)
     except CheckpointError as error:
-        fail(error)
+        fail(error, language=language)
     typer.echo(
         translate("init.database_ready", language, path=settings.storage.database, records=size)
     )

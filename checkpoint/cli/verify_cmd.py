@@ -43,7 +43,7 @@ def verify(
                 raise StoreError.of("store.integrity", path=path, detail=damage)
             report = walk(session)
     except CheckpointError as error:
-        fail(error)
+        fail(error, language=language)
     problem = report.problem
     if as_json:
         typer.echo(

@@ -253,6 +253,10 @@ class ReadingFields(LogFields):
     raw: str = ""
     """Raw device bytes as hex, or the text as typed."""
     plausibility: Plausibility = _enum(Plausibility)
+    estimated_from_c: float | None = None
+    """For an estimated-body value: the surface value (℃) it was estimated from."""
+    ambient_c: float | None = None
+    """The ambient temperature the device reported with it, if any."""
     threshold_c: float
     """The fever threshold in force when the reading was taken."""
     rounded_c: float | None = None

@@ -12,6 +12,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from checkpoint.domain.fever import FeverAssessment
+from checkpoint.domain.readings import Reading as DomainReading
+from checkpoint.domain.vocabulary import ReadingPurpose
 from checkpoint.store.amendments import Amended, amended_view
 from checkpoint.store.chain import append
 from checkpoint.store.models import (
@@ -95,6 +98,38 @@ def readings_of(*, session: Session, person_id: uuid.UUID) -> list[Reading]:
     """Every reading of a person, oldest first, as taken."""
     query = select(Reading).where(Reading.person_id == person_id).order_by(col(Reading.seq))
     return list(session.exec(query))
+
+
+def reading_fields(
+    reading: DomainReading,
+    assessment: FeverAssessment,
+    *,
+    purpose: ReadingPurpose,
+    shift_id: uuid.UUID,
+    operator: str,
+    person_id: uuid.UUID | None = None,
+) -> ReadingFields:
+    """The row of a domain reading as the fever rule judged it: value, unit, site, instrument
+    and raw input as received, the threshold in force, and whether it was flagged."""
+    return ReadingFields(
+        person_id=person_id,
+        shift_id=shift_id,
+        taken_at=reading.taken_at,
+        purpose=purpose,
+        value=reading.value,
+        unit=reading.unit,
+        value_c=reading.value_c,
+        site=reading.site,
+        instrument=reading.instrument,
+        raw=reading.raw,
+        plausibility=reading.plausibility,
+        estimated_from_c=reading.estimated_from_c,
+        ambient_c=reading.ambient_c,
+        threshold_c=float(assessment.threshold_c),
+        rounded_c=None if assessment.rounded_c is None else float(assessment.rounded_c),
+        flagged=assessment.at_or_over,
+        operator=operator,
+    )
 
 
 def log_size(*, session: Session) -> int:

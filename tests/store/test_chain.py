@@ -113,7 +113,9 @@ def _forge(db: sqlite3.Connection, seq: int, prev_hash: str) -> None:
     row = [template[n] for n in names]
     template["hash"] = row_hash(Reading, row, None)
     row = [template[n] for n in names]
-    db.execute(f"INSERT INTO reading VALUES ({', '.join('?' * len(names))})", row)
+    db.execute(
+        f"INSERT INTO reading ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", row
+    )
 
 
 def test_a_forged_row_with_a_used_number_is_named(scene: Scene) -> None:

@@ -203,3 +203,27 @@ def test_saved_screenings_survive_a_killed_process(db_path: Path) -> None:
 def test_person_and_reading_tables_exist_with_their_columns(scene: Scene) -> None:
     assert "document_number" in Person.__table__.columns  # type: ignore[attr-defined]
     assert "threshold_c" in Reading.__table__.columns  # type: ignore[attr-defined]
+
+
+def test_a_log_held_locked_by_another_program_is_a_clear_error(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import checkpoint.store.engine as engine_module
+
+    scene.store.close()
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 200)
+    store = open_store(scene.store.path)
+    other = sqlite3.connect(scene.store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # e.g. a database browser with an unsaved edit
+    try:
+        person = make_person(scene.passage, "辛")
+        with pytest.raises(StoreError) as caught, store.session() as session:
+            records.record_screening(
+                session=session, person=person, reading=make_reading(scene.shift, person, 36.5)
+            )
+        assert caught.value.code == "store.locked"
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    Scene(store=store, site=scene.site, shift=scene.shift, passage=scene.passage).screen("辛")
+    store.close()

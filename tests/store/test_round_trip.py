@@ -180,3 +180,33 @@ def test_times_read_back_are_aware() -> None:
     assert column_type.process_bind_param(NOW, None) == NOW.astimezone(UTC).isoformat(  # type: ignore[arg-type]
         timespec="microseconds"
     )
+
+
+def test_a_typed_fever_reading_is_stored_as_the_rule_judged_it(scene: Scene) -> None:
+    from decimal import Decimal
+
+    from checkpoint.domain.fever import FeverRule
+    from checkpoint.domain.readings import parse_typed_temperature
+    from checkpoint.domain.vocabulary import Instrument, ReadingPurpose
+
+    person = make_person(scene.passage, "庚")
+    reading = parse_typed_temperature("37.25", instrument=Instrument.INFRARED_TYPED, taken_at=NOW)
+    assessment = FeverRule(Decimal("37.3")).assess(reading)
+    row = records.reading_fields(
+        reading,
+        assessment,
+        purpose=ReadingPurpose.SCREENING,
+        shift_id=scene.shift.id,
+        operator="王芳",
+        person_id=person.id,
+    )
+    with scene.store.session() as session:
+        records.record_screening(session=session, person=person, reading=row)
+    with scene.store.reading() as session:
+        [stored] = records.readings_of(session=session, person_id=person.id)
+    assert stored.raw == "37.25"
+    assert stored.value == 37.25
+    assert stored.rounded_c == 37.3
+    assert stored.threshold_c == 37.3
+    assert stored.flagged is True
+    assert stored.instrument is Instrument.INFRARED_TYPED

@@ -266,6 +266,8 @@ def upgrade() -> None:
         sa.Column("instrument", sa.String(length=40), nullable=False),
         sa.Column("raw", sa.String(), nullable=False),
         sa.Column("plausibility", sa.String(length=40), nullable=False),
+        sa.Column("estimated_from_c", sa.Float(), nullable=True),
+        sa.Column("ambient_c", sa.Float(), nullable=True),
         sa.Column("threshold_c", sa.Float(), nullable=False),
         sa.Column("rounded_c", sa.Float(), nullable=True),
         sa.Column("flagged", sa.Boolean(), nullable=False),
