@@ -60,7 +60,7 @@ def init(
                         ),
                     )
                 key = "init.checkpoint_known" if known else "init.checkpoint_registered"
-                typer.echo(translate(key, language, code=site.id, name=site.name))
+                typer.echo(translate(key, language, code=site.id, name=site.name or "—"))
                 size = records.log_size(session=session)
     except CheckpointError as error:
         fail(error, language=language)

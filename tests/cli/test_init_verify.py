@@ -88,7 +88,7 @@ def test_init_writes_a_private_config_and_log(home: Path) -> None:
     assert mode_of(database) == 0o600, f"checkpoint.db has mode {mode_of(database):o}"
     assert "Wrote a starting configuration" in result.output
     assert "Registered checkpoint" in result.output
-    assert "(1 records)" in result.output
+    assert "(1 record(s))" in result.output
 
 
 def test_init_again_keeps_the_config_and_registers_once(initialised: Path) -> None:
@@ -102,7 +102,7 @@ def test_init_again_keeps_the_config_and_registers_once(initialised: Path) -> No
     assert "--force" in result.output
     assert "already registered" in result.output
     assert "Registered checkpoint" not in result.output
-    assert "(1 records)" in result.output
+    assert "(1 record(s))" in result.output
 
 
 def test_init_force_rewrites_a_changed_config(initialised: Path) -> None:
