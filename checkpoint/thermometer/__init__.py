@@ -1,0 +1,1 @@
+"""Infrared thermometers on a serial line: protocols, transport, reader and simulator."""
