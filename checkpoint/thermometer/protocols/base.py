@@ -149,6 +149,11 @@ class DeviceProtocol(abc.ABC):
     """Seconds between polls of a request/response module."""
     sites: ClassVar[frozenset[Site]] = frozenset({Site.BODY})
     """What the module can report; a module without BODY needs an offset profile."""
+    sends_when_idle: ClassVar[bool] = True
+    """Streaming modules that only push a result per measurement set this False: with nobody
+    in front they send nothing (the simulator follows it)."""
+    frame_interval: ClassVar[float] = 0.5
+    """Seconds between frames of a streaming module, as the simulator sends them."""
 
     @abc.abstractmethod
     def parser(self) -> Parser:
