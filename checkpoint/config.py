@@ -43,6 +43,7 @@ from checkpoint import paths
 from checkpoint.domain.vocabulary import CheckpointKind, DirectionMode
 from checkpoint.errors import ConfigError
 from checkpoint.locale import DEFAULT_LANGUAGE, Language, translate
+from checkpoint.thermometer import protocols
 
 ENV_PREFIX: Final = "CHECKPOINT_"
 """Prefix of environment overrides: CHECKPOINT_<SECTION>__<KEY>=value."""
@@ -50,17 +51,12 @@ ENV_CONFIG: Final = "CHECKPOINT_CONFIG"
 """Environment variable naming the configuration file (the same as `--config`)."""
 ENV_SEPARATOR: Final = "__"
 
-KNOWN_PROTOCOLS: tuple[str, ...] = (
-    "gy-mcu90614",
-    "lu90614",
-    "aa55",
-    "optris-ct",
-    "modbus",
-    "fefd",
-    "line",
-)
-"""Thermometer protocols `[thermometer] protocol` accepts; read at validation time, so a
-protocol plug-in can extend this tuple before the configuration is loaded."""
+
+def known_protocols() -> tuple[str, ...]:
+    """Thermometer protocols `[thermometer] protocol` accepts: the built-in ones and those that
+    installed plug-ins register (entry-point group `checkpoint.protocols`)."""
+    return tuple(sorted(protocols.available()))
+
 
 STANDARD_BAUDRATES: Final[tuple[int, ...]] = (
     1200,
@@ -292,10 +288,27 @@ class ThermometerSection(BaseModel):
     protocol: str = "lu90614"
     """Protocol of the thermometer module: gy-mcu90614, lu90614, aa55, optris-ct, modbus,
     fefd or line (text lines matched by line_pattern)."""
-    baudrate: int = 9600
-    """Serial speed in bit/s; the module's manual gives it (most use 9600 or 115200)."""
+    baudrate: int | None = Field(None, examples=[9600])
+    """Serial speed in bit/s, as the module's manual gives it. Not set: the protocol's usual
+    speed (9600 for most, 115200 for aa55 and optris-ct)."""
     stable_delta_c: float = Field(0.2, gt=0.0, le=2.0)
     """A streamed reading counts as stable when consecutive values differ by at most this (℃)."""
+    stable_frames: int = Field(3, ge=2, le=50)
+    """How many consecutive values must agree within stable_delta_c (when the module does not
+    say itself that a value is stable)."""
+    presence_min_c: float = Field(30.0, ge=15.0, le=34.0)
+    """Body values below this mean nobody is in front of the sensor (values near ambient)."""
+    ambient_min_c: float = Field(10.0, ge=-40.0, le=30.0)
+    """Below this ambient temperature the screen warns that the gun is out of its range and
+    suggests re-measuring indoors or at the wrist or neck."""
+    ambient_max_c: float = Field(40.0, ge=20.0, le=60.0)
+    """Above this ambient temperature the screen warns likewise."""
+    timeout_s: float = Field(3.0, ge=0.5, le=120.0)
+    """No data (or no answer to a request) for this many seconds is reported as a timeout."""
+    modbus_preset: Literal["calex", "omega"] = "calex"
+    """For the modbus protocol: calex (Calex PyroUSB) or omega (Omega OS-MINIUSB) registers."""
+    modbus_address: int = Field(1, ge=1, le=247)
+    """For the modbus protocol: the module's slave address."""
     offset_c: float | None = Field(None, ge=-2.0, le=5.0, examples=[0.8])
     """For modules that only measure the skin surface: ℃ added to the object value to estimate
     body temperature (typically 0.3-1.5); results are labelled "estimated". Not set: surface
@@ -342,14 +355,15 @@ class ThermometerSection(BaseModel):
     @field_validator("protocol")
     @classmethod
     def _known_protocol(cls, value: str) -> str:
-        if value not in KNOWN_PROTOCOLS:
-            raise ValueError("unknown protocol; allowed: " + ", ".join(KNOWN_PROTOCOLS))
+        known = known_protocols()
+        if value not in known:
+            raise ValueError("unknown protocol; allowed: " + ", ".join(known))
         return value
 
     @field_validator("baudrate")
     @classmethod
-    def _standard_baudrate(cls, value: int) -> int:
-        if value not in STANDARD_BAUDRATES:
+    def _standard_baudrate(cls, value: int | None) -> int | None:
+        if value is not None and value not in STANDARD_BAUDRATES:
             raise ValueError(
                 "not a standard rate; allowed: " + ", ".join(map(str, STANDARD_BAUDRATES))
             )

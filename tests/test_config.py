@@ -15,10 +15,10 @@ from pydantic import BaseModel
 from typer.testing import CliRunner
 
 from checkpoint import config
+from checkpoint.thermometer import protocols
 from checkpoint.cli.config_cmd import config_app
 from checkpoint.cli.context import CliContext
 from checkpoint.config import (
-    KNOWN_PROTOCOLS,
     LoadedSettings,
     Settings,
     example_config_text,
@@ -380,11 +380,12 @@ def test_unknown_protocol_lists_the_known_ones(tmp_path: Path) -> None:
 
     error = load_error(path)
 
-    assert ", ".join(KNOWN_PROTOCOLS) in error.message
+    assert ", ".join(config.known_protocols()) in error.message
 
 
 def test_protocol_list_can_be_extended(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(config, "KNOWN_PROTOCOLS", (*KNOWN_PROTOCOLS, "acme-ir"))
+    known = {**protocols.available(), "acme-ir": "acme_ir:AcmeIr"}
+    monkeypatch.setattr(protocols, "available", lambda: known)
 
     loaded = load_settings(write(tmp_path, '[thermometer]\nprotocol = "acme-ir"\n'))
 

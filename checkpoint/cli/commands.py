@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 
 from checkpoint.cli.config_cmd import config_app
+from checkpoint.cli.devices_cmd import devices_app
 from checkpoint.cli.init_cmd import init
+from checkpoint.cli.simulate_cmd import simulate
 from checkpoint.cli.verify_cmd import verify
 
 
@@ -13,4 +15,6 @@ def register(app: typer.Typer) -> None:
     """Attach each command module's commands or sub-app to `app`."""
     app.command("init")(init)
     app.command("verify")(verify)
+    app.command("simulate")(simulate)
     app.add_typer(config_app, name="config")
+    app.add_typer(devices_app, name="devices")

@@ -44,6 +44,7 @@ from checkpoint.thermometer.scenario import (
 NORMAL_MEAN_C = 36.5
 NORMAL_SD_C = 0.25
 FEVER_RANGE_C = (37.4, 39.6)
+COMMAND_GAP_S = 0.1
 
 
 @dataclass
@@ -102,6 +103,7 @@ class Simulator:
         self._damage = 0
         self._silent = False
         self._commands = bytearray()
+        self._last_command = 0.0
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -280,6 +282,12 @@ class Simulator:
                 continue
             except OSError:
                 return  # the reader side went away; a replug makes a new pty
+            now = time.monotonic()
+            if now - self._last_command > COMMAND_GAP_S:
+                # Like a module's firmware: a pause ends a command, so stray bytes (a probe
+                # speaking another protocol) cannot misalign the commands that follow.
+                self._commands.clear()
+            self._last_command = now
             self._commands += data
             self._answer_commands()
 

@@ -1,0 +1,262 @@
+"""`checkpoint devices …`: field diagnostics of serial thermometers before a shift."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from serial.tools import list_ports
+
+from checkpoint.cli.context import cli_context, fail
+from checkpoint.config import Settings, load_settings
+from checkpoint.errors import CheckpointError, ConfigError
+from checkpoint.locale import Language, translate
+from checkpoint.thermometer.events import (
+    FrameErrorEvent,
+    Measurement,
+    RawReading,
+    Status,
+    StatusEvent,
+    ThermometerEvent,
+)
+from checkpoint.thermometer.probe import probe_port
+from checkpoint.thermometer.protocols import available
+from checkpoint.thermometer.reader import Reader
+from checkpoint.thermometer.setup import make_protocol, reader_settings
+from checkpoint.thermometer.transport import PortError, by_id_links
+
+devices_app = typer.Typer(
+    help="List serial ports, find which protocol a thermometer speaks, read it live.",
+    invoke_without_command=True,
+)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    try:
+        return load_settings(cli_context(ctx).config_path).settings
+    except ConfigError as error:
+        fail(error, code=2)
+
+
+@devices_app.callback()
+def list_devices(ctx: typer.Context) -> None:
+    """List the serial ports: path, /dev/serial/by-id link, VID:PID and description."""
+    if ctx.invoked_subcommand is not None:
+        return
+    language = _settings(ctx).ui.language
+    ports = sorted(list_ports.comports(), key=lambda p: p.device)
+    if not ports:
+        typer.echo(translate("devices.none", language))
+        return
+    links = by_id_links()
+    table = Table(
+        *(translate(f"devices.column.{c}", language) for c in ("path", "by_id", "usb", "what"))
+    )
+    for info in ports:
+        usb = f"{info.vid:04x}:{info.pid:04x}" if info.vid is not None and info.pid else ""
+        if info.serial_number:
+            usb += f" #{info.serial_number}"
+        table.add_row(info.device, links.get(info.device, ""), usb, info.description or "")
+    Console().print(table)
+
+
+@devices_app.command("probe")
+def probe(
+    ctx: typer.Context,
+    port: Annotated[
+        str | None, typer.Argument(help="Port to probe (default: every port listed).")
+    ] = None,
+    seconds: Annotated[
+        float, typer.Option("--seconds", min=0.2, max=30, help="Listening time per protocol.")
+    ] = 2.0,
+) -> None:
+    """Try each protocol's settings on a port for a few seconds and say which one answered."""
+    settings = _settings(ctx)
+    language = settings.ui.language
+    targets = [port] if port else sorted(p.device for p in list_ports.comports())
+    if not targets:
+        typer.echo(translate("devices.none", language))
+        raise typer.Exit(code=1)
+    found = False
+    for target in targets:
+        typer.echo(translate("devices.probing", language, port=target, seconds=seconds))
+        try:
+            results = probe_port(
+                target,
+                [make_protocol(settings.thermometer, name) for name in sorted(available())],
+                seconds=seconds,
+            )
+        except PortError as error:
+            fail(error, language=language)
+        table = Table(
+            *(
+                translate(f"devices.column.{c}", language)
+                for c in ("protocol", "baud", "samples", "errors", "example")
+            )
+        )
+        for result in results:
+            table.add_row(
+                result.protocol,
+                str(result.baudrate),
+                str(result.samples),
+                str(result.errors),
+                result.example,
+                style="bold green" if result.answered else "dim",
+            )
+        Console().print(table)
+        answered = [r.protocol for r in results if r.answered]
+        found = found or bool(answered)
+        key = "devices.answered" if answered else "devices.no_answer"
+        typer.echo(translate(key, language, port=target, protocols=", ".join(answered)))
+    if not found:
+        raise typer.Exit(code=1)
+
+
+def _local(at: datetime, zone: ZoneInfo) -> str:
+    return at.astimezone(zone).strftime("%H:%M:%S.%f")[:-3]
+
+
+def _as_json(event: ThermometerEvent) -> dict[str, Any]:
+    """One event as the documented JSON object of `devices read --json`."""
+    row: dict[str, Any] = dict.fromkeys(
+        ("kind", "value_c", "site", "unit", "raw_hex", "reason", "at")
+    )
+    if isinstance(event, Measurement | RawReading):
+        reading = event.reading
+        row.update(
+            kind="measurement" if isinstance(event, Measurement) else "raw",
+            value_c=reading.value_c,
+            site=reading.site.value,
+            unit=reading.unit.value,
+            raw_hex=reading.raw,
+            reason=reading.plausibility.value,
+            at=reading.taken_at.isoformat(),
+        )
+    elif isinstance(event, FrameErrorEvent):
+        row.update(
+            kind="frame-error",
+            raw_hex=event.error.raw.hex(),
+            reason=event.error.reason.value,
+            at=event.at.isoformat(),
+        )
+    else:
+        row.update(kind="status", reason=event.status.value, at=event.at.isoformat())
+        row["detail"] = event.detail
+    return row
+
+
+def _as_text(event: ThermometerEvent, zone: ZoneInfo, language: Language) -> str:
+    if isinstance(event, Measurement | RawReading):
+        reading = event.reading
+        value = "—" if reading.value_c is None else f"{reading.value_c:.2f} ℃"
+        kind = "measurement" if isinstance(event, Measurement) else "raw"
+        return translate(
+            f"devices.read.{kind}",
+            language,
+            at=_local(reading.taken_at, zone),
+            value=value,
+            site=translate(f"site.{reading.site.value}", language),
+            received=f"{reading.value:g} {reading.unit.value}",
+            plausibility=reading.plausibility.value,
+            raw=reading.raw,
+        )
+    if isinstance(event, FrameErrorEvent):
+        return translate(
+            "devices.read.frame_error",
+            language,
+            at=_local(event.at, zone),
+            reason=translate(f"thermometer.frame_error.{event.error.reason.value}", language),
+            raw=event.error.raw.hex(),
+            detail=event.error.detail,
+        )
+    return translate(
+        "devices.read.status",
+        language,
+        at=_local(event.at, zone),
+        status=translate(f"thermometer.status.{event.status.value}", language),
+        detail=event.detail,
+    )
+
+
+@devices_app.command("read")
+def read(
+    ctx: typer.Context,
+    port: Annotated[
+        str | None, typer.Option("--port", help="Device path or URL (default: thermometer.port).")
+    ] = None,
+    protocol: Annotated[
+        str | None, typer.Option("--protocol", help="Protocol (default: thermometer.protocol).")
+    ] = None,
+    count: Annotated[
+        int | None, typer.Option("--count", min=1, help="Stop after this many measurements.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per line (kind, value_c, …).")
+    ] = False,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Also print every value before it is stable.")
+    ] = False,
+) -> None:
+    """Print each measurement, frame error and status event as it happens (Ctrl-C stops).
+
+    JSON lines have the keys kind (measurement, raw, frame-error, status), value_c, site,
+    unit, raw_hex, reason (plausibility, error reason or status) and at (UTC, ISO 8601).
+    """
+    settings = _settings(ctx)
+    language = settings.ui.language
+    zone = settings.checkpoint.zone
+    target = port or settings.thermometer.port
+    if target is None:
+        fail(CheckpointError.of("devices.no_port"), code=2, language=language)
+    try:
+        device = make_protocol(settings.thermometer, protocol)
+    except CheckpointError as error:
+        fail(error, code=2, language=language)
+    reader = Reader(device, reader_settings(settings, device, target=target))
+    stop = threading.Event()
+    measurements = 0
+    connected = False
+    try:
+        for event in reader.events(stop):
+            if isinstance(event, RawReading) and not raw:
+                continue
+            if isinstance(event, StatusEvent):
+                if event.status is Status.CONNECTED:
+                    connected = True
+                elif event.status is Status.PORT_ERROR and not connected:
+                    stop.set()
+                    typer.secho(event.detail, err=True, fg=typer.colors.RED)
+                    raise typer.Exit(code=1)
+            line = (
+                json.dumps(_as_json(event), ensure_ascii=False)
+                if as_json
+                else (_as_text(event, zone, language))
+            )
+            typer.echo(line, err=isinstance(event, StatusEvent) and not as_json)
+            if isinstance(event, Measurement):
+                measurements += 1
+                if count is not None and measurements >= count:
+                    stop.set()
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        stop.set()
+    if not as_json:
+        counters = reader.counters
+        typer.echo(
+            translate(
+                "devices.read.summary",
+                language,
+                frames=counters.frames,
+                measurements=counters.measurements,
+                errors=counters.error_count,
+                reconnects=counters.reconnects,
+            ),
+            err=True,
+        )

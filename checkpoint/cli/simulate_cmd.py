@@ -1,0 +1,93 @@
+"""`checkpoint simulate`: a simulated thermometer on a pty, speaking real bytes until stopped."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from checkpoint.cli.context import cli_context, fail
+from checkpoint.config import load_settings
+from checkpoint.errors import CheckpointError, ConfigError
+from checkpoint.locale import translate
+from checkpoint.thermometer.scenario import Scenario, parse_scenario
+from checkpoint.thermometer.setup import make_protocol
+from checkpoint.thermometer.simulator import Simulator
+
+
+def _read_scenario(path: Path) -> Scenario:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CheckpointError.of("simulate.no_scenario", path=path) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CheckpointError.of("simulate.bad_scenario_file", path=path, detail=error) from None
+    return parse_scenario(text, source=str(path))
+
+
+def simulate(
+    ctx: typer.Context,
+    protocol: Annotated[
+        str | None,
+        typer.Option("--protocol", help="Protocol to speak (default: thermometer.protocol)."),
+    ] = None,
+    link: Annotated[
+        Path | None,
+        typer.Option("--link", help="Also make this symlink to the device (moved on replug)."),
+    ] = None,
+    interval: Annotated[
+        float | None,
+        typer.Option("--interval", min=0.005, max=60, help="Seconds between frames."),
+    ] = None,
+    fever_rate: Annotated[
+        float,
+        typer.Option("--fever-rate", min=0.0, max=1.0, help="Share of people with a fever."),
+    ] = 0.05,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Make the people and the noise repeatable.")
+    ] = None,
+    scenario: Annotated[
+        Path | None,
+        typer.Option("--scenario", dir_okay=False, help="TOML file scripting exact sequences."),
+    ] = None,
+) -> None:
+    """Create a pty pair and speak a thermometer protocol on it until Ctrl-C.
+
+    Prints the device path to give to `checkpoint devices read --port` (or `thermometer.port`).
+    """
+    try:
+        settings = load_settings(cli_context(ctx).config_path).settings
+    except ConfigError as error:
+        fail(error, code=2)
+    language = settings.ui.language
+    try:
+        script = _read_scenario(scenario) if scenario else None
+        name = protocol or (script.protocol if script else None)
+        device = make_protocol(settings.thermometer, name)
+    except CheckpointError as error:
+        fail(error, code=2, language=language)
+    simulator = Simulator(
+        device, interval=interval, fever_rate=fever_rate, seed=seed, scenario=script, link=link
+    )
+    path = simulator.start()
+    typer.echo(path)
+    typer.echo(
+        translate("simulate.running", language, protocol=device.name, interval=simulator.interval),
+        err=True,
+    )
+    stop = threading.Event()
+    # A service manager or `kill` ends it with SIGTERM: stop as cleanly as on Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    announced = False
+    try:
+        while not stop.wait(0.2):
+            if simulator.finished.is_set() and not announced:
+                announced = True
+                typer.echo(translate("simulate.finished", language), err=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        simulator.stop()
