@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checkpoint.domain.vocabulary import Site, Unit
+from checkpoint.errors import ValidationError
 from checkpoint.thermometer.protocols.base import DeviceProtocol, DeviceState, Emission
 from checkpoint.thermometer.scenario import (
     BadChecksum,
@@ -62,6 +63,18 @@ def _open_pty() -> _Pty:
     return _Pty(master=master, slave=slave, path=os.ttyname(slave))
 
 
+def _check_scenario(protocol: DeviceProtocol, scenario: Scenario) -> None:
+    """Refuse, before starting, steps the protocol has no bytes for (object frames of a
+    body-only text module), rather than failing halfway through a demo."""
+    if any(isinstance(step, ObjectFrames) for step in scenario.steps):
+        try:
+            protocol.encode(Emission(value_c=30.0, site=Site.OBJECT))
+        except ValueError:
+            raise ValidationError.of(
+                "scenario.unsupported", protocol=protocol.name, action="object"
+            ) from None
+
+
 class Simulator:
     """One simulated module. `start()` returns the device path; `stop()` ends it."""
 
@@ -77,6 +90,8 @@ class Simulator:
         ambient_c: float = 24.0,
     ) -> None:
         self.protocol = protocol
+        if scenario is not None:
+            _check_scenario(protocol, scenario)
         self.interval = (
             interval
             or (scenario.interval if scenario else None)

@@ -3,13 +3,15 @@
 Readings ramp up as a person steps up (and after power-on): a value counts once the device says
 it is stable, or once consecutive frames agree within a tolerance. One person gives one
 measurement: the filter re-arms when the value falls back to "nobody in front" (values near
-ambient) or when the stream is interrupted.
+ambient), when the device says it is measuring again (its stable flag drops), after a pause in
+the stream (modules that only send while someone is in front), or when the reader resets it.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from datetime import datetime
 
 from checkpoint.domain.readings import BODY_SITES, Reading
 from checkpoint.thermometer.events import Measurement
@@ -23,6 +25,8 @@ class StabilitySettings:
     """How many consecutive agreeing frames make a stable value."""
     presence_min_c: float = 30.0
     """Body values below this mean nobody is in front (a wall or the air: near ambient)."""
+    gap_s: float = 1.5
+    """A pause this long between body values means the next value is another person."""
 
 
 class StabilityFilter:
@@ -33,12 +37,14 @@ class StabilityFilter:
         self._recent: deque[float] = deque(maxlen=max(1, settings.frames))
         self._seen = 0
         self._emitted = False
+        self._last_at: datetime | None = None
 
     def reset(self) -> None:
         """Forget the current person (stream interrupted, reconnect)."""
         self._recent.clear()
         self._seen = 0
         self._emitted = False
+        self._last_at = None
 
     def push(self, reading: Reading, device_stable: bool | None) -> Measurement | None:
         """The measurement `reading` completes, if any."""
@@ -47,6 +53,13 @@ class StabilityFilter:
         if reading.value_c < self.settings.presence_min_c:
             self.reset()
             return None
+        last, self._last_at = self._last_at, reading.taken_at
+        if last is not None and (reading.taken_at - last).total_seconds() > self.settings.gap_s:
+            self.reset()
+            self._last_at = reading.taken_at
+        if self._emitted and device_stable is False:
+            self.reset()  # measuring again: the next person stepped up without a gap
+            self._last_at = reading.taken_at
         self._seen += 1
         if self._emitted:
             return None

@@ -62,9 +62,7 @@ def check_frame(frame: bytes) -> tuple[Decoded, bool]:
     # An intact frame of another type (same size, checksum right): consume it whole, so its
     # payload is not searched for headers.
     if frame[2] != TEMPERATURE_TYPE:
-        return FrameError(
-            FrameErrorReason.UNKNOWN_MODE, frame, f"frame type {frame[2]:02X}"
-        ), True
+        return FrameError(FrameErrorReason.UNKNOWN_MODE, frame, f"frame type {frame[2]:02X}"), True
     return Sample(
         value=int.from_bytes(frame[4:6], "big", signed=True) / 100,
         unit=Unit.CELSIUS,
@@ -83,6 +81,8 @@ class GyMcu90614(DeviceProtocol):
     )
     serial: ClassVar[SerialSettings] = SerialSettings(baudrate=9600)
     streams: ClassVar[bool] = True
+    frame_interval: ClassVar[float] = 0.07
+    """About 14 frames a second, as the board streams."""
     sites: ClassVar[frozenset[Site]] = frozenset({Site.OBJECT})
 
     def parser(self) -> Parser:

@@ -61,9 +61,7 @@ def check_frame(frame: bytes) -> tuple[Decoded, bool]:
     if site is None:
         return FrameError(FrameErrorReason.UNKNOWN_MODE, frame, f"mode {frame[1]:02X}"), True
     if frame[3] > 99:
-        return FrameError(
-            FrameErrorReason.DEVICE_ERROR, frame, f"hundredths {frame[3]}"
-        ), True
+        return FrameError(FrameErrorReason.DEVICE_ERROR, frame, f"hundredths {frame[3]}"), True
     # Whole hundredths divided once, so 40.30 is the float nearest 40.3, not 40 + 0.3.
     return Sample(
         value=(frame[2] * 100 + frame[3]) / 100, unit=Unit.CELSIUS, site=site, raw=frame

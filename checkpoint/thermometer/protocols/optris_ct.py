@@ -9,6 +9,7 @@ Example `01` → `04 D3` = 23.5 ℃. Line settings 9600–115200 8N1; the CT shi
 
 from __future__ import annotations
 
+import struct
 from typing import ClassVar, Final
 
 from checkpoint.domain.vocabulary import Site, Unit
@@ -25,7 +26,8 @@ from checkpoint.thermometer.protocols.base import (
 )
 
 READ_TEMPERATURE: Final = b"\x01"
-ANSWER_SIZE: Final = 2
+ANSWER: Final = struct.Struct(">H")
+ANSWER_SIZE: Final = ANSWER.size
 OFFSET: Final = 1000
 """Raw value of 0.0 ℃ (the answer is offset so that it is never negative)."""
 
@@ -52,30 +54,47 @@ class OptrisParser(Parser):
 
     def feed(self, data: bytes) -> list[Decoded]:
         out: list[Decoded] = []
-        partial = self._partial
+        data = bytes(data)
         position = 0
-        while position < len(data):
-            if not self._pending:
+        if self._partial and self._pending and data:
+            answer = bytes(self._partial) + data[:1]
+            self._partial.clear()
+            self._pending -= 1
+            position = 1
+            out.append(_sample(answer))
+        # Whole answers in bulk: one unpack per chunk, not a loop per byte. Sample construction
+        # dominates what is left, hence the enum members in locals.
+        count = min(self._pending, (len(data) - position) // ANSWER_SIZE)
+        if count:
+            end = position + count * ANSWER_SIZE
+            celsius, surface = Unit.CELSIUS, Site.OBJECT
+            out += [
+                Sample((raw - OFFSET) / 10, celsius, surface, data[i : i + ANSWER_SIZE])
+                for i, (raw,) in zip(
+                    range(position, end, ANSWER_SIZE),
+                    ANSWER.iter_unpack(data[position:end]),
+                    strict=True,
+                )
+            ]
+            self._pending -= count
+            position = end
+        if position < len(data):
+            if self._pending:
+                self._partial += data[position:]  # one byte: the first half of an answer
+            else:
                 out.append(
                     FrameError(FrameErrorReason.UNEXPECTED, data[position:], "no request pending")
                 )
-                break
-            take = ANSWER_SIZE - len(partial)
-            partial += data[position : position + take]
-            position += take
-            if len(partial) == ANSWER_SIZE:
-                answer = bytes(partial)
-                partial.clear()
-                self._pending -= 1
-                out.append(
-                    Sample(
-                        value=(answer[0] * 256 + answer[1] - OFFSET) / 10,
-                        unit=Unit.CELSIUS,
-                        site=Site.OBJECT,
-                        raw=answer,
-                    )
-                )
         return out
+
+
+def _sample(answer: bytes) -> Sample:
+    return Sample(
+        value=(ANSWER.unpack(answer)[0] - OFFSET) / 10,
+        unit=Unit.CELSIUS,
+        site=Site.OBJECT,
+        raw=answer,
+    )
 
 
 class OptrisCt(DeviceProtocol):
