@@ -76,6 +76,8 @@ class ReaderSettings:
     """No frame (or no answer) for this long is reported as a timeout."""
     read_timeout_s: float = 0.02
     """How long one read waits: bounds the latency of `stop` and of polls."""
+    poll_interval_s: float | None = None
+    """Seconds between requests to a polled module; None: the protocol's own interval."""
 
 
 @dataclass
@@ -174,7 +176,9 @@ class Reader:
             if poll is not None and now >= line.next_poll:
                 port.write(poll)
                 line.parser.expect_response(poll)
-                line.next_poll = now + self.protocol.poll_interval
+                line.next_poll = now + (
+                    self.settings.poll_interval_s or self.protocol.poll_interval
+                )
             waiting = port.in_waiting
             chunk = port.read(waiting or 1)
             if chunk:
@@ -187,6 +191,8 @@ class Reader:
                     yield from self._decoded(decoded)
             elif not line.timed_out and now - line.last_data > self.settings.timeout_s:
                 line.timed_out = True
+                # Answers to requests that timed out must not be taken for the next ones.
+                port.reset_input_buffer()
                 line.parser.reset()
                 self._stability.reset()
                 yield self._status(Status.TIMEOUT, port.port or "", f"{self.settings.timeout_s} s")

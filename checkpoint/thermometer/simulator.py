@@ -218,8 +218,11 @@ class Simulator:
         elif isinstance(step, Nobody):
             self._tick(None, frames=max(1, round(step.seconds / self.interval)))
         elif isinstance(step, Silence):
+            # A silent module (busy, or its sensor unplugged) ignores what it is sent.
             self._silent = True
-            self._stop.wait(step.seconds)
+            self._emission = None
+            self._serve_until(time.monotonic() + step.seconds)
+            self._commands.clear()
             self._silent = False
         elif isinstance(step, Garbage):
             data = step.data or bytes(self._random.getrandbits(8) for _ in range(step.count))
@@ -303,8 +306,9 @@ class Simulator:
                 # speaking another protocol) cannot misalign the commands that follow.
                 self._commands.clear()
             self._last_command = now
-            self._commands += data
-            self._answer_commands()
+            if not self._silent:
+                self._commands += data
+                self._answer_commands()
 
     def _answer_commands(self) -> None:
         size = self.protocol.command_length()
