@@ -305,6 +305,9 @@ class ThermometerSection(BaseModel):
     """Above this ambient temperature the screen warns likewise."""
     timeout_s: float = Field(3.0, ge=0.5, le=120.0)
     """No data (or no answer to a request) for this many seconds is reported as a timeout."""
+    poll_interval_s: float | None = Field(None, ge=0.02, le=10.0, examples=[0.2])
+    """For modules that answer requests (lu90614, optris-ct, modbus): seconds between requests.
+    Not set: the protocol's usual interval."""
     modbus_preset: Literal["calex", "omega"] = "calex"
     """For the modbus protocol: calex (Calex PyroUSB) or omega (Omega OS-MINIUSB) registers."""
     modbus_address: int = Field(1, ge=1, le=247)

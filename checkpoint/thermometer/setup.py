@@ -65,4 +65,5 @@ def reader_settings(
         ambient_min_c=section.ambient_min_c,
         ambient_max_c=section.ambient_max_c,
         timeout_s=section.timeout_s,
+        poll_interval_s=section.poll_interval_s,
     )
