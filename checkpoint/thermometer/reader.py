@@ -110,6 +110,8 @@ class Reader:
         self._unit: Unit | None = None
         self._ambient_ok: bool | None = None
         self._warned_surface = False
+        self._ambiguous = False
+        """Reported once per run of bare 90–110 values, not once per frame."""
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -210,8 +212,9 @@ class Reader:
         unit = sample.unit
         if unit is Unit.UNKNOWN:
             unit = interpret_unitless(sample.value)
-            if unit is Unit.UNKNOWN:
+            if unit is Unit.UNKNOWN and not self._ambiguous:
                 yield self._status(Status.AMBIGUOUS_UNIT, "", f"{sample.value:g}")
+            self._ambiguous = unit is Unit.UNKNOWN
         elif sample.site is not Site.AMBIENT and unit != self._unit:
             if self._unit is not None:
                 yield self._status(Status.UNIT_CHANGED, "", f"{self._unit} → {unit}")

@@ -104,7 +104,8 @@ def play(
     """Play `steps` on a simulated `name` module and read it until the scenario is over."""
     protocol = protocol_class(name)()
     header = f"interval = {_interval(protocol)}\n"
-    steps = steps.replace("FRAMES", str(_frames(protocol)))
+    # Nobody in front first: the reader connects (and flushes stale input) before anyone comes.
+    steps = nobody(0.3) + steps.replace("FRAMES", str(_frames(protocol)))
     if not protocol.streams:
         # Nobody in front must last a few polls for a polled module to notice.
         least = 3 * POLL_S
@@ -352,3 +353,13 @@ def _until_finished(
             finished_at = now
         if (finished_at is not None and now - finished_at > 0.3) or now > deadline:
             stop.set()
+
+
+def test_a_bare_number_in_the_fahrenheit_range_is_ambiguous_not_converted(tmp_path: Path) -> None:
+    line = b"98.6\r\n".hex()
+    steps = "".join(f'[[step]]\nraw = "{line}"\n[[step]]\nsilence = 0.05\n' for _ in range(5))
+    run = play("line", steps + nobody(), tmp_path)
+    assert run.statuses().count(Status.AMBIGUOUS_UNIT) == 1
+    assert not run.measurements()
+    bare = [r for r in run.raw() if r.reading.value == 98.6]
+    assert len(bare) == 5 and all(r.reading.value_c is None for r in bare)
