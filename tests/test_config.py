@@ -15,7 +15,6 @@ from pydantic import BaseModel
 from typer.testing import CliRunner
 
 from checkpoint import config
-from checkpoint.thermometer import protocols
 from checkpoint.cli.config_cmd import config_app
 from checkpoint.cli.context import CliContext
 from checkpoint.config import (
@@ -29,6 +28,7 @@ from checkpoint.config import (
 from checkpoint.domain.vocabulary import CheckpointKind, DirectionMode
 from checkpoint.errors import ConfigError
 from checkpoint.locale import catalog
+from checkpoint.thermometer import protocols
 
 REPO = Path(__file__).resolve().parents[1]
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")

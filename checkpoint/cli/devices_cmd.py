@@ -163,7 +163,7 @@ def _as_text(event: ThermometerEvent, zone: ZoneInfo, language: Language) -> str
             value=value,
             site=translate(f"site.{reading.site.value}", language),
             received=f"{reading.value:g} {reading.unit.value}",
-            plausibility=reading.plausibility.value,
+            plausibility=translate(f"plausibility.{reading.plausibility.value}", language),
             raw=reading.raw,
         )
     if isinstance(event, FrameErrorEvent):

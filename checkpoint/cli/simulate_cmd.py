@@ -72,15 +72,16 @@ def simulate(
     simulator = Simulator(
         device, interval=interval, fever_rate=fever_rate, seed=seed, scenario=script, link=link
     )
+    stop = threading.Event()
+    # A service manager or `kill` ends it with SIGTERM: stop as cleanly as on Ctrl-C. Set
+    # before the path is printed, since whoever reads the path may stop it at once.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     path = simulator.start()
     typer.echo(path)
     typer.echo(
         translate("simulate.running", language, protocol=device.name, interval=simulator.interval),
         err=True,
     )
-    stop = threading.Event()
-    # A service manager or `kill` ends it with SIGTERM: stop as cleanly as on Ctrl-C.
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     announced = False
     try:
         while not stop.wait(0.2):

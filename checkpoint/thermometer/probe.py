@@ -32,8 +32,8 @@ def probe_port(
 ) -> list[ProbeResult]:
     """Listen on `target` with each protocol's settings for `seconds`, sending its commands.
 
-    A port that cannot be opened at all raises PortError (the same port fails for every
-    protocol); failures in the middle of a protocol's turn count as no answer.
+    A port that cannot be opened, or that fails while it is being listened to, raises
+    PortError: the same port would fail for every protocol after it.
     """
     results = []
     for protocol in protocols:

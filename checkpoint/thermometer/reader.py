@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -115,7 +115,7 @@ class Reader:
 
     # -- the loop -------------------------------------------------------------------------
 
-    def events(self, stop: threading.Event) -> Iterator[ThermometerEvent]:
+    def events(self, stop: threading.Event) -> Generator[ThermometerEvent, None, None]:
         """Events until `stop` is set: connects, reads, reconnects after any failure."""
         backoff = BACKOFF_FIRST_S
         target = self.settings.target

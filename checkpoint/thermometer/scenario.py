@@ -148,7 +148,15 @@ def _number(value: Any, *, where: str, key: str, low: float, high: float) -> flo
 
 
 def _count(value: Any, *, where: str, key: str, high: int = 10_000) -> int:
-    return int(_number(value, where=where, key=key, low=0, high=high))
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= high:
+        raise ValidationError.of(
+            "scenario.bad_value",
+            where=where,
+            key=key,
+            value=value,
+            allowed=f"a whole number 0–{high}",
+        )
+    return value
 
 
 def _hex(value: Any, *, where: str, key: str) -> bytes:
@@ -203,7 +211,9 @@ def _step(table: Any, where: str) -> Step:
         if (
             not isinstance(value, list)
             or len(value) != 2
-            or not all(isinstance(v, int) and 1 <= v <= 64 for v in value)
+            or not all(
+                isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 64 for v in value
+            )
             or value[0] > value[1]
         ):
             raise ValidationError.of(
@@ -247,9 +257,14 @@ def parse_scenario(text: str, *, source: str) -> Scenario:
         raise ValidationError.of(
             "scenario.bad_value", where=source, key="protocol", value=protocol, allowed="a name"
         )
+    repeat = document.get("repeat", False)
+    if not isinstance(repeat, bool):
+        raise ValidationError.of(
+            "scenario.bad_value", where=source, key="repeat", value=repeat, allowed="true, false"
+        )
     return Scenario(
         steps=tuple(_step(table, f"{source}, step {i}") for i, table in enumerate(steps, 1)),
         protocol=protocol,
         interval=interval,
-        repeat=bool(document.get("repeat", False)),
+        repeat=repeat,
     )

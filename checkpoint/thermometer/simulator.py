@@ -46,6 +46,8 @@ NORMAL_MEAN_C = 36.5
 NORMAL_SD_C = 0.25
 FEVER_RANGE_C = (37.4, 39.6)
 COMMAND_GAP_S = 0.1
+PERSON_S = 1.2
+"""How long a simulated person stays in front of the sensor once the value is stable."""
 
 
 @dataclass
@@ -200,7 +202,9 @@ class Simulator:
                 if fever
                 else round(self._random.gauss(NORMAL_MEAN_C, NORMAL_SD_C), 1)
             )
-            yield Person(temp_c=temp, ramp=self._random.randint(2, 4), frames=6)
+            # A person stands in front for a second or two, however fast the module sends.
+            frames = max(6, round(PERSON_S / self.interval))
+            yield Person(temp_c=temp, ramp=self._random.randint(2, 4), frames=frames)
             yield Nobody(seconds=self._random.uniform(0.5, 2.0) * self.interval * 4)
 
     def _play(self, step: Step) -> None:

@@ -6,6 +6,7 @@ that after an unplug it can be found again under another /dev/ttyUSBn name.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 from collections.abc import Iterable
@@ -36,6 +37,7 @@ def open_port(target: str, settings: SerialSettings, *, timeout: float) -> seria
 
     Device paths are opened exclusively, so a second program on the same port fails at once.
     """
+    port: serial.SerialBase | None = None
     try:
         if _is_url(target):
             port = serial.serial_for_url(target, do_not_open=True)
@@ -50,10 +52,13 @@ def open_port(target: str, settings: SerialSettings, *, timeout: float) -> seria
         port.timeout = timeout
         port.write_timeout = WRITE_TIMEOUT_S
         port.open()
+        # Bytes written while nobody read are queued by the OS: they belong to nobody now.
+        port.reset_input_buffer()
     except (serial.SerialException, ValueError, OSError) as error:
+        if port is not None:
+            with contextlib.suppress(Exception):
+                port.close()
         raise port_error(target, error) from error
-    # Bytes written while nobody read are queued by the OS: they belong to nobody now.
-    port.reset_input_buffer()
     return port
 
 

@@ -1,0 +1,52 @@
+"""Options and fixtures shared by the whole test suite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from checkpoint.thermometer.protocols import available
+
+# --------------------------------------------------------------------------------------------
+# Opt-in hardware tests: `pytest --device /dev/ttyUSB0 --device-protocol lu90614`
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("hardware", "tests against a real thermometer (opt-in)")
+    group.addoption(
+        "--device",
+        metavar="PATH",
+        default=None,
+        help="Serial port of a real thermometer module; without it hardware tests are skipped.",
+    )
+    group.addoption(
+        "--device-protocol",
+        metavar="NAME",
+        default=None,
+        help="Protocol the module on --device speaks (e.g. lu90614, aa55); required with it.",
+    )
+
+
+@dataclass(frozen=True)
+class HardwareDevice:
+    """The real thermometer given on the command line."""
+
+    path: str
+    protocol: str
+
+
+@pytest.fixture(scope="session")
+def hardware_device(pytestconfig: pytest.Config) -> HardwareDevice:
+    """The device given with --device, or a skip: hardware tests never run by default."""
+    path = pytestconfig.getoption("device")
+    if not path:
+        pytest.skip("no --device given: hardware tests are opt-in")
+    protocol = pytestconfig.getoption("device_protocol")
+    if not protocol:
+        raise pytest.UsageError("--device needs --device-protocol NAME (e.g. lu90614, aa55)")
+    if protocol not in available():
+        raise pytest.UsageError(
+            f"--device-protocol {protocol}: unknown; known: {', '.join(sorted(available()))}"
+        )
+    return HardwareDevice(path=str(path), protocol=str(protocol))
