@@ -185,20 +185,16 @@ class DeviceProtocol(abc.ABC):
         return 3
 
 
-class FixedFrameParser(Parser):
-    """Frames of a fixed size that start with a fixed header, checked by `check`.
+class ResyncingParser(Parser):
+    """Bookkeeping shared by binary parsers that hunt for frames in a byte stream.
 
-    `check(frame)` returns the decoded sample or error and whether the frame is to be consumed
-    (True: a frame that was intact, even if the device reports an error in it) or whether the
-    parser resynchronises one byte further (False: a header found by chance in noise, or a
-    frame damaged on the line, may hide a real header inside it). Skipped bytes are reported
-    once, as GARBAGE, and bytes of a frame already reported as damaged are not reported again.
+    Skipped bytes are reported once, as GARBAGE. A candidate frame found to be damaged is
+    reported once and the search goes on one byte further (a header found by chance in noise,
+    or a frame damaged on the line, may hide a real header inside it); its bytes are then not
+    reported again as garbage.
     """
 
-    def __init__(self, header: bytes, size: int, check: FrameCheck) -> None:
-        self._header = header
-        self._size = size
-        self._check = check
+    def __init__(self) -> None:
         self._buffer = bytearray()
         self._reported = 0
         """Bytes at the front of the buffer already reported in a damaged frame."""
@@ -208,11 +204,41 @@ class FixedFrameParser(Parser):
         self._reported = 0
 
     def _skip(self, count: int, out: list[Decoded]) -> None:
+        """Drop `count` bytes from the front, reporting those not reported yet."""
         unreported = bytes(self._buffer[self._reported : count])
         if unreported:
             out.append(FrameError(FrameErrorReason.GARBAGE, unreported))
         self._reported = max(0, self._reported - count)
         del self._buffer[:count]
+
+    def _resync(self, error: FrameError, out: list[Decoded]) -> None:
+        """Report a damaged candidate (once) and look again one byte further."""
+        if self._reported == 0:
+            out.append(error)
+            self._reported = len(error.raw)
+        self._reported -= 1
+        del self._buffer[:1]
+
+    def _consume(self, count: int, decoded: Decoded, out: list[Decoded]) -> None:
+        """Take an intact frame of `count` bytes off the front."""
+        del self._buffer[:count]
+        self._reported = 0
+        out.append(decoded)
+
+
+class FixedFrameParser(ResyncingParser):
+    """Frames of a fixed size that start with a fixed header, checked by `check`.
+
+    `check(frame)` returns the decoded sample or error and whether the frame is to be consumed
+    (True: a frame that was intact, even if the device reports an error in it) or whether the
+    parser resynchronises one byte further (False).
+    """
+
+    def __init__(self, header: bytes, size: int, check: FrameCheck) -> None:
+        super().__init__()
+        self._header = header
+        self._size = size
+        self._check = check
 
     def feed(self, data: bytes) -> list[Decoded]:
         buffer, header = self._buffer, self._header
@@ -234,15 +260,11 @@ class FixedFrameParser(Parser):
             frame = bytes(buffer[: self._size])
             decoded, consumed = self._check(frame)
             if consumed:
-                del buffer[: self._size]
-                self._reported = 0
-                out.append(decoded)
-                continue
-            if self._reported == 0:
-                out.append(decoded)
-                self._reported = self._size
-            self._reported -= 1
-            del buffer[:1]
+                self._consume(self._size, decoded, out)
+            elif isinstance(decoded, FrameError):
+                self._resync(decoded, out)
+            else:
+                raise TypeError("a frame check that does not consume must return a FrameError")
 
 
 FrameCheck = Callable[[bytes], tuple[Decoded, bool]]

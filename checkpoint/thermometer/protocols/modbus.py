@@ -29,6 +29,7 @@ from checkpoint.thermometer.protocols.base import (
     FrameErrorReason,
     Parser,
     ProtocolOptions,
+    ResyncingParser,
     Sample,
     SerialSettings,
 )
@@ -106,7 +107,7 @@ def _crc_ok(frame: bytes) -> bool:
     return crc16(frame[:-2]) == int.from_bytes(frame[-2:], "little")
 
 
-class ModbusParser(Parser):
+class ModbusParser(ResyncingParser):
     """Responses of one slave to one-register reads, and its exception responses.
 
     A frame starts with the slave's address followed by a read function (or its exception
@@ -115,28 +116,8 @@ class ModbusParser(Parser):
     """
 
     def __init__(self, address: int) -> None:
+        super().__init__()
         self._address = bytes([address])
-        self._buffer = bytearray()
-        self._reported = 0
-        """Bytes at the front of the buffer already reported in a damaged frame."""
-
-    def reset(self) -> None:
-        self._buffer.clear()
-        self._reported = 0
-
-    def _skip(self, count: int, out: list[Decoded]) -> None:
-        unreported = bytes(self._buffer[self._reported : count])
-        if unreported:
-            out.append(FrameError(FrameErrorReason.GARBAGE, unreported))
-        self._reported = max(0, self._reported - count)
-        del self._buffer[:count]
-
-    def _resync(self, error: FrameError, out: list[Decoded]) -> None:
-        if self._reported == 0:
-            out.append(error)
-            self._reported = len(error.raw)
-        self._reported -= 1
-        del self._buffer[:1]
 
     def _candidate(self) -> int:
         """Index of the first possible frame start (or of a lone address byte at the end)."""
@@ -168,12 +149,14 @@ class ModbusParser(Parser):
                     continue
                 code = frame[2]
                 name = EXCEPTION_NAMES.get(code, "unknown exception")
-                out.append(
+                self._consume(
+                    len(frame),
                     FrameError(
                         FrameErrorReason.DEVICE_ERROR,
                         frame,
                         f"Modbus exception {code:02X} ({name}) to function {frame[1] & 0x7F:02X}",
-                    )
+                    ),
+                    out,
                 )
             else:
                 # Only one register is ever asked for: any other byte count is not our answer,
@@ -194,16 +177,16 @@ class ModbusParser(Parser):
                 if not _crc_ok(frame):
                     self._resync(FrameError(FrameErrorReason.BAD_CHECKSUM, frame), out)
                     continue
-                out.append(
+                self._consume(
+                    len(frame),
                     Sample(
                         value=int.from_bytes(frame[3:5], "big", signed=True) / 10,
                         unit=Unit.CELSIUS,
                         site=Site.OBJECT,
                         raw=frame,
-                    )
+                    ),
+                    out,
                 )
-            del buffer[: len(frame)]
-            self._reported = 0
 
 
 class Modbus(DeviceProtocol):
