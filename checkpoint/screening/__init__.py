@@ -1,0 +1,1 @@
+"""What a volunteer does at the desk, as calls on the log (no screens)."""

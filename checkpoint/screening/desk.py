@@ -1,0 +1,341 @@
+"""The screening desk: what a volunteer's actions do to the log, as blocking calls.
+
+The TUI calls these from thread workers; each call is one unit of work (saved whole or not at
+all). Rules come from `domain/`, rows go through `store/`. Nothing here knows about screens.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from checkpoint.config import Settings
+from checkpoint.domain.documents import Document
+from checkpoint.domain.fever import FeverAssessment, FeverRule
+from checkpoint.domain.phones import Phone
+from checkpoint.domain.plates import Plate
+from checkpoint.domain.readings import Reading
+from checkpoint.domain.risk_areas import RiskAreaList
+from checkpoint.domain.vocabulary import (
+    Direction,
+    DocumentKind,
+    HealthCode,
+    PersonRole,
+    ReadingPurpose,
+    Symptom,
+    VehicleType,
+)
+from checkpoint.store import records
+from checkpoint.store.chain import append
+from checkpoint.store.engine import Store
+from checkpoint.store.models import (
+    CaseEventFields,
+    CheckpointSiteFields,
+    PersonFields,
+    ShiftClosureFields,
+    ShiftFields,
+    StaffCheckFields,
+    VehiclePassageFields,
+)
+
+Clock = Callable[[], datetime]
+
+EPIDEMIOLOGICAL_SYMPTOMS = frozenset({Symptom.COUGH, Symptom.DIARRHOEA, Symptom.FEVER})
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftInfo:
+    id: uuid.UUID
+    opened_at: datetime
+    leader: str
+    operators: tuple[str, ...]
+    resumed: bool = False
+    """True when the shift was found open (after a restart or a crash)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleEntry:
+    """A vehicle (or a group on foot) as typed, already validated."""
+
+    vehicle_type: VehicleType
+    plate: Plate | None
+    direction: Direction = Direction.IN
+    non_local: bool = False
+    origin: str = ""
+    destination: str = ""
+    occupants: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PersonEntry:
+    """A person's details as typed, already validated (all optional in quick mode)."""
+
+    role: PersonRole = PersonRole.PASSENGER
+    name: str | None = None
+    document: Document | None = None
+    phone: Phone | None = None
+    origin: str = ""
+    route: str = ""
+    transport_no: str | None = None
+    destination: str | None = None
+    travel_reason: str | None = None
+    health_code: HealthCode | None = None
+    symptoms: frozenset[Symptom] = frozenset()
+    contact_history: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningResult:
+    person_id: uuid.UUID
+    reading_id: uuid.UUID
+    assessment: FeverAssessment
+    risk_areas: tuple[str, ...]
+    case_opened: bool
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftCounters:
+    """People-times and vehicles of one shift, for the status bar and the end of the shift."""
+
+    people: int = 0
+    vehicles: int = 0
+    flagged: int = 0
+    turned_back: int = 0
+    disinfected: int = 0
+    inbound: int = 0
+    outbound: int = 0
+    non_local: int = 0
+    open_cases: int = 0
+
+
+@dataclass
+class ScreeningDesk:
+    """One checkpoint's log as the screens use it."""
+
+    store: Store
+    settings: Settings
+    risk_areas: RiskAreaList = field(default_factory=lambda: RiskAreaList(source="", areas=()))
+    clock: Clock = field(default=lambda: datetime.now(UTC))
+    site_id: uuid.UUID | None = None
+
+    @property
+    def fever_rule(self) -> FeverRule:
+        return FeverRule(Decimal(str(self.settings.screening.threshold_c)))
+
+    def today(self) -> date:
+        return self.clock().astimezone(self.settings.checkpoint.zone).date()
+
+    # -- the checkpoint and its shifts ------------------------------------------------------
+
+    def ensure_site(self) -> uuid.UUID:
+        """The checkpoint's id in this log, registering it on first use."""
+        if self.site_id is not None:
+            return self.site_id
+        config = self.settings.checkpoint
+        with self.store.session() as session:
+            site = records.current_checkpoint(session=session, code=config.id)
+            if site is None:
+                fields = CheckpointSiteFields(
+                    code=config.id,
+                    name=config.name,
+                    kind=config.kind,
+                    direction_mode=config.direction_mode,
+                    township=config.township,
+                    county=config.county,
+                    timezone=config.timezone,
+                    active_from=self.clock(),
+                )
+                records.register_checkpoint(session=session, site=fields)
+                self.site_id = fields.id
+            else:
+                self.site_id = site.id
+        return self.site_id
+
+    def resume_shift(self) -> ShiftInfo | None:
+        """The shift left open (a restart, a crash), if any: nothing of it is lost."""
+        site_id = self.ensure_site()
+        with self.store.reading() as session:
+            shifts = records.open_shifts(session=session, checkpoint_id=site_id)
+        if not shifts:
+            return None
+        shift = shifts[-1]
+        return ShiftInfo(shift.id, shift.opened_at, shift.leader, tuple(shift.operators), True)
+
+    def open_shift(
+        self,
+        *,
+        leader: str,
+        operators: Sequence[str],
+        staff_readings: Sequence[tuple[str, Reading]] = (),
+    ) -> ShiftInfo:
+        """Open a shift with the staff's own temperatures (上岗前测温), each judged by the rule."""
+        site_id = self.ensure_site()
+        now = self.clock()
+        shift = ShiftFields(
+            checkpoint_id=site_id, opened_at=now, leader=leader, operators=list(operators)
+        )
+        checks = []
+        for name, reading in staff_readings:
+            assessment = self.fever_rule.assess(reading)
+            row = records.reading_fields(
+                reading,
+                assessment,
+                purpose=ReadingPurpose.STAFF_SELF_CHECK,
+                shift_id=shift.id,
+                operator=leader,
+            )
+            checks.append(
+                (
+                    row,
+                    StaffCheckFields(
+                        shift_id=shift.id,
+                        staff_name=name,
+                        reading_id=row.id,
+                        flagged=assessment.at_or_over,
+                    ),
+                )
+            )
+        with self.store.session() as session:
+            records.open_shift(session=session, shift=shift, staff_checks=checks)
+        return ShiftInfo(shift.id, now, leader, tuple(operators))
+
+    def close_shift(self, shift_id: uuid.UUID, *, leader: str, note: str) -> None:
+        """The leader's sign-off with the handover note; the shift is closed."""
+        closure = ShiftClosureFields(
+            shift_id=shift_id, closed_at=self.clock(), closed_by=leader, handover_note=note
+        )
+        with self.store.session() as session:
+            append(session, closure)
+
+    # -- vehicles and people ----------------------------------------------------------------
+
+    def start_passage(
+        self, shift_id: uuid.UUID, vehicle: VehicleEntry, *, operator: str
+    ) -> uuid.UUID:
+        """Log a vehicle (or a group on foot) arriving; returns the passage id."""
+        passage = VehiclePassageFields(
+            shift_id=shift_id,
+            passed_at=self.clock(),
+            vehicle_type=vehicle.vehicle_type,
+            plate=vehicle.plate.text if vehicle.plate else None,
+            plate_override_reason=vehicle.plate.override_reason if vehicle.plate else None,
+            direction=vehicle.direction,
+            non_local=vehicle.non_local,
+            origin=vehicle.origin,
+            destination=vehicle.destination,
+            occupants=vehicle.occupants,
+            operator=operator,
+        )
+        with self.store.session() as session:
+            records.record_passage(session=session, passage=passage)
+        return passage.id
+
+    def screen(
+        self,
+        shift_id: uuid.UUID,
+        passage_id: uuid.UUID,
+        person: PersonEntry,
+        reading: Reading,
+        *,
+        operator: str,
+    ) -> ScreeningResult:
+        """Log one person and their reading; open a case when the rule says so."""
+        assessment = self.fever_rule.assess(reading)
+        on = reading.taken_at.astimezone(self.settings.checkpoint.zone).date()
+        matches = tuple(
+            area.name
+            for area in self.risk_areas.match(origin=person.origin, route=person.route, on=on)
+        )
+        row = PersonFields(
+            passage_id=passage_id,
+            role=person.role,
+            name=person.name,
+            document_kind=person.document.kind if person.document else DocumentKind.NONE,
+            document_number=person.document.number if person.document else None,
+            phone=person.phone.e164 if person.phone else None,
+            origin=person.origin,
+            route=person.route or None,
+            transport_no=person.transport_no,
+            destination=person.destination,
+            travel_reason=person.travel_reason,
+            health_code=person.health_code,
+            symptoms=sorted(person.symptoms),
+            risk_area_travel=bool(matches),
+            risk_area_matches=list(matches),
+            contact_history=person.contact_history,
+            operator=operator,
+        )
+        reading_row = records.reading_fields(
+            reading,
+            assessment,
+            purpose=ReadingPurpose.SCREENING,
+            shift_id=shift_id,
+            operator=operator,
+            person_id=row.id,
+        )
+        reasons = []
+        if assessment.at_or_over:
+            reasons.append("fever")
+        if person.symptoms & EPIDEMIOLOGICAL_SYMPTOMS:
+            reasons.append("symptoms")
+        if matches:
+            reasons.append("risk-area-travel")
+        if person.contact_history:
+            reasons.append("contact")
+        with self.store.session() as session:
+            records.record_screening(session=session, person=row, reading=reading_row)
+            if reasons:
+                append(
+                    session,
+                    CaseEventFields(
+                        person_id=row.id,
+                        kind="opened",
+                        at=reading.taken_at,
+                        by=operator,
+                        reading_id=reading_row.id,
+                        symptoms=sorted(person.symptoms),
+                        risk_area_travel=bool(matches),
+                        contact_history=person.contact_history,
+                        note=", ".join(reasons),
+                    ),
+                )
+        return ScreeningResult(
+            row.id, reading_row.id, assessment, matches, bool(reasons), tuple(reasons)
+        )
+
+    # -- figures ----------------------------------------------------------------------------
+
+    def counters(self, shift_id: uuid.UUID) -> ShiftCounters:
+        """The shift's people-times, vehicles and flags so far."""
+        sql = sa.text(
+            """
+            SELECT
+              (SELECT count(*) FROM person p JOIN vehicle_passage v ON p.passage_id = v.id
+                 WHERE v.shift_id = :shift),
+              (SELECT count(*) FROM vehicle_passage WHERE shift_id = :shift
+                 AND vehicle_type != 'on-foot'),
+              (SELECT count(*) FROM reading WHERE shift_id = :shift AND flagged = 1
+                 AND purpose = 'screening'),
+              (SELECT count(*) FROM turn_back t JOIN vehicle_passage v ON t.passage_id = v.id
+                 WHERE v.shift_id = :shift),
+              (SELECT count(*) FROM disinfection d JOIN vehicle_passage v ON d.passage_id = v.id
+                 WHERE v.shift_id = :shift),
+              (SELECT count(*) FROM vehicle_passage WHERE shift_id = :shift AND direction = 'in'),
+              (SELECT count(*) FROM vehicle_passage WHERE shift_id = :shift AND direction = 'out'),
+              (SELECT count(*) FROM vehicle_passage WHERE shift_id = :shift AND non_local = 1),
+              (SELECT count(DISTINCT c.person_id) FROM case_event c
+                 JOIN person p ON c.person_id = p.id
+                 JOIN vehicle_passage v ON p.passage_id = v.id
+                 WHERE v.shift_id = :shift AND c.person_id NOT IN
+                   (SELECT person_id FROM case_event WHERE kind = 'decided'))
+            """
+        )
+        with self.store.reading() as session:
+            row = session.connection().execute(sql, {"shift": shift_id.hex}).one()
+        return ShiftCounters(*(int(v) for v in row))

@@ -1,0 +1,83 @@
+"""The desk writes what the volunteer did, opens cases by the rule, and resumes open shifts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from checkpoint.config import load_settings
+from checkpoint.domain.plates import parse_plate
+from checkpoint.domain.readings import Reading, parse_typed_temperature
+from checkpoint.domain.risk_areas import parse_risk_area_list
+from checkpoint.domain.vocabulary import Direction, Instrument, Symptom, VehicleType
+from checkpoint.screening.desk import PersonEntry, ScreeningDesk, VehicleEntry
+from checkpoint.store.engine import open_store
+from checkpoint.store.verify import walk
+
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+RISK = '[[area]]\nname = "湖北省武汉市"\naliases = ["武汉"]\nlevel = "high"\nfrom = 2026-11-01\n'
+
+
+def typed(text: str) -> Reading:
+    return parse_typed_temperature(text, instrument=Instrument.INFRARED_TYPED, taken_at=NOW)
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Iterator[ScreeningDesk]:
+    settings = load_settings(None, env={"CHECKPOINT_HOME": str(tmp_path)}).settings
+    store = open_store(tmp_path / "log.db")
+    try:
+        yield ScreeningDesk(
+            store=store,
+            settings=settings,
+            risk_areas=parse_risk_area_list(RISK, source="t"),
+            clock=lambda: NOW,
+        )
+    finally:
+        store.close()
+
+
+def test_a_shift_a_car_and_its_people(desk: ScreeningDesk) -> None:
+    shift = desk.open_shift(
+        leader="李强",
+        operators=["王芳"],
+        staff_readings=[("王芳", typed("36.4")), ("李强", typed("37.4"))],
+    )
+    passage = desk.start_passage(
+        shift.id,
+        VehicleEntry(VehicleType.CAR, parse_plate("鄂A12345"), Direction.IN, True, "武汉", ""),
+        operator="王芳",
+    )
+    normal = desk.screen(shift.id, passage, PersonEntry(), typed("36.6"), operator="王芳")
+    fever = desk.screen(shift.id, passage, PersonEntry(), typed("37.25"), operator="王芳")
+    from_risk = desk.screen(
+        shift.id, passage, PersonEntry(origin="湖北武汉市"), typed("36.5"), operator="王芳"
+    )
+    coughing = desk.screen(
+        shift.id,
+        passage,
+        PersonEntry(symptoms=frozenset({Symptom.COUGH})),
+        typed("36.5"),
+        operator="王芳",
+    )
+    assert not normal.case_opened
+    assert fever.case_opened and fever.reasons == ("fever",)
+    assert from_risk.case_opened and from_risk.risk_areas == ("湖北省武汉市",)
+    assert coughing.case_opened and coughing.reasons == ("symptoms",)
+    counters = desk.counters(shift.id)
+    assert (counters.people, counters.vehicles, counters.flagged) == (4, 1, 1)
+    assert (counters.inbound, counters.non_local, counters.open_cases) == (1, 1, 3)
+    with desk.store.reading() as session:
+        assert walk(session).ok
+
+
+def test_an_open_shift_is_resumed_and_a_closed_one_is_not(desk: ScreeningDesk) -> None:
+    assert desk.resume_shift() is None
+    shift = desk.open_shift(leader="李强", operators=["王芳"])
+    resumed = desk.resume_shift()
+    assert resumed is not None and resumed.id == shift.id and resumed.resumed
+    desk.close_shift(shift.id, leader="李强", note="交接：无异常")
+    assert desk.resume_shift() is None
