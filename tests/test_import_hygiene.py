@@ -22,8 +22,11 @@ CORE_PACKAGES = (
     "checkpoint.thermometer",
     "checkpoint.sync",
     "checkpoint.reports",
+    "checkpoint.screening",
 )
-REQUIRED_PACKAGES = frozenset({"checkpoint.domain", "checkpoint.store"})
+REQUIRED_PACKAGES = frozenset(
+    {"checkpoint.domain", "checkpoint.store", "checkpoint.thermometer", "checkpoint.screening"}
+)
 
 # Alembic's environment script runs only inside a migration (it reads `context.config`), so it
 # is checked the way it runs: by migrating a new database, which executes it and every version.

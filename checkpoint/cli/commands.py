@@ -7,6 +7,7 @@ import typer
 from checkpoint.cli.config_cmd import config_app
 from checkpoint.cli.devices_cmd import devices_app
 from checkpoint.cli.init_cmd import init
+from checkpoint.cli.run_cmd import run
 from checkpoint.cli.simulate_cmd import simulate
 from checkpoint.cli.verify_cmd import verify
 
@@ -14,6 +15,7 @@ from checkpoint.cli.verify_cmd import verify
 def register(app: typer.Typer) -> None:
     """Attach each command module's commands or sub-app to `app`."""
     app.command("init")(init)
+    app.command("run")(run)
     app.command("verify")(verify)
     app.command("simulate")(simulate)
     app.add_typer(config_app, name="config")

@@ -1,0 +1,1 @@
+"""The screening screens (Textual): a thin shell over the desk, the reader and the store."""

@@ -1,0 +1,35 @@
+"""What every screen of the app can reach: the desk, the language and the translations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from textual.screen import Screen
+
+from checkpoint.locale import Language, translate
+from checkpoint.screening.desk import ScreeningDesk
+
+if TYPE_CHECKING:
+    from checkpoint.tui.app import CheckpointApp
+
+
+class AppScreen(Screen[Any]):
+    """A screen of CheckpointApp: labels come from `t()` and are set again in `relabel()`."""
+
+    @property
+    def checkpoint_app(self) -> CheckpointApp:
+        return cast("CheckpointApp", self.app)
+
+    @property
+    def desk(self) -> ScreeningDesk:
+        return self.checkpoint_app.desk
+
+    @property
+    def language(self) -> Language:
+        return self.checkpoint_app.language
+
+    def t(self, key: str, **params: object) -> str:
+        return translate(key, self.language, **params)
+
+    def relabel(self) -> None:
+        """Set every label in the current language (called on mount and on F2)."""

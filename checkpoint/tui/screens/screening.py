@@ -1,0 +1,273 @@
+"""The main screen: a vehicle, its occupants, and each one's temperature, faster than paper.
+
+Quick mode: the current row's temperature fills live from the thermometer; Enter saves the
+person. A typed temperature is checked (3.6 or 373 are explained, nothing is lost). A value at
+or over the threshold turns the row red and rings the bell.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.widgets import DataTable, Footer, Input, Select, Static
+
+from checkpoint.domain.plates import Plate, parse_plate
+from checkpoint.domain.readings import Reading, parse_typed_temperature
+from checkpoint.domain.vocabulary import Direction, DirectionMode, Instrument, VehicleType
+from checkpoint.errors import CheckpointError
+from checkpoint.screening.desk import (
+    PersonEntry,
+    ScreeningResult,
+    ShiftCounters,
+    ShiftInfo,
+    VehicleEntry,
+)
+from checkpoint.thermometer.events import Measurement
+from checkpoint.tui.base import AppScreen
+from checkpoint.tui.messages import ScreeningSaved
+from checkpoint.tui.widgets.status_bar import StatusBar
+
+
+class ScreeningScreen(AppScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "next_vehicle", "next vehicle", priority=True),
+        Binding("ctrl+l", "focus_plate", "plate", priority=True),
+    ]
+
+    device_reading: reactive[Reading | None] = reactive(None)
+    """The measurement waiting in the temperature field, if it came from the thermometer."""
+
+    def __init__(self, shift: ShiftInfo) -> None:
+        super().__init__()
+        self.shift = shift
+        self._passage_id: uuid.UUID | None = None
+        self._vehicle: VehicleEntry | None = None
+        self._lock = threading.Lock()
+        self._people = 0
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="top")
+        yield Static(id="banner")
+        with Horizontal(id="vehicle"):
+            yield Input(id="plate", compact=True)
+            yield Select(
+                self._type_options(), id="vehicle-type", allow_blank=False, value=VehicleType.CAR
+            )
+            yield Select(
+                self._direction_options(), id="direction", allow_blank=False, value=Direction.IN
+            )
+            yield Input(id="origin", compact=True)
+        with Horizontal(id="temperature-row"):
+            yield Input(id="temperature", compact=True)
+            yield Static(id="temperature-hint", classes="hint")
+        yield DataTable(id="occupants", cursor_type="row", zebra_stripes=True)
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def _type_options(self) -> list[tuple[str, VehicleType]]:
+        return [(self.t(f"vehicle_type.{v.value}"), v) for v in VehicleType]
+
+    def _direction_options(self) -> list[tuple[str, Direction]]:
+        return [(self.t(f"direction.{d.value}"), d) for d in Direction]
+
+    def on_mount(self) -> None:
+        table = self.query_one("#occupants", DataTable)
+        table.add_columns("#", "℃", " ", "⏱")
+        two_way = self.desk.settings.checkpoint.direction_mode is DirectionMode.TWO_WAY
+        self.query_one("#direction", Select).display = two_way
+        self.relabel()
+        self.refresh_counters()
+        self.query_one("#temperature", Input).focus()
+
+    def relabel(self) -> None:
+        t = self.t
+        app = self.checkpoint_app
+        site = self.desk.settings.checkpoint
+        top = Text(f" {site.name or site.id}  ·  {t('tui.leader')} {self.shift.leader} ")
+        if app.simulated:
+            top.append(f" {t('tui.simulated')} ", style="bold reverse yellow")
+        self.query_one("#top", Static).update(top)
+        self.query_one("#plate", Input).placeholder = t("tui.plate")
+        self.query_one("#origin", Input).placeholder = t("tui.origin")
+        self.query_one("#temperature", Input).placeholder = t("tui.temperature")
+        self.query_one("#vehicle-type", Select).set_options(self._type_options())
+        self.query_one("#direction", Select).set_options(self._direction_options())
+        status = self.query_one(StatusBar)
+        status.labels = {
+            name: t(f"tui.counter.{name}")
+            for name in ("people", "vehicles", "flagged", "turned_back")
+        }
+        status.thermometer = app.thermometer_text()
+        self._show_hint(t("tui.hint.quick"), error=False)
+        self.update_banner()
+
+    def update_banner(self) -> None:
+        banner = self.query_one("#banner", Static)
+        text = self.checkpoint_app.banner_text()
+        banner.update(text)
+        banner.set_class(bool(text), "shown")
+
+    def _show_hint(self, text: str, *, error: bool) -> None:
+        hint = self.query_one("#temperature-hint", Static)
+        hint.update(text)
+        hint.set_class(error, "error")
+
+    # -- the thermometer --------------------------------------------------------------------
+
+    def measurement_arrived(self, measurement: Measurement) -> None:
+        """A stable reading: it fills the temperature of the current row."""
+        field = self.query_one("#temperature", Input)
+        if field.value and self.device_reading is None:
+            return  # the volunteer is typing: never overwrite what they typed
+        reading = measurement.reading
+        self.device_reading = reading
+        field.value = f"{reading.value_c:.1f}" if reading.value_c is not None else ""
+        self._show_hint(self.t("tui.hint.measured"), error=False)
+
+    @on(Input.Changed, "#temperature")
+    def _typed(self, event: Input.Changed) -> None:
+        reading = self.device_reading
+        if reading is not None and event.value != f"{reading.value_c:.1f}":
+            self.device_reading = None  # edited by hand: it is a typed value now
+
+    # -- saving a person --------------------------------------------------------------------
+
+    @on(Input.Submitted, "#plate")
+    def _plate_done(self) -> None:
+        self.query_one("#temperature", Input).focus()
+
+    @on(Input.Submitted, "#origin")
+    def _origin_done(self) -> None:
+        self.query_one("#temperature", Input).focus()
+
+    @on(Input.Submitted, "#temperature")
+    def _save_person(self) -> None:
+        field = self.query_one("#temperature", Input)
+        try:
+            vehicle = self._vehicle_entry()
+            reading = self.device_reading or parse_typed_temperature(
+                field.value,
+                instrument=Instrument.INFRARED_TYPED,
+                taken_at=datetime.now(UTC),
+            )
+        except CheckpointError as error:
+            message, advice = error.text(self.language)
+            self._show_hint(f"{message} {advice}", error=True)
+            self.app.bell()
+            return
+        self._save(vehicle, reading, field.value)
+
+    def _vehicle_entry(self) -> VehicleEntry:
+        if self._vehicle is not None:
+            return self._vehicle
+        plate_text = self.query_one("#plate", Input).value.strip()
+        kind = self.query_one("#vehicle-type", Select).value
+        vehicle_type = kind if isinstance(kind, VehicleType) else VehicleType.CAR
+        plate: Plate | None = None
+        if plate_text:
+            plate = parse_plate(plate_text)
+        direction = self.query_one("#direction", Select).value
+        origin = self.query_one("#origin", Input).value.strip()
+        if not origin and plate and plate.province:
+            origin = plate.province.name(self.language)
+        return VehicleEntry(
+            vehicle_type=vehicle_type,
+            plate=plate,
+            direction=direction if isinstance(direction, Direction) else Direction.IN,
+            origin=origin,
+        )
+
+    @work(thread=True, exit_on_error=False, group="store")
+    def _save(self, vehicle: VehicleEntry, reading: Reading, shown: str) -> None:
+        """Save in a worker; the field keeps the value until it is saved (a failed save loses
+        nothing: the value is still there to save again)."""
+        desk, operator = (
+            self.desk,
+            self.shift.operators[0] if self.shift.operators else self.shift.leader,
+        )
+        with self._lock:
+            if self._passage_id is None:
+                self._passage_id = desk.start_passage(self.shift.id, vehicle, operator=operator)
+                self._vehicle = vehicle
+            result = desk.screen(
+                self.shift.id,
+                self._passage_id,
+                PersonEntry(origin=vehicle.origin),
+                reading,
+                operator=operator,
+            )
+            counters = desk.counters(self.shift.id)
+        self.post_message(ScreeningSaved(result, counters, shown))
+
+    def on_screening_saved(self, message: ScreeningSaved) -> None:
+        result = message.result
+        field = self.query_one("#temperature", Input)
+        if field.value == message.shown:
+            field.value = ""
+            self.device_reading = None
+        self._people += 1
+        assessment = result.assessment
+        value = "—" if assessment.rounded_c is None else f"{assessment.rounded_c}"
+        flag = (
+            self.t("tui.row.fever")
+            if assessment.at_or_over
+            else (self.t("tui.row.case") if result.case_opened else self.t("tui.row.ok"))
+        )
+        style = (
+            "bold white on red"
+            if assessment.at_or_over
+            else ("bold yellow" if result.case_opened else "")
+        )
+        now = datetime.now(UTC).astimezone(self.desk.settings.checkpoint.zone).strftime("%H:%M:%S")
+        self.query_one("#occupants", DataTable).add_row(
+            Text(str(self._people), style=style),
+            Text(value, style=style),
+            Text(flag, style=style),
+            Text(now, style=style),
+            key=str(result.person_id),
+        )
+        self.query_one(StatusBar).counters = message.counters
+        if assessment.at_or_over:
+            self.app.bell()
+            self._show_hint(self.t("tui.hint.fever", value=value), error=True)
+        elif result.case_opened:
+            self._show_hint(self.t("tui.hint.case", reasons=", ".join(result.reasons)), error=True)
+        else:
+            self._show_hint(self.t("tui.hint.saved", value=value), error=False)
+
+    # -- vehicles ---------------------------------------------------------------------------
+
+    def action_next_vehicle(self) -> None:
+        """Close this vehicle and start the next: the form and the list are cleared."""
+        self._passage_id = None
+        self._vehicle = None
+        self._people = 0
+        for name in ("#plate", "#origin", "#temperature"):
+            self.query_one(name, Input).value = ""
+        self.query_one("#occupants", DataTable).clear()
+        self.query_one("#plate", Input).focus()
+
+    def action_focus_plate(self) -> None:
+        self.query_one("#plate", Input).focus()
+
+    def refresh_counters(self) -> None:
+        self._load_counters()
+
+    @work(thread=True, exit_on_error=False, group="store")
+    def _load_counters(self) -> None:
+        counters: ShiftCounters = self.desk.counters(self.shift.id)
+        self.app.call_from_thread(setattr, self.query_one(StatusBar), "counters", counters)
+
+
+__all__ = ["ScreeningResult", "ScreeningScreen"]

@@ -1,0 +1,205 @@
+"""The real app, headless: shift start, quick screening, fevers, mistakes, resume, languages.
+
+Driven with Textual's Pilot against a real SQLite file and, where a thermometer is involved, the
+real serial stack reading the simulator over a pty.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from checkpoint.config import Settings, load_settings
+from checkpoint.domain.vocabulary import Instrument
+from checkpoint.screening.desk import ScreeningDesk
+from checkpoint.store.engine import Store, open_store
+from checkpoint.store.verify import walk
+from checkpoint.thermometer.protocols import protocol_class
+from checkpoint.thermometer.protocols.base import Emission
+from checkpoint.thermometer.reader import Reader
+from checkpoint.thermometer.scenario import parse_scenario
+from checkpoint.thermometer.setup import reader_settings
+from checkpoint.thermometer.simulator import Simulator
+from checkpoint.thermometer.source import ThermometerSource
+from checkpoint.tui.app import CheckpointApp, make_app
+from checkpoint.tui.screens.screening import ScreeningScreen
+from checkpoint.tui.screens.shift_start import ShiftStartScreen
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(None, env={"CHECKPOINT_HOME": str(tmp_path)}).settings
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(tmp_path / "log.db")
+    yield opened
+    opened.close()
+
+
+def rows(store: Store, sql: str) -> list[tuple[object, ...]]:
+    with store.reading() as session:
+        return [tuple(r) for r in session.connection().exec_driver_sql(sql).fetchall()]
+
+
+async def until(pilot: object, condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    """Wait for the app to get there (a guard against hangs, never a timing assertion)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        assert loop.time() < deadline, "the app never got there"
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+
+
+async def open_shift(pilot: object, app: CheckpointApp) -> None:
+    await until(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
+    press: Callable[..., Awaitable[None]] = pilot.press  # type: ignore[attr-defined]
+    await press(*"Li", "enter", *"Wang", "enter", *"Wang 36.4", "enter")
+    await until(pilot, lambda: isinstance(app.screen, ScreeningScreen))
+
+
+def table_rows(app: CheckpointApp) -> list[list[str]]:
+    table = app.screen.query_one("#occupants", DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_typed_temperatures_are_saved_one_enter_each(
+    settings: Settings, store: Store
+) -> None:
+    app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_shift(pilot, app)
+        banner = app.screen.query_one("#banner", Static)
+        assert "No thermometer" in str(banner.render())
+        await pilot.press(*"36.6", "enter")
+        await until(pilot, lambda: len(table_rows(app)) == 1)
+        await pilot.press(*"37.25", "enter")
+        await until(pilot, lambda: len(table_rows(app)) == 2)
+        assert table_rows(app)[1][1:3] == ["37.3", "FEVER"]
+        hint = str(app.screen.query_one("#temperature-hint", Static).render())
+        assert "take the person aside" in hint
+    saved = rows(
+        store,
+        "SELECT value, flagged, instrument, threshold_c FROM reading "
+        "WHERE purpose = 'screening' ORDER BY seq",
+    )
+    assert saved == [
+        (36.6, 0, Instrument.INFRARED_TYPED.value, 37.3),
+        (37.25, 1, "infrared-typed", 37.3),
+    ]
+    staff = rows(store, "SELECT staff_name, flagged FROM staff_check")
+    assert staff == [("Wang", 0)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("373", "Did you mean 37.3"),
+        ("3.6", "decimal point"),
+        ("abc", "is not a temperature"),
+        ("", ""),
+    ],
+)
+async def test_a_mistyped_temperature_is_explained_and_kept(
+    settings: Settings, store: Store, typed: str, expected: str
+) -> None:
+    app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_shift(pilot, app)
+        await pilot.press(*typed, "enter")
+        await pilot.pause(0.2)
+        field = app.screen.query_one("#temperature", Input)
+        hint = app.screen.query_one("#temperature-hint", Static)
+        assert field.value == typed  # nothing the volunteer typed is lost
+        assert hint.has_class("error")
+        assert expected in str(hint.render())
+    assert rows(store, "SELECT count(*) FROM person") == [(0,)]
+
+
+async def test_a_bad_plate_is_explained_next_to_the_field(settings: Settings, store: Store) -> None:
+    app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_shift(pilot, app)
+        await pilot.press("ctrl+l", *"XX1", "enter", *"36.5", "enter")
+        await pilot.pause(0.2)
+        hint = app.screen.query_one("#temperature-hint", Static)
+        assert hint.has_class("error") and "XX1" in str(hint.render())
+        assert app.screen.query_one("#plate", Input).value == "XX1"
+    assert rows(store, "SELECT count(*) FROM vehicle_passage") == [(0,)]
+
+
+async def test_the_shift_is_resumed_after_a_restart(settings: Settings, store: Store) -> None:
+    desk = ScreeningDesk(store=store, settings=settings)
+    shift = desk.open_shift(leader="Li", operators=["Wang"])
+    app = make_app(desk, None, language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ScreeningScreen))
+        assert app.shift is not None and app.shift.id == shift.id and app.shift.resumed
+
+
+async def test_f2_switches_the_language_at_runtime(settings: Settings, store: Store) -> None:
+    app = make_app(ScreeningDesk(store=store, settings=settings), None, language="zh-CN")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
+        assert "带班领导" in str(app.screen.query_one("#leader-label").render())
+        await pilot.press("f2")
+        await pilot.pause(0.1)
+        assert "Shift leader" in str(app.screen.query_one("#leader-label").render())
+
+
+def _simulated(settings: Settings, tmp_path: Path, steps: str) -> ThermometerSource:
+    protocol = protocol_class("aa55")()
+    scenario = parse_scenario("interval = 0.05\n" + steps, source="test")
+    simulator = Simulator(protocol, scenario=scenario, link=tmp_path / "thermometer", seed=5)
+    target = simulator.start()
+    reader = Reader(protocol_class("aa55")(), reader_settings(settings, protocol, target=target))
+    return ThermometerSource(reader, simulator)
+
+
+async def test_a_measurement_fills_the_row_and_enter_saves_it(
+    settings: Settings, store: Store, tmp_path: Path
+) -> None:
+    source = _simulated(
+        settings, tmp_path, "[[step]]\nnobody = 3.0\n[[step]]\nperson = 38.1\nframes = 40\n"
+    )
+    app = make_app(ScreeningDesk(store=store, settings=settings), source, language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_shift(pilot, app)
+        assert "SIMULATED" in str(app.screen.query_one("#top", Static).render())
+        field = app.screen.query_one("#temperature", Input)
+        await until(pilot, lambda: field.value == "38.1")
+        await pilot.press("enter")
+        await until(pilot, lambda: len(table_rows(app)) == 1)
+        assert table_rows(app)[0][2] == "FEVER"
+    saved = rows(
+        store, "SELECT value, instrument, flagged, raw FROM reading WHERE purpose = 'screening'"
+    )
+    frame = protocol_class("aa55")().encode(Emission(value_c=38.1)).hex()
+    assert saved == [(38.1, "serial-infrared", 1, frame)]  # the raw bytes are kept
+    with store.reading() as session:
+        assert walk(session).ok
+
+
+async def test_unplugging_shows_a_banner_and_typing_still_works(
+    settings: Settings, store: Store, tmp_path: Path
+) -> None:
+    source = _simulated(
+        settings,
+        tmp_path,
+        "[[step]]\nnobody = 2.0\n[[step]]\nunplug = 4000\n[[step]]\nnobody = 30\n",
+    )
+    app = make_app(ScreeningDesk(store=store, settings=settings), source, language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_shift(pilot, app)
+        banner = app.screen.query_one("#banner", Static)
+        await until(pilot, lambda: banner.has_class("shown"))
+        assert "unplugged" in str(banner.render())
+        await pilot.press(*"36.7", "enter")
+        await until(pilot, lambda: len(table_rows(app)) == 1)
+        await until(pilot, lambda: not banner.has_class("shown"))
+    assert rows(store, "SELECT value FROM reading WHERE purpose = 'screening'") == [(36.7,)]
