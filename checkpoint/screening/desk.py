@@ -30,17 +30,21 @@ from checkpoint.domain.vocabulary import (
     Symptom,
     VehicleType,
 )
+from checkpoint.errors import ValidationError
 from checkpoint.store import records
 from checkpoint.store.chain import append
 from checkpoint.store.engine import Store
 from checkpoint.store.models import (
     CaseEventFields,
     CheckpointSiteFields,
+    DisinfectionFields,
     PersonFields,
     ShiftClosureFields,
     ShiftFields,
     StaffCheckFields,
+    TurnBackFields,
     VehiclePassageFields,
+    VehicleReleaseFields,
 )
 
 Clock = Callable[[], datetime]
@@ -308,6 +312,46 @@ class ScreeningDesk:
         return ScreeningResult(
             row.id, reading_row.id, assessment, matches, bool(reasons), tuple(reasons)
         )
+
+    # -- vehicle actions --------------------------------------------------------------------
+
+    def disinfect(self, passage_id: uuid.UUID, *, by: str) -> None:
+        """The vehicle was disinfected (消毒车辆)."""
+        with self.store.session() as session:
+            append(session, DisinfectionFields(passage_id=passage_id, at=self.clock(), by=by))
+
+    def turn_back(self, passage_id: uuid.UUID, *, reason: str, by: str) -> None:
+        """The vehicle was turned back (劝返); a reason is required."""
+        if not reason.strip():
+            raise ValidationError.of("desk.turn_back_reason")
+        with self.store.session() as session:
+            append(
+                session,
+                TurnBackFields(
+                    passage_id=passage_id, at=self.clock(), by=by, reason=reason.strip()
+                ),
+            )
+
+    def open_cases(self, passage_id: uuid.UUID) -> int:
+        """People of the passage with a case not yet decided."""
+        sql = sa.text(
+            """
+            SELECT count(DISTINCT c.person_id) FROM case_event c JOIN person p ON c.person_id = p.id
+            WHERE p.passage_id = :passage AND c.person_id NOT IN
+              (SELECT person_id FROM case_event WHERE kind = 'decided')
+            """
+        )
+        with self.store.reading() as session:
+            return int(session.connection().execute(sql, {"passage": passage_id.hex}).scalar_one())
+
+    def release(self, passage_id: uuid.UUID, *, by: str) -> None:
+        """Let the vehicle through (放行); refused while one of its people has an open case:
+        co-travellers are held until the case is decided."""
+        open_cases = self.open_cases(passage_id)
+        if open_cases:
+            raise ValidationError.of("desk.release_open_case", count=open_cases)
+        with self.store.session() as session:
+            append(session, VehicleReleaseFields(passage_id=passage_id, at=self.clock(), by=by))
 
     # -- figures ----------------------------------------------------------------------------
 

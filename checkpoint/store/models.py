@@ -316,6 +316,18 @@ class TurnBack(TurnBackFields, LogRecord, table=True):
     __tablename__ = "turn_back"
 
 
+class VehicleReleaseFields(LogFields):
+    """A vehicle let through (放行) once its people were screened; never with an open case."""
+
+    passage_id: uuid.UUID = _fk("vehicle_passage")
+    at: datetime = _time()
+    by: str
+
+
+class VehicleRelease(VehicleReleaseFields, LogRecord, table=True):
+    __tablename__ = "vehicle_release"
+
+
 class DailyReportFields(LogFields):
     """A daily report or zero report (日报告、零报告) as submitted for one report day."""
 
@@ -377,6 +389,7 @@ LOG_TABLES: tuple[type[LogRecord], ...] = (
     CaseEvent,
     Disinfection,
     TurnBack,
+    VehicleRelease,
     DailyReport,
     Amendment,
 )

@@ -13,11 +13,12 @@ from textual.worker import Worker, WorkerState
 
 from checkpoint.errors import CheckpointError
 from checkpoint.locale import Language, translate
-from checkpoint.screening.desk import ScreeningDesk, ShiftInfo
+from checkpoint.screening.desk import ScreeningDesk, ShiftCounters, ShiftInfo
 from checkpoint.thermometer.events import Measurement, RawReading, Status, StatusEvent
 from checkpoint.thermometer.source import ThermometerSource
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.messages import MeasurementReceived, ReadingReceived, ThermometerStatusChanged
+from checkpoint.tui.screens.end_shift import EndShiftScreen
 from checkpoint.tui.screens.screening import ScreeningScreen
 from checkpoint.tui.screens.shift_start import ShiftStartScreen
 from checkpoint.tui.widgets.status_bar import StatusBar
@@ -80,6 +81,18 @@ class CheckpointApp(App[None]):
             return
         self.shift = shift
         self.push_screen(ScreeningScreen(shift))
+
+    def end_shift(self, shift: ShiftInfo, counters: ShiftCounters) -> None:
+        """Show the end-of-shift sheet; once signed off, the next shift starts."""
+
+        def closed(done: bool | None) -> None:
+            if done:
+                self.shift = None
+                self.pop_screen()  # the screening screen of the closed shift
+                self.notify(self.t("tui.end.closed"))
+                self.push_screen(ShiftStartScreen(), self._enter)
+
+        self.push_screen(EndShiftScreen(shift, counters), closed)
 
     def on_unmount(self) -> None:
         self._stop.set()

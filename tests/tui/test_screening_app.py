@@ -203,3 +203,61 @@ async def test_unplugging_shows_a_banner_and_typing_still_works(
         await until(pilot, lambda: len(table_rows(app)) == 1)
         await until(pilot, lambda: not banner.has_class("shown"))
     assert rows(store, "SELECT value FROM reading WHERE purpose = 'screening'") == [(36.7,)]
+
+
+async def test_vehicle_actions_and_a_held_vehicle(settings: Settings, store: Store) -> None:
+    app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_shift(pilot, app)
+        hint = app.screen.query_one("#temperature-hint", Static)
+        await pilot.press("ctrl+d")  # no vehicle yet
+        await pilot.pause(0.1)
+        assert "No vehicle yet" in str(hint.render())
+        await pilot.press(*"36.5", "enter")
+        await until(pilot, lambda: len(table_rows(app)) == 1)
+        await pilot.press("ctrl+d")
+        await until(pilot, lambda: "Disinfection recorded" in str(hint.render()))
+        await pilot.press(*"38.0", "enter")  # a fever in the same car
+        await until(pilot, lambda: len(table_rows(app)) == 2)
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: "cannot be released" in str(hint.render()))
+        await pilot.press("ctrl+t", "enter")  # an empty reason is refused
+        await until(pilot, lambda: "needs a reason" in str(hint.render()))
+        await pilot.press("ctrl+t", *"no reason to enter", "enter")
+        await until(pilot, lambda: "Turned back" in str(hint.render()))
+        assert table_rows(app) == []  # the next vehicle
+    assert rows(store, "SELECT reason FROM turn_back") == [("no reason to enter",)]
+    assert rows(store, "SELECT count(*) FROM disinfection") == [(1,)]
+    assert rows(store, "SELECT count(*) FROM vehicle_release") == [(0,)]
+
+
+async def test_a_vehicle_without_open_cases_is_released(settings: Settings, store: Store) -> None:
+    app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_shift(pilot, app)
+        await pilot.press(*"36.5", "enter")
+        await until(pilot, lambda: len(table_rows(app)) == 1)
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: not table_rows(app))
+    assert rows(store, "SELECT count(*) FROM vehicle_release") == [(1,)]
+
+
+async def test_the_leader_signs_off_the_shift(settings: Settings, store: Store) -> None:
+    app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_shift(pilot, app)
+        await pilot.press(*"36.5", "enter")
+        await until(pilot, lambda: len(table_rows(app)) == 1)
+        await pilot.press("ctrl+e")
+        await until(pilot, lambda: type(app.screen).__name__ == "EndShiftScreen")
+        figures = str(app.screen.query_one("#end-figures", Static).render())
+        assert "People-times 1" in figures
+        await pilot.press(*"all quiet", "enter", *"Wang", "enter")
+        await pilot.pause(0.1)
+        assert "Only the shift leader" in str(app.screen.query_one("#end-hint", Static).render())
+        app.screen.query_one("#sign", Input).value = ""
+        await pilot.press(*"Li", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
+    assert rows(store, "SELECT closed_by, handover_note FROM shift_closure") == [
+        ("Li", "all quiet")
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import ClassVar
 
@@ -34,6 +35,7 @@ from checkpoint.screening.desk import (
 from checkpoint.thermometer.events import Measurement
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.messages import ScreeningSaved
+from checkpoint.tui.screens.reason import ReasonScreen
 from checkpoint.tui.widgets.status_bar import StatusBar
 
 
@@ -41,6 +43,10 @@ class ScreeningScreen(AppScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "next_vehicle", "next vehicle", priority=True),
         Binding("ctrl+l", "focus_plate", "plate", priority=True),
+        Binding("ctrl+d", "disinfected", "disinfected", priority=True),
+        Binding("ctrl+t", "turn_back", "turn back", priority=True),
+        Binding("ctrl+r", "release", "release", priority=True),
+        Binding("ctrl+e", "end_shift", "end shift", priority=True),
     ]
 
     device_reading: reactive[Reading | None] = reactive(None)
@@ -257,6 +263,77 @@ class ScreeningScreen(AppScreen):
             self.query_one(name, Input).value = ""
         self.query_one("#occupants", DataTable).clear()
         self.query_one("#plate", Input).focus()
+
+    def _passage(self) -> uuid.UUID | None:
+        if self._passage_id is None:
+            self._show_hint(
+                " ".join(CheckpointError.of("desk.no_vehicle").text(self.language)), error=True
+            )
+        return self._passage_id
+
+    def _operator(self) -> str:
+        return self.shift.operators[0] if self.shift.operators else self.shift.leader
+
+    def action_disinfected(self) -> None:
+        passage = self._passage()
+        if passage is not None:
+            self._vehicle_action(
+                lambda: self.desk.disinfect(passage, by=self._operator()),
+                self.t("tui.action.disinfected"),
+                next_vehicle=False,
+            )
+
+    def action_turn_back(self) -> None:
+        passage = self._passage()
+        if passage is None:
+            return
+
+        def turn_back(reason: str | None) -> None:
+            if reason is None:
+                return
+            self._vehicle_action(
+                lambda: self.desk.turn_back(passage, reason=reason, by=self._operator()),
+                self.t("tui.action.turned_back", reason=reason),
+                next_vehicle=True,
+            )
+
+        self.app.push_screen(ReasonScreen(self.t("tui.action.turn_back_question")), turn_back)
+
+    def action_release(self) -> None:
+        passage = self._passage()
+        if passage is not None:
+            self._vehicle_action(
+                lambda: self.desk.release(passage, by=self._operator()),
+                self.t("tui.action.released"),
+                next_vehicle=True,
+            )
+
+    @work(thread=True, exit_on_error=False, group="store")
+    def _vehicle_action(self, act: Callable[[], None], done: str, *, next_vehicle: bool) -> None:
+        try:
+            with self._lock:
+                act()
+                counters = self.desk.counters(self.shift.id)
+        except CheckpointError as error:
+            text = " ".join(error.text(self.language))
+            self.app.call_from_thread(self._show_hint, text, error=True)
+            self.app.call_from_thread(self.app.bell)
+            return
+        self.app.call_from_thread(self._action_done, done, counters, next_vehicle)
+
+    def _action_done(self, done: str, counters: ShiftCounters, next_vehicle: bool) -> None:
+        self.query_one(StatusBar).counters = counters
+        if next_vehicle:
+            self.action_next_vehicle()
+        self._show_hint(done, error=False)
+
+    def action_end_shift(self) -> None:
+        self._end_shift()
+
+    @work(thread=True, exit_on_error=False, group="store")
+    def _end_shift(self) -> None:
+        counters = self.desk.counters(self.shift.id)
+        self.app.call_from_thread(self.checkpoint_app.end_shift, self.shift, counters)
 
     def action_focus_plate(self) -> None:
         self.query_one("#plate", Input).focus()
