@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -165,7 +164,7 @@ class ScreeningScreen(AppScreen):
             reading = self.device_reading or parse_typed_temperature(
                 field.value,
                 instrument=Instrument.INFRARED_TYPED,
-                taken_at=datetime.now(UTC),
+                taken_at=self.desk.clock(),
             )
         except CheckpointError as error:
             message, advice = error.text(self.language)
@@ -235,7 +234,7 @@ class ScreeningScreen(AppScreen):
             if assessment.at_or_over
             else ("bold yellow" if result.case_opened else "")
         )
-        now = datetime.now(UTC).astimezone(self.desk.settings.checkpoint.zone).strftime("%H:%M:%S")
+        now = self.desk.clock().astimezone(self.desk.settings.checkpoint.zone).strftime("%H:%M:%S")
         self.query_one("#occupants", DataTable).add_row(
             Text(str(self._people), style=style),
             Text(value, style=style),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -58,7 +57,7 @@ class ShiftStartScreen(AppScreen):
                 (
                     name,
                     parse_typed_temperature(
-                        value, instrument=Instrument.INFRARED_TYPED, taken_at=datetime.now(UTC)
+                        value, instrument=Instrument.INFRARED_TYPED, taken_at=self.desk.clock()
                     ),
                 )
             )
