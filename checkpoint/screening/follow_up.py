@@ -1,0 +1,225 @@
+"""A flagged person's follow-up, stored as case events and checked by the domain's rules.
+
+Each step (taken aside, re-measured, axillary reading, history, decision) is first applied to
+the case state rebuilt from the log (`domain.cases.replay`), so a step the rules refuse is never
+stored; then it is appended with the reading it carries, if any.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from checkpoint.domain import cases
+from checkpoint.domain.fever import FeverAssessment, FeverRule
+from checkpoint.domain.readings import Reading
+from checkpoint.domain.vocabulary import Disposition, ReadingPurpose, Symptom
+from checkpoint.store import records
+from checkpoint.store.chain import append
+from checkpoint.store.engine import Store
+from checkpoint.store.models import CaseEvent, CaseEventFields, Person, VehiclePassage
+from checkpoint.store.models import Reading as ReadingRow
+
+OPENED, TAKEN_ASIDE, REMEASURED, AXILLARY, HISTORY, DECIDED = (
+    "opened",
+    "taken-aside",
+    "remeasured",
+    "axillary",
+    "history",
+    "decided",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    """One person's case as the follow-up screen shows it."""
+
+    person_id: uuid.UUID
+    shift_id: uuid.UUID
+    plate: str | None
+    name: str | None
+    state: cases.CaseState
+    readings: tuple[ReadingRow, ...]
+
+    @property
+    def next_steps(self) -> tuple[cases.NextStep, ...]:
+        return cases.next_steps(self.state)
+
+
+def _assessment(row: ReadingRow) -> FeverAssessment:
+    return FeverAssessment(
+        compared=row.rounded_c is not None,
+        rounded_c=None if row.rounded_c is None else Decimal(str(row.rounded_c)),
+        at_or_over=row.flagged,
+        threshold_c=Decimal(str(row.threshold_c)),
+        plausibility=row.plausibility,
+    )
+
+
+def _domain_events(
+    stored: list[CaseEvent], readings: dict[uuid.UUID, ReadingRow]
+) -> list[cases.CaseEvent]:
+    events: list[cases.CaseEvent] = []
+    for row in stored:
+        reading = readings.get(row.reading_id) if row.reading_id else None
+        if row.kind == OPENED:
+            if reading is not None:
+                events.append(
+                    cases.ScreeningMeasured(at=row.at, by=row.by, assessment=_assessment(reading))
+                )
+            if row.symptoms or row.risk_area_travel or row.contact_history:
+                events.append(_history(row))
+        elif row.kind == TAKEN_ASIDE:
+            events.append(cases.TakenAside(at=row.at, by=row.by))
+        elif row.kind == REMEASURED and reading is not None:
+            events.append(cases.Remeasured(at=row.at, by=row.by, assessment=_assessment(reading)))
+        elif row.kind == AXILLARY and reading is not None:
+            events.append(
+                cases.AxillaryMeasured(at=row.at, by=row.by, assessment=_assessment(reading))
+            )
+        elif row.kind == HISTORY:
+            events.append(_history(row))
+        elif row.kind == DECIDED and row.disposition is not None:
+            events.append(
+                cases.Decided(at=row.at, by=row.by, disposition=row.disposition, note=row.note)
+            )
+    return events
+
+
+def _history(row: CaseEvent) -> cases.HistoryRecorded:
+    return cases.HistoryRecorded(
+        at=row.at,
+        by=row.by,
+        symptoms=frozenset(Symptom(s) for s in row.symptoms),
+        risk_area_travel=row.risk_area_travel,
+        contact=row.contact_history,
+    )
+
+
+@dataclass
+class FollowUp:
+    """The follow-up steps of flagged people, on one checkpoint's log."""
+
+    store: Store
+    rule: FeverRule
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def case(self, person_id: uuid.UUID) -> CaseView:
+        with self.store.reading() as session:
+            return self._view(session, person_id)
+
+    def _view(self, session: Session, person_id: uuid.UUID) -> CaseView:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise KeyError(person_id)
+        passage = session.get(VehiclePassage, person.passage_id)
+        assert passage is not None
+        readings = records.readings_of(session=session, person_id=person_id)
+        stored = list(
+            session.exec(
+                select(CaseEvent)
+                .where(CaseEvent.person_id == person_id)
+                .order_by(col(CaseEvent.seq))
+            )
+        )
+        state = cases.replay(_domain_events(stored, {r.id: r for r in readings}))
+        return CaseView(
+            person_id, passage.shift_id, passage.plate, person.name, state, tuple(readings)
+        )
+
+    def open_cases(self) -> list[CaseView]:
+        """Every case not decided yet, oldest first: the observation queue."""
+        with self.store.reading() as session:
+            decided = select(CaseEvent.person_id).where(CaseEvent.kind == DECIDED)
+            people = session.exec(
+                select(CaseEvent.person_id)
+                .where(CaseEvent.kind == OPENED, col(CaseEvent.person_id).not_in(decided))
+                .order_by(col(CaseEvent.seq))
+            ).all()
+            return [self._view(session, person_id) for person_id in people]
+
+    def _record(
+        self,
+        view: CaseView,
+        event: cases.CaseEvent,
+        row: CaseEventFields,
+        reading: Reading | None = None,
+        purpose: ReadingPurpose | None = None,
+    ) -> CaseView:
+        cases.apply(view.state, event)  # refuses a step the rules do not allow, before storing
+        with self.store.session() as session:
+            if reading is not None and purpose is not None:
+                reading_row = records.reading_fields(
+                    reading,
+                    self.rule.assess(reading),
+                    purpose=purpose,
+                    shift_id=view.shift_id,
+                    operator=row.by,
+                    person_id=view.person_id,
+                )
+                row = row.model_copy(update={"reading_id": reading_row.id})
+                append(session, reading_row, row)
+            else:
+                append(session, row)
+        return self.case(view.person_id)
+
+    def take_aside(self, person_id: uuid.UUID, *, by: str) -> CaseView:
+        view, at = self.case(person_id), self.clock()
+        return self._record(
+            view,
+            cases.TakenAside(at=at, by=by),
+            CaseEventFields(person_id=person_id, kind=TAKEN_ASIDE, at=at, by=by),
+        )
+
+    def remeasure(self, person_id: uuid.UUID, reading: Reading, *, by: str) -> CaseView:
+        view, at = self.case(person_id), self.clock()
+        event = cases.Remeasured(at=at, by=by, assessment=self.rule.assess(reading))
+        row = CaseEventFields(person_id=person_id, kind=REMEASURED, at=at, by=by)
+        return self._record(view, event, row, reading, ReadingPurpose.REMEASURE)
+
+    def axillary(self, person_id: uuid.UUID, reading: Reading, *, by: str) -> CaseView:
+        view, at = self.case(person_id), self.clock()
+        event = cases.AxillaryMeasured(
+            at=at, by=by, assessment=self.rule.assess(reading), reading=reading
+        )
+        row = CaseEventFields(person_id=person_id, kind=AXILLARY, at=at, by=by)
+        return self._record(view, event, row, reading, ReadingPurpose.AXILLARY)
+
+    def record_history(
+        self,
+        person_id: uuid.UUID,
+        *,
+        symptoms: frozenset[Symptom],
+        risk_area_travel: bool,
+        contact: bool,
+        by: str,
+    ) -> CaseView:
+        view, at = self.case(person_id), self.clock()
+        event = cases.HistoryRecorded(
+            at=at, by=by, symptoms=symptoms, risk_area_travel=risk_area_travel, contact=contact
+        )
+        row = CaseEventFields(
+            person_id=person_id,
+            kind=HISTORY,
+            at=at,
+            by=by,
+            symptoms=sorted(symptoms),
+            risk_area_travel=risk_area_travel,
+            contact_history=contact,
+        )
+        return self._record(view, event, row)
+
+    def decide(
+        self, person_id: uuid.UUID, disposition: Disposition, *, by: str, note: str = ""
+    ) -> CaseView:
+        view, at = self.case(person_id), self.clock()
+        event = cases.Decided(at=at, by=by, disposition=disposition, note=note)
+        row = CaseEventFields(
+            person_id=person_id, kind=DECIDED, at=at, by=by, disposition=disposition, note=note
+        )
+        return self._record(view, event, row)
