@@ -114,7 +114,7 @@ class CheckpointApp(App[None]):
 
     def on_measurement_received(self, message: MeasurementReceived) -> None:
         screen = self.screen
-        if isinstance(screen, ScreeningScreen):
+        if isinstance(screen, AppScreen):
             screen.measurement_arrived(message.measurement)
 
     def on_reading_received(self, message: ReadingReceived) -> None:

@@ -8,6 +8,7 @@ from textual.screen import Screen
 
 from checkpoint.locale import Language, translate
 from checkpoint.screening.desk import ScreeningDesk
+from checkpoint.thermometer.events import Measurement
 
 if TYPE_CHECKING:
     from checkpoint.tui.app import CheckpointApp
@@ -33,3 +34,6 @@ class AppScreen(Screen[Any]):
 
     def relabel(self) -> None:
         """Set every label in the current language (called on mount and on F2)."""
+
+    def measurement_arrived(self, measurement: Measurement) -> None:
+        """A stable reading from the thermometer, for screens that take one."""

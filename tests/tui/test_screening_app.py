@@ -63,6 +63,15 @@ async def open_shift(pilot: object, app: CheckpointApp) -> None:
     await until(pilot, lambda: isinstance(app.screen, ScreeningScreen))
 
 
+async def back_from_follow_up(pilot: object, app: CheckpointApp) -> None:
+    """A fever opens the follow-up at once; Escape goes back to the lane."""
+    from checkpoint.tui.screens.follow_up import FollowUpScreen
+
+    await until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
+    await pilot.press("escape")  # type: ignore[attr-defined]
+    await until(pilot, lambda: isinstance(app.screen, ScreeningScreen))
+
+
 def table_rows(app: CheckpointApp) -> list[list[str]]:
     table = app.screen.query_one("#occupants", DataTable)
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
@@ -79,6 +88,7 @@ async def test_typed_temperatures_are_saved_one_enter_each(
         await pilot.press(*"36.6", "enter")
         await until(pilot, lambda: len(table_rows(app)) == 1)
         await pilot.press(*"37.25", "enter")
+        await back_from_follow_up(pilot, app)
         await until(pilot, lambda: len(table_rows(app)) == 2)
         assert table_rows(app)[1][1:3] == ["37.3", "FEVER"]
         hint = str(app.screen.query_one("#temperature-hint", Static).render())
@@ -174,6 +184,7 @@ async def test_a_measurement_fills_the_row_and_enter_saves_it(
         field = app.screen.query_one("#temperature", Input)
         await until(pilot, lambda: field.value == "38.1")
         await pilot.press("enter")
+        await back_from_follow_up(pilot, app)
         await until(pilot, lambda: len(table_rows(app)) == 1)
         assert table_rows(app)[0][2] == "FEVER"
     saved = rows(
@@ -218,7 +229,9 @@ async def test_vehicle_actions_and_a_held_vehicle(settings: Settings, store: Sto
         await pilot.press("ctrl+d")
         await until(pilot, lambda: "Disinfection recorded" in str(hint.render()))
         await pilot.press(*"38.0", "enter")  # a fever in the same car
+        await back_from_follow_up(pilot, app)
         await until(pilot, lambda: len(table_rows(app)) == 2)
+        hint = app.screen.query_one("#temperature-hint", Static)
         await pilot.press("ctrl+r")
         await until(pilot, lambda: "cannot be released" in str(hint.render()))
         await pilot.press("ctrl+t", "enter")  # an empty reason is refused
@@ -260,4 +273,58 @@ async def test_the_leader_signs_off_the_shift(settings: Settings, store: Store) 
         await until(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
     assert rows(store, "SELECT closed_by, handover_note FROM shift_closure") == [
         ("Li", "all quiet")
+    ]
+
+
+async def test_a_fever_is_followed_through_to_a_decision(settings: Settings, store: Store) -> None:
+    from textual.widgets import Select
+
+    from checkpoint.domain.vocabulary import Disposition
+    from checkpoint.tui.screens.follow_up import FollowUpScreen
+    from checkpoint.tui.screens.queue import QueueScreen
+
+    app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_shift(pilot, app)
+        await pilot.press(*"38.4", "enter")
+        await until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
+        screen = app.screen
+        assert isinstance(screen, FollowUpScreen)
+        await until(pilot, lambda: screen.view is not None)
+        await pilot.press(*"38.0", "enter")  # not taken aside yet: refused, nothing stored
+        await until(pilot, lambda: app.screen.query_one("#case-hint").has_class("error"))
+        app.screen.query_one("#case-temp", Input).value = ""
+        await pilot.press("ctrl+a")
+        await until(pilot, lambda: screen.view is not None and screen.view.state.mask_given)
+        await pilot.press(*"38.0", "enter")
+        await until(pilot, lambda: screen.view is not None and screen.view.state.remeasure_compared)
+        await pilot.press(*"37.9", "enter")
+        await until(pilot, lambda: screen.view is not None and screen.view.state.confirmed_fever)
+        next_line = str(app.screen.query_one("#case-next").render())
+        assert "fever clinic" in next_line
+        app.screen.query_one("#disposition", Select).value = Disposition.REFERRED_FEVER_CLINIC
+        app.screen.query_one("#decided-by", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.view is not None and not screen.view.state.open)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ScreeningScreen))
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: isinstance(app.screen, QueueScreen))
+        await pilot.pause(0.3)
+        assert app.screen.query_one("#queue", DataTable).row_count == 0
+    kinds = rows(store, "SELECT kind, by FROM case_event ORDER BY seq")
+    assert kinds == [
+        ("opened", "Wang"),
+        ("taken-aside", "Wang"),
+        ("remeasured", "Wang"),
+        ("axillary", "Wang"),
+        ("decided", "Wang"),
+    ]
+    readings = rows(
+        store, "SELECT purpose, instrument FROM reading WHERE person_id IS NOT NULL ORDER BY seq"
+    )
+    assert readings == [
+        ("screening", "infrared-typed"),
+        ("remeasure", "infrared-typed"),
+        ("axillary", "axillary-typed"),
     ]

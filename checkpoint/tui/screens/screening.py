@@ -34,6 +34,8 @@ from checkpoint.screening.desk import (
 from checkpoint.thermometer.events import Measurement
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.messages import ScreeningSaved
+from checkpoint.tui.screens.follow_up import FollowUpScreen
+from checkpoint.tui.screens.queue import QueueScreen
 from checkpoint.tui.screens.reason import ReasonScreen
 from checkpoint.tui.widgets.status_bar import StatusBar
 
@@ -46,6 +48,7 @@ class ScreeningScreen(AppScreen):
         Binding("ctrl+t", "turn_back", "turn back", priority=True),
         Binding("ctrl+r", "release", "release", priority=True),
         Binding("ctrl+e", "end_shift", "end shift", priority=True),
+        Binding("ctrl+o", "queue", "observation queue", priority=True),
     ]
 
     device_reading: reactive[Reading | None] = reactive(None)
@@ -246,6 +249,7 @@ class ScreeningScreen(AppScreen):
         if assessment.at_or_over:
             self.app.bell()
             self._show_hint(self.t("tui.hint.fever", value=value), error=True)
+            self._follow_up(result.person_id)  # the follow-up opens at once
         elif result.case_opened:
             self._show_hint(self.t("tui.hint.case", reasons=", ".join(result.reasons)), error=True)
         else:
@@ -333,6 +337,12 @@ class ScreeningScreen(AppScreen):
     def _end_shift(self) -> None:
         counters = self.desk.counters(self.shift.id)
         self.app.call_from_thread(self.checkpoint_app.end_shift, self.shift, counters)
+
+    def action_queue(self) -> None:
+        self.app.push_screen(QueueScreen(self._operator()))
+
+    def _follow_up(self, person_id: uuid.UUID) -> None:
+        self.app.push_screen(FollowUpScreen(person_id, self._operator()))
 
     def action_focus_plate(self) -> None:
         self.query_one("#plate", Input).focus()
