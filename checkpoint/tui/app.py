@@ -159,7 +159,8 @@ class CheckpointApp(App[None]):
 
     def _refresh_labels(self) -> None:
         screen = self.screen if self.is_running and self.screen_stack else None
-        if isinstance(screen, AppScreen):
+        # A screen still composing has no labels yet: its own on_mount sets them.
+        if isinstance(screen, AppScreen) and screen.is_mounted:
             screen.relabel()
 
     # -- errors, in one place ---------------------------------------------------------------
