@@ -42,6 +42,8 @@ class Store:
     backup_path: Path | None = None
     """Where the database was copied before a migration at this opening, if one ran."""
     _local: threading.local = field(default_factory=threading.local, repr=False)
+    _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _idle: list[Session] = field(default_factory=list, repr=False)
     _sessions: list[tuple[Session, sa.Connection]] = field(default_factory=list, repr=False)
 
     @contextlib.contextmanager
@@ -50,11 +52,12 @@ class Store:
 
         SQLite errors come out as `StoreError` with a message for the user; on any error the
         transaction is rolled back whole, so no partial record is ever left behind. Units of
-        work do not nest.
+        work do not nest within a thread.
         """
-        session = self._thread_session()
-        if session.in_transaction():
+        if getattr(self._local, "in_unit", False):
             raise RuntimeError("a unit of work is already open in this thread")
+        session = self._take_session()
+        self._local.in_unit = True
         try:
             yield session
             session.commit()
@@ -64,8 +67,24 @@ class Store:
                 raise translate_error(error, self.path) from error
             raise
         finally:
+            self._local.in_unit = False
             forget_head(session)
             session.expunge_all()
+            with self._guard:
+                self._idle.append(session)
+
+    def _take_session(self) -> Session:
+        # Sessions bound to their own connection are reused across units of work, whatever
+        # thread runs them: building a Session and checking a connection out of the pool for
+        # every screening cost more than all the rest of the bookkeeping. A session is used by
+        # one unit at a time; short-lived worker threads leave nothing behind.
+        with self._guard:
+            if self._idle:
+                return self._idle.pop()
+            connection = self.engine.connect()
+            session = Session(bind=connection, expire_on_commit=False)
+            self._sessions.append((session, connection))
+            return session
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
@@ -80,24 +99,13 @@ class Store:
         finally:
             connection.close()
 
-    def _thread_session(self) -> Session:
-        # One Session per thread, bound to its own connection and reused across units of work:
-        # building a Session and checking a connection out of the pool for every screening
-        # cost more than all the rest of the bookkeeping. Sessions never cross threads.
-        session: Session | None = getattr(self._local, "session", None)
-        if session is None:
-            connection = self.engine.connect()
-            session = Session(bind=connection, expire_on_commit=False)
-            self._local.session = session
-            self._sessions.append((session, connection))
-        return session
-
     def close(self) -> None:
         """Dispose of connections (checkpointing the WAL) and release the instance lock."""
         for session, connection in self._sessions:
             session.close()
             connection.close()
         self._sessions.clear()
+        self._idle.clear()
         self.engine.dispose()
         if self._lock is not None:
             self._lock.release()

@@ -162,6 +162,7 @@ class CheckpointApp(App[None]):
         # A screen still composing has no labels yet: its own on_mount sets them.
         if isinstance(screen, AppScreen) and screen.is_mounted:
             screen.relabel()
+            screen.show_keys()
 
     # -- errors, in one place ---------------------------------------------------------------
 

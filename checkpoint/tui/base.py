@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from textual.binding import Binding
 from textual.screen import Screen
 
 from checkpoint.locale import Language, translate
@@ -34,6 +35,18 @@ class AppScreen(Screen[Any]):
 
     def relabel(self) -> None:
         """Set every label in the current language (called on mount and on F2)."""
+
+    def show_keys(self) -> None:
+        """The key bar: this screen's keys, then the app's, in the current language."""
+        from checkpoint.tui.widgets.key_bar import KeyBar
+
+        bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
+        bindings += [b for b in self.app.BINDINGS if isinstance(b, Binding)]
+        for bar in self.query(KeyBar):
+            bar.show(bindings, self.language)
+
+    def on_mount(self) -> None:
+        self.show_keys()
 
     def measurement_arrived(self, measurement: Measurement) -> None:
         """A stable reading from the thermometer, for screens that take one."""

@@ -8,10 +8,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from checkpoint.screening.desk import ShiftCounters, ShiftInfo
 from checkpoint.tui.base import AppScreen
+from checkpoint.tui.widgets.key_bar import KeyBar
 
 
 class EndShiftScreen(AppScreen):
@@ -33,7 +34,7 @@ class EndShiftScreen(AppScreen):
             yield Label(id="sign-label")
             yield Input(id="sign", compact=True)
             yield Static(id="end-hint", classes="hint")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         self.relabel()

@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Checkbox, Footer, Input, Select, Static
+from textual.widgets import Checkbox, Input, Select, Static
 
 from checkpoint.domain.cases import NextStep, recheck_due
 from checkpoint.domain.readings import Reading, parse_typed_temperature
@@ -19,6 +19,7 @@ from checkpoint.errors import CheckpointError
 from checkpoint.screening.follow_up import CaseView, FollowUp
 from checkpoint.thermometer.events import Measurement
 from checkpoint.tui.base import AppScreen
+from checkpoint.tui.widgets.key_bar import KeyBar
 
 
 class FollowUpScreen(AppScreen):
@@ -59,7 +60,7 @@ class FollowUpScreen(AppScreen):
                 yield Input(id="decided-by", compact=True)
                 yield Input(id="case-note", compact=True)
             yield Static(id="case-hint", classes="hint")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         self.query_one("#decided-by", Input).value = self.operator

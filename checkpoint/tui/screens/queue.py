@@ -8,11 +8,12 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from checkpoint.screening.follow_up import CaseView, FollowUp
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.screens.follow_up import FollowUpScreen
+from checkpoint.tui.widgets.key_bar import KeyBar
 
 
 class QueueScreen(AppScreen):
@@ -25,7 +26,7 @@ class QueueScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield Static(id="queue-title")
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         self.relabel()

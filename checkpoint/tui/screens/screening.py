@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from checkpoint.domain.plates import Plate, parse_plate
 from checkpoint.domain.readings import Reading, parse_typed_temperature
@@ -37,6 +37,7 @@ from checkpoint.tui.messages import ScreeningSaved
 from checkpoint.tui.screens.follow_up import FollowUpScreen
 from checkpoint.tui.screens.queue import QueueScreen
 from checkpoint.tui.screens.reason import ReasonScreen
+from checkpoint.tui.widgets.key_bar import KeyBar
 from checkpoint.tui.widgets.status_bar import StatusBar
 
 
@@ -81,7 +82,7 @@ class ScreeningScreen(AppScreen):
             yield Static(id="temperature-hint", classes="hint")
         yield DataTable(id="occupants", cursor_type="row", zebra_stripes=True)
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def _type_options(self) -> list[tuple[str, VehicleType]]:
         return [(self.t(f"vehicle_type.{v.value}"), v) for v in VehicleType]

@@ -7,12 +7,13 @@ import re
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from checkpoint.domain.readings import Reading, parse_typed_temperature
 from checkpoint.domain.vocabulary import Instrument
 from checkpoint.errors import CheckpointError
 from checkpoint.tui.base import AppScreen
+from checkpoint.tui.widgets.key_bar import KeyBar
 
 _STAFF_ENTRY = re.compile(
     r"\s*([^\s,;:=，；：]+)\s*[=:：]?\s*([0-9０-９][0-9０-９.,，。]*\s*[CFcf℃℉]?)"
@@ -33,7 +34,7 @@ class ShiftStartScreen(AppScreen):
             yield Input(id="staff", compact=True)
             yield Static(id="shift-hint", classes="hint")
             yield Button(id="open-shift", variant="primary")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def relabel(self) -> None:
         t = self.t
