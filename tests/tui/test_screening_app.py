@@ -28,6 +28,7 @@ from checkpoint.thermometer.source import ThermometerSource
 from checkpoint.tui.app import CheckpointApp, make_app
 from checkpoint.tui.screens.screening import ScreeningScreen
 from checkpoint.tui.screens.shift_start import ShiftStartScreen
+from checkpoint.tui.widgets.status_bar import StatusBar
 
 
 @pytest.fixture
@@ -181,6 +182,12 @@ async def test_a_measurement_fills_the_row_and_enter_saves_it(
     async with app.run_test(size=(100, 30)) as pilot:
         await open_shift(pilot, app)
         assert "SIMULATED" in str(app.screen.query_one("#top", Static).render())
+        status = app.screen.query_one(StatusBar)
+        await until(pilot, lambda: "[SIMULATED]" in str(status.render()))
+        await pilot.press("f2")
+        await until(pilot, lambda: "[模拟]" in str(status.render()))
+        assert "模拟" in str(app.screen.query_one("#top", Static).render())
+        await pilot.press("f2")
         field = app.screen.query_one("#temperature", Input)
         await until(pilot, lambda: field.value == "38.1")
         await pilot.press("enter")

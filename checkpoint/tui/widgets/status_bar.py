@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -20,7 +21,7 @@ class StatusBar(Static):
     labels: reactive[dict[str, str]] = reactive(dict)
     """Translated words for the counters (people, vehicles, flagged, turned back)."""
 
-    def render(self) -> str:
+    def render(self) -> Content:
         c, words = self.counters, self.labels
         figures = "  ".join(
             f"{words.get(name, name)} {value}"
@@ -32,4 +33,5 @@ class StatusBar(Static):
             )
         )
         last = f"  {self.last_value}" if self.last_value else ""
-        return f"{self.thermometer}{last}  │  {figures}"
+        # Plain content, not markup: "[SIMULATED]" must show as written.
+        return Content(f"{self.thermometer}{last}  │  {figures}")
