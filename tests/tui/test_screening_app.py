@@ -335,3 +335,19 @@ async def test_a_fever_is_followed_through_to_a_decision(settings: Settings, sto
         ("remeasure", "infrared-typed"),
         ("axillary", "axillary-typed"),
     ]
+
+
+async def test_two_quick_enters_save_the_person_once(settings: Settings, store: Store) -> None:
+    app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_shift(pilot, app)
+        await pilot.press(*"36.6")
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        field = screen.query_one("#temperature", Input)
+        field.post_message(Input.Submitted(field, field.value))
+        field.post_message(Input.Submitted(field, field.value))  # key bounce
+        await until(pilot, lambda: len(table_rows(app)) == 1)
+        await pilot.pause(0.3)
+        assert len(table_rows(app)) == 1
+    assert rows(store, "SELECT count(*) FROM person") == [(1,)]

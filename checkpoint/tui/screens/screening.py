@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import DataTable, Input, Select, Static
+from textual.worker import Worker, WorkerState
 
 from checkpoint.domain.plates import Plate, parse_plate
 from checkpoint.domain.readings import Reading, parse_typed_temperature
@@ -62,6 +63,8 @@ class ScreeningScreen(AppScreen):
         self._vehicle: VehicleEntry | None = None
         self._lock = threading.Lock()
         self._people = 0
+        self._saving = False
+        """A save is under way: Enter waits for it."""
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -79,7 +82,7 @@ class ScreeningScreen(AppScreen):
             yield Input(id="origin", compact=True)
         with Horizontal(id="temperature-row"):
             yield Input(id="temperature", compact=True)
-            yield Static(id="temperature-hint", classes="hint")
+        yield Static(id="temperature-hint", classes="hint")
         yield DataTable(id="occupants", cursor_type="row", zebra_stripes=True)
         yield StatusBar(id="status")
         yield KeyBar(id="keys")
@@ -162,6 +165,8 @@ class ScreeningScreen(AppScreen):
 
     @on(Input.Submitted, "#temperature")
     def _save_person(self) -> None:
+        if self._saving:
+            return  # a second Enter (key bounce, impatience) must not save the person twice
         field = self.query_one("#temperature", Input)
         try:
             vehicle = self._vehicle_entry()
@@ -175,7 +180,16 @@ class ScreeningScreen(AppScreen):
             self._show_hint(f"{message} {advice}", error=True)
             self.app.bell()
             return
+        self._saving = True
         self._save(vehicle, reading, field.value)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A save that failed (the app reports why) frees Enter again; the value is still there.
+        if event.worker.name == "_save" and event.state in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            self._saving = False
 
     def _vehicle_entry(self) -> VehicleEntry:
         if self._vehicle is not None:
@@ -220,6 +234,7 @@ class ScreeningScreen(AppScreen):
         self.post_message(ScreeningSaved(result, counters, shown))
 
     def on_screening_saved(self, message: ScreeningSaved) -> None:
+        self._saving = False
         result = message.result
         field = self.query_one("#temperature", Input)
         if field.value == message.shown:
@@ -266,7 +281,8 @@ class ScreeningScreen(AppScreen):
         for name in ("#plate", "#origin", "#temperature"):
             self.query_one(name, Input).value = ""
         self.query_one("#occupants", DataTable).clear()
-        self.query_one("#plate", Input).focus()
+        # After the next refresh: coming back from the reason box restores the old focus first.
+        self.call_after_refresh(self.query_one("#plate", Input).focus)
 
     def _passage(self) -> uuid.UUID | None:
         if self._passage_id is None:
