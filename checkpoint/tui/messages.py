@@ -36,9 +36,13 @@ class ThermometerStatusChanged(Message):
 class ScreeningSaved(Message):
     """A person and their reading are in the log (only now is the row shown)."""
 
-    def __init__(self, result: ScreeningResult, counters: ShiftCounters, shown: str) -> None:
+    def __init__(
+        self, result: ScreeningResult, counters: ShiftCounters, shown: str, who: str = ""
+    ) -> None:
         super().__init__()
         self.result = result
         self.counters = counters
         self.shown = shown
+        self.who = who
+        """The person's name and document, masked for the screen."""
         """The temperature text that was saved, to clear the field if it still shows it."""

@@ -351,3 +351,29 @@ async def test_two_quick_enters_save_the_person_once(settings: Settings, store: 
         await pilot.pause(0.3)
         assert len(table_rows(app)) == 1
     assert rows(store, "SELECT count(*) FROM person") == [(1,)]
+
+
+async def test_details_are_checked_saved_and_shown_masked(settings: Settings, store: Store) -> None:
+    app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_shift(pilot, app)
+        screen = app.screen
+        screen.query_one("#name", Input).value = "张三"
+        screen.query_one("#document", Input).value = "110105194912310021"  # bad check digit
+        screen.query_one("#phone", Input).value = "13812345678"
+        screen.query_one("#temperature", Input).focus()
+        await pilot.press(*"36.6", "enter")
+        await pilot.pause(0.2)
+        hint = screen.query_one("#temperature-hint", Static)
+        assert hint.has_class("error") and "check" in str(hint.render()).lower()
+        assert app.focused is screen.query_one("#document", Input)
+        assert screen.query_one("#temperature", Input).value == "36.6"  # nothing lost
+        assert rows(store, "SELECT count(*) FROM person") == [(0,)]
+        screen.query_one("#document", Input).value = "11010519491231002X"
+        screen.query_one("#temperature", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: len(table_rows(app)) == 1)
+        assert table_rows(app)[0][4] == "张* 110105********002X"
+        assert screen.query_one("#name", Input).value == ""
+    saved = rows(store, "SELECT name, document_kind, document_number, phone FROM person")
+    assert saved == [("张三", "resident-id", "11010519491231002X", "+8613812345678")]

@@ -21,9 +21,18 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
+from checkpoint.domain.documents import detect_document_kind, parse_document
+from checkpoint.domain.masking import mask_document, mask_name
+from checkpoint.domain.phones import parse_phone
 from checkpoint.domain.plates import Plate, parse_plate
 from checkpoint.domain.readings import Reading, parse_typed_temperature
-from checkpoint.domain.vocabulary import Direction, DirectionMode, Instrument, VehicleType
+from checkpoint.domain.vocabulary import (
+    Direction,
+    DirectionMode,
+    DocumentKind,
+    Instrument,
+    VehicleType,
+)
 from checkpoint.errors import CheckpointError
 from checkpoint.screening.desk import (
     PersonEntry,
@@ -80,6 +89,10 @@ class ScreeningScreen(AppScreen):
                 self._direction_options(), id="direction", allow_blank=False, value=Direction.IN
             )
             yield Input(id="origin", compact=True)
+        with Horizontal(id="person"):
+            yield Input(id="name", compact=True)
+            yield Input(id="document", compact=True)
+            yield Input(id="phone", compact=True)
         with Horizontal(id="temperature-row"):
             yield Input(id="temperature", compact=True)
         yield Static(id="temperature-hint", classes="hint")
@@ -95,7 +108,7 @@ class ScreeningScreen(AppScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#occupants", DataTable)
-        table.add_columns("#", "℃", " ", "⏱")
+        table.add_columns("#", "℃", " ", "⏱", "👤")
         two_way = self.desk.settings.checkpoint.direction_mode is DirectionMode.TWO_WAY
         self.query_one("#direction", Select).display = two_way
         self.relabel()
@@ -113,6 +126,9 @@ class ScreeningScreen(AppScreen):
         self.query_one("#plate", Input).placeholder = t("tui.plate")
         self.query_one("#origin", Input).placeholder = t("tui.origin")
         self.query_one("#temperature", Input).placeholder = t("tui.temperature")
+        self.query_one("#name", Input).placeholder = t("tui.name")
+        self.query_one("#document", Input).placeholder = t("tui.document")
+        self.query_one("#phone", Input).placeholder = t("tui.phone")
         self.query_one("#vehicle-type", Select).set_options(self._type_options())
         self.query_one("#direction", Select).set_options(self._direction_options())
         status = self.query_one(StatusBar)
@@ -163,6 +179,18 @@ class ScreeningScreen(AppScreen):
     def _origin_done(self) -> None:
         self.query_one("#temperature", Input).focus()
 
+    @on(Input.Submitted, "#name")
+    def _name_done(self) -> None:
+        self.query_one("#document", Input).focus()
+
+    @on(Input.Submitted, "#document")
+    def _document_done(self) -> None:
+        self.query_one("#phone", Input).focus()
+
+    @on(Input.Submitted, "#phone")
+    def _phone_done(self) -> None:
+        self.query_one("#temperature", Input).focus()
+
     @on(Input.Submitted, "#temperature")
     def _save_person(self) -> None:
         if self._saving:
@@ -170,6 +198,7 @@ class ScreeningScreen(AppScreen):
         field = self.query_one("#temperature", Input)
         try:
             vehicle = self._vehicle_entry()
+            person = self._person_entry(vehicle)
             reading = self.device_reading or parse_typed_temperature(
                 field.value,
                 instrument=Instrument.INFRARED_TYPED,
@@ -181,7 +210,7 @@ class ScreeningScreen(AppScreen):
             self.app.bell()
             return
         self._saving = True
-        self._save(vehicle, reading, field.value)
+        self._save(vehicle, person, reading, field.value)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A save that failed (the app reports why) frees Enter again; the value is still there.
@@ -190,6 +219,28 @@ class ScreeningScreen(AppScreen):
             WorkerState.CANCELLED,
         ):
             self._saving = False
+
+    def _person_entry(self, vehicle: VehicleEntry) -> PersonEntry:
+        """The person's details as typed; all optional here, each checked when given."""
+        name = self.query_one("#name", Input).value.strip() or None
+        document_text = self.query_one("#document", Input).value.strip()
+        phone_text = self.query_one("#phone", Input).value.strip()
+        document = None
+        if document_text:
+            kind = detect_document_kind(document_text) or DocumentKind.PASSPORT
+            try:
+                document = parse_document(kind, document_text, today=self.desk.today())
+            except CheckpointError:
+                self.query_one("#document", Input).focus()
+                raise
+        phone = None
+        if phone_text:
+            try:
+                phone = parse_phone(phone_text)
+            except CheckpointError:
+                self.query_one("#phone", Input).focus()
+                raise
+        return PersonEntry(name=name, document=document, phone=phone, origin=vehicle.origin)
 
     def _vehicle_entry(self) -> VehicleEntry:
         if self._vehicle is not None:
@@ -212,7 +263,9 @@ class ScreeningScreen(AppScreen):
         )
 
     @work(thread=True, exit_on_error=False, group="store")
-    def _save(self, vehicle: VehicleEntry, reading: Reading, shown: str) -> None:
+    def _save(
+        self, vehicle: VehicleEntry, person: PersonEntry, reading: Reading, shown: str
+    ) -> None:
         """Save in a worker; the field keeps the value until it is saved (a failed save loses
         nothing: the value is still there to save again)."""
         desk, operator = (
@@ -226,12 +279,20 @@ class ScreeningScreen(AppScreen):
             result = desk.screen(
                 self.shift.id,
                 self._passage_id,
-                PersonEntry(origin=vehicle.origin),
+                person,
                 reading,
                 operator=operator,
             )
             counters = desk.counters(self.shift.id)
-        self.post_message(ScreeningSaved(result, counters, shown))
+        who = " ".join(
+            part
+            for part in (
+                mask_name(person.name or ""),
+                mask_document(person.document.number) if person.document else "",
+            )
+            if part
+        )
+        self.post_message(ScreeningSaved(result, counters, shown, who))
 
     def on_screening_saved(self, message: ScreeningSaved) -> None:
         self._saving = False
@@ -240,6 +301,8 @@ class ScreeningScreen(AppScreen):
         if field.value == message.shown:
             field.value = ""
             self.device_reading = None
+            for name in ("#name", "#document", "#phone"):
+                self.query_one(name, Input).value = ""
         self._people += 1
         assessment = result.assessment
         value = "—" if assessment.rounded_c is None else f"{assessment.rounded_c}"
@@ -259,6 +322,7 @@ class ScreeningScreen(AppScreen):
             Text(value, style=style),
             Text(flag, style=style),
             Text(now, style=style),
+            Text(message.who, style=style),
             key=str(result.person_id),
         )
         self.query_one(StatusBar).counters = message.counters
