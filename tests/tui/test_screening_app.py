@@ -377,3 +377,26 @@ async def test_details_are_checked_saved_and_shown_masked(settings: Settings, st
         assert screen.query_one("#name", Input).value == ""
     saved = rows(store, "SELECT name, document_kind, document_number, phone FROM person")
     assert saved == [("张三", "resident-id", "11010519491231002X", "+8613812345678")]
+
+
+async def test_history_lists_and_finds_people(settings: Settings, store: Store) -> None:
+    from checkpoint.tui.screens.history import HistoryScreen
+
+    app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_shift(pilot, app)
+        for name in ("张三", "李四"):
+            app.screen.query_one("#name", Input).value = name
+            app.screen.query_one("#temperature", Input).focus()
+            count = len(table_rows(app))
+            await pilot.press(*"36.5", "enter")
+            await until(pilot, lambda count=count: len(table_rows(app)) == count + 1)
+        await pilot.press("ctrl+f")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        table = app.screen.query_one("#history", DataTable)
+        await until(pilot, lambda: table.row_count == 2)
+        assert [str(table.get_row_at(i)[2]) for i in range(2)] == ["李*", "张*"]  # newest first
+        await pilot.press(*"张")
+        await until(pilot, lambda: table.row_count == 1)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ScreeningScreen))

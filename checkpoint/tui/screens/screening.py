@@ -45,6 +45,7 @@ from checkpoint.thermometer.events import Measurement
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.messages import ScreeningSaved
 from checkpoint.tui.screens.follow_up import FollowUpScreen
+from checkpoint.tui.screens.history import HistoryScreen
 from checkpoint.tui.screens.queue import QueueScreen
 from checkpoint.tui.screens.reason import ReasonScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
@@ -60,6 +61,7 @@ class ScreeningScreen(AppScreen):
         Binding("ctrl+r", "release", "release", priority=True),
         Binding("ctrl+e", "end_shift", "end shift", priority=True),
         Binding("ctrl+o", "queue", "observation queue", priority=True),
+        Binding("ctrl+f", "history_list", "history", priority=True),
     ]
 
     device_reading: reactive[Reading | None] = reactive(None)
@@ -418,6 +420,9 @@ class ScreeningScreen(AppScreen):
     def _end_shift(self) -> None:
         counters = self.desk.counters(self.shift.id)
         self.app.call_from_thread(self.checkpoint_app.end_shift, self.shift, counters)
+
+    def action_history_list(self) -> None:
+        self.app.push_screen(HistoryScreen())
 
     def action_queue(self) -> None:
         self.app.push_screen(QueueScreen(self._operator()))
