@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from checkpoint.config import Settings
+from checkpoint.domain import cases
 from checkpoint.domain.documents import Document
 from checkpoint.domain.fever import FeverAssessment, FeverRule
 from checkpoint.domain.phones import Phone
@@ -51,8 +52,6 @@ from checkpoint.store.models import (
 )
 
 Clock = Callable[[], datetime]
-
-EPIDEMIOLOGICAL_SYMPTOMS = frozenset({Symptom.COUGH, Symptom.DIARRHOEA, Symptom.FEVER})
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,18 +298,26 @@ class ScreeningDesk:
             operator=operator,
             person_id=row.id,
         )
-        reasons = []
-        if assessment.at_or_over:
-            reasons.append("fever")
-        if person.symptoms & EPIDEMIOLOGICAL_SYMPTOMS:
-            reasons.append("symptoms")
-        if matches:
-            reasons.append("risk-area-travel")
-        if person.contact_history:
-            reasons.append("contact")
+        # Whether this opens a case is the domain's rule, not the desk's: the same replay the
+        # follow-up uses decides it.
+        events: list[cases.CaseEvent] = [
+            cases.ScreeningMeasured(at=reading.taken_at, by=operator, assessment=assessment)
+        ]
+        if person.symptoms or matches or person.contact_history:
+            events.append(
+                cases.HistoryRecorded(
+                    at=reading.taken_at,
+                    by=operator,
+                    symptoms=person.symptoms,
+                    risk_area_travel=bool(matches),
+                    contact=person.contact_history,
+                )
+            )
+        state = cases.replay(events)
+        reasons = [reason.value for reason in cases.CaseReason if reason in state.reasons]
         with self.store.session() as session:
             records.record_screening(session=session, person=row, reading=reading_row)
-            if reasons:
+            if state.suspected:
                 append(
                     session,
                     CaseEventFields(
@@ -326,7 +333,7 @@ class ScreeningDesk:
                     ),
                 )
         return ScreeningResult(
-            row.id, reading_row.id, assessment, matches, bool(reasons), tuple(reasons)
+            row.id, reading_row.id, assessment, matches, state.suspected, tuple(reasons)
         )
 
     # -- vehicle actions --------------------------------------------------------------------

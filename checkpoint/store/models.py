@@ -395,8 +395,6 @@ LOG_TABLES: tuple[type[LogRecord], ...] = (
 )
 """Every chained table."""
 
-TABLES_BY_NAME: dict[str, type[LogRecord]] = {str(t.__tablename__): t for t in LOG_TABLES}
-
 
 def table_of(record: LogFields) -> type[LogRecord]:
     """The table a record belongs in: its own class for a row, the table of its `…Fields`."""

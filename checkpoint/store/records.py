@@ -15,13 +15,12 @@ from sqlmodel import Session, col, select
 from checkpoint.domain.fever import FeverAssessment
 from checkpoint.domain.readings import Reading as DomainReading
 from checkpoint.domain.vocabulary import ReadingPurpose
-from checkpoint.store.amendments import Amended, amended_view
+from checkpoint.store.amendments import amended_view
 from checkpoint.store.chain import append
 from checkpoint.store.models import (
     CheckpointSite,
     CheckpointSiteFields,
     LogFields,
-    Person,
     PersonFields,
     Reading,
     ReadingFields,
@@ -86,12 +85,6 @@ def record_screening(*, session: Session, person: PersonFields, reading: Reading
     if reading.person_id != person.id:
         raise ValueError("the reading must belong to the person it is saved with")
     append(session, person, reading)
-
-
-def people_of_passage(*, session: Session, passage_id: uuid.UUID) -> list[Amended[Person]]:
-    """The people of one passage in the order they were logged, amended."""
-    query = select(Person).where(Person.passage_id == passage_id).order_by(col(Person.seq))
-    return amended_view(session=session, records=list(session.exec(query)))
 
 
 def readings_of(*, session: Session, person_id: uuid.UUID) -> list[Reading]:

@@ -119,3 +119,20 @@ def test_history_pages_searches_and_shows_amendments(desk: ScreeningDesk) -> Non
             session=session, record=person, field="name", new_value="张三", reason="录错", by="李强"
         )
     assert desk.history(limit=1)[0].name == "张三"
+
+
+def test_any_symptom_opens_a_case_as_the_domain_rule_says(desk: ScreeningDesk) -> None:
+    shift = desk.open_shift(leader="李强", operators=["王芳"])
+    passage = desk.start_passage(shift.id, VehicleEntry(VehicleType.CAR, None), operator="王芳")
+    tired = desk.screen(
+        shift.id,
+        passage,
+        PersonEntry(symptoms=frozenset({Symptom.FATIGUE})),
+        typed("36.5"),
+        operator="王芳",
+    )
+    both = desk.screen(
+        shift.id, passage, PersonEntry(contact_history=True), typed("37.6"), operator="王芳"
+    )
+    assert tired.case_opened and tired.reasons == ("symptoms",)
+    assert both.reasons == ("fever", "contact")

@@ -36,7 +36,6 @@ from checkpoint.domain.vocabulary import (
 from checkpoint.errors import CheckpointError
 from checkpoint.screening.desk import (
     PersonEntry,
-    ScreeningResult,
     ShiftCounters,
     ShiftInfo,
     VehicleEntry,
@@ -440,6 +439,3 @@ class ScreeningScreen(AppScreen):
     def _load_counters(self) -> None:
         counters: ShiftCounters = self.desk.counters(self.shift.id)
         self.app.call_from_thread(setattr, self.query_one(StatusBar), "counters", counters)
-
-
-__all__ = ["ScreeningResult", "ScreeningScreen"]
