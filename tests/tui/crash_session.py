@@ -160,6 +160,7 @@ async def session(database: Path, home: Path, seed: int) -> None:
     async with app.run_test(size=(100, 30), message_hook=SavedReporter()) as pilot:
         await until(app, lambda: isinstance(app.screen, ShiftStartScreen | ScreeningScreen))
         if isinstance(app.screen, ShiftStartScreen):
+            await until(app, lambda: app.focused is not None and app.focused.id == "leader")
             await pilot.press(*"Li", "enter", *"Wang", "enter", *"Wang 36.4", "enter")
             await until(app, lambda: isinstance(app.screen, ScreeningScreen))
         # Its on_mount ends by focusing the temperature: from then on the screen is complete.

@@ -59,6 +59,8 @@ async def until(pilot: object, condition: Callable[[], bool], seconds: float = 2
 
 async def open_shift(pilot: object, app: CheckpointApp) -> None:
     await until(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
+    # Keys go to the focused field: wait until the form is mounted and the leader field has it.
+    await until(pilot, lambda: app.focused is not None and app.focused.id == "leader")
     press: Callable[..., Awaitable[None]] = pilot.press  # type: ignore[attr-defined]
     await press(*"Li", "enter", *"Wang", "enter", *"Wang 36.4", "enter")
     await until(pilot, lambda: isinstance(app.screen, ScreeningScreen))
@@ -157,7 +159,9 @@ async def test_f2_switches_the_language_at_runtime(settings: Settings, store: St
     app = make_app(ScreeningDesk(store=store, settings=settings), None, language="zh-CN")
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
-        assert "带班领导" in str(app.screen.query_one("#leader-label").render())
+        label = app.screen.query_one("#leader-label")
+        await until(pilot, lambda: bool(str(label.render())))  # labelled once mounted
+        assert "带班领导" in str(label.render())
         await pilot.press("f2")
         await pilot.pause(0.1)
         assert "Shift leader" in str(app.screen.query_one("#leader-label").render())
