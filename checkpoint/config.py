@@ -40,7 +40,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from checkpoint import paths
-from checkpoint.domain.vocabulary import CheckpointKind, DirectionMode
+from checkpoint.domain.vocabulary import CheckpointKind, DirectionMode, EntryMode
 from checkpoint.errors import ConfigError
 from checkpoint.locale import DEFAULT_LANGUAGE, Language, translate
 from checkpoint.thermometer import protocols
@@ -192,6 +192,22 @@ class CheckpointSection(BaseModel):
     """County or district (县/区) above the township."""
     timezone: str = "Asia/Shanghai"
     """IANA time zone of the checkpoint's clock, for report days and printed times."""
+    local_plates: tuple[str, ...] = Field((), examples=[["鄂K"]])
+    """Plate prefixes that count as local (本地车辆), e.g. ["鄂K"] or ["鄂"]; any other plate is
+    marked non-local (外来车辆) on the lane, which the volunteer can change. Empty: the
+    volunteer marks non-local vehicles by hand."""
+
+    @field_validator("local_plates")
+    @classmethod
+    def _plate_prefixes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        cleaned = tuple(prefix.strip().upper() for prefix in value)
+        for prefix in cleaned:
+            if not re.fullmatch(r"[\u4e00-\u9fff][A-Z]?", prefix):
+                raise ValueError(
+                    f"{prefix!r} is not a plate prefix; allowed: a province character, "
+                    'optionally with the letter of the city, e.g. "鄂" or "鄂K"'
+                )
+        return cleaned
 
     @field_validator("timezone")
     @classmethod
@@ -224,6 +240,9 @@ class ScreeningSection(BaseModel):
     """Body readings above this are recorded as "Hi" (not plausible), never as values."""
     recheck_wait_minutes: int = Field(10, ge=0, le=120)
     """Minutes a person at or over the threshold rests before the re-measurement."""
+    entry_mode: EntryMode = EntryMode.QUICK
+    """How the lane starts: "quick" (快速: the measurement and Enter, details optional) or
+    "full" (完整: the required fields below must be filled). F3 switches on the lane."""
     required_fields: dict[CheckpointKind, tuple[PersonField, ...]] = Field(
         default_factory=lambda: dict(DEFAULT_REQUIRED_FIELDS)
     )

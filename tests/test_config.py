@@ -710,3 +710,18 @@ def test_check_fails_with_exit_code_2_on_a_bad_configuration(tmp_path: Path) -> 
 
     assert code == 2
     assert "screening.threshold_c = 45" in output
+
+
+def test_local_plate_prefixes_are_checked_and_normalised(tmp_path: Path) -> None:
+    path = write(tmp_path, '[checkpoint]\nlocal_plates = ["鄂k", "湘"]\n')
+    assert load_settings(path).settings.checkpoint.local_plates == ("鄂K", "湘")
+    error = load_error(write(tmp_path, '[checkpoint]\nlocal_plates = ["HB"]\n', "bad.toml"))
+    assert "checkpoint.local_plates" in error.message
+    assert "'HB' is not a plate prefix" in error.message
+
+
+def test_entry_mode_is_quick_or_full(tmp_path: Path) -> None:
+    loaded = load_settings(None, env={"CHECKPOINT_SCREENING__ENTRY_MODE": "full"})
+    assert loaded.settings.screening.entry_mode == "full"
+    error = load_error(None, env={"CHECKPOINT_SCREENING__ENTRY_MODE": "slow"})
+    assert "screening.entry_mode" in error.message and "quick" in error.message

@@ -111,3 +111,14 @@ def test_translate_of_a_missing_key_returns_the_key() -> None:
 def test_translate_formats_the_fields() -> None:
     assert "/tmp/x.db" in translate("store.missing", "en", path="/tmp/x.db")
     assert "/tmp/x.db" in translate("store.missing", "zh-CN", path="/tmp/x.db")
+
+
+def test_terms_are_rendered_in_the_language_of_the_message() -> None:
+    from checkpoint.locale import Terms
+
+    fields = Terms(("field.name", "field.phone"))
+    assert (
+        translate("desk.missing_fields", "zh-CN", fields=fields)
+        == "本卡点必填、尚未填写：姓名、电话。"
+    )
+    assert translate("desk.missing_fields", "en", fields=fields).endswith(": name, phone.")

@@ -20,6 +20,15 @@ class CheckpointKind(StrEnum):
     GATE = "gate"
 
 
+class EntryMode(StrEnum):
+    """How much the lane asks of each person."""
+
+    QUICK = "quick"
+    """快速: the measurement and Enter; details are optional (a bus unloading, a queue)."""
+    FULL = "full"
+    """完整: the fields the checkpoint kind requires must be filled before a person is saved."""
+
+
 class DirectionMode(StrEnum):
     """单向 (inbound only) or 双向 (arrivals and departures screened)."""
 

@@ -36,6 +36,16 @@ def catalog(language: Language) -> Mapping[str, str]:
     return merged
 
 
+class Terms(tuple[str, ...]):
+    """Message keys passed as one parameter: each is translated into the language of the
+    message it goes into and the list is joined the way that language writes lists, so an
+    error kept with its parameters reads right after a language switch."""
+
+    def render(self, language: Language) -> str:
+        separator = "、" if language == "zh-CN" else ", "
+        return separator.join(translate(key, language) for key in self)
+
+
 def translate(key: str, language: Language = DEFAULT_LANGUAGE, /, **params: object) -> str:
     """The message `key` in `language`, formatted with `params`.
 
@@ -45,4 +55,8 @@ def translate(key: str, language: Language = DEFAULT_LANGUAGE, /, **params: obje
     text = catalog(language).get(key)
     if text is None:
         return key
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    return text.format(
+        **{k: v.render(language) if isinstance(v, Terms) else v for k, v in params.items()}
+    )

@@ -15,17 +15,18 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from checkpoint.config import Settings
+from checkpoint.config import PersonField, Settings
 from checkpoint.domain import cases
 from checkpoint.domain.documents import Document
 from checkpoint.domain.fever import FeverAssessment, FeverRule
 from checkpoint.domain.phones import Phone
 from checkpoint.domain.plates import Plate
 from checkpoint.domain.readings import Reading
-from checkpoint.domain.risk_areas import RiskAreaList
+from checkpoint.domain.risk_areas import RiskArea, RiskAreaList
 from checkpoint.domain.vocabulary import (
     Direction,
     DocumentKind,
+    EntryMode,
     HealthCode,
     PersonRole,
     ReadingPurpose,
@@ -33,6 +34,7 @@ from checkpoint.domain.vocabulary import (
     VehicleType,
 )
 from checkpoint.errors import ValidationError
+from checkpoint.locale import Terms
 from checkpoint.store import records
 from checkpoint.store.amendments import amended_view
 from checkpoint.store.chain import append
@@ -79,7 +81,11 @@ class VehicleEntry:
 
 @dataclass(frozen=True, slots=True)
 class PersonEntry:
-    """A person's details as typed, already validated (all optional in quick mode)."""
+    """A person's details as typed, already validated (all optional in quick mode).
+
+    For the three questions, None means "not asked": an empty answer is recorded as "no", but
+    only an asked question satisfies a checkpoint that requires it.
+    """
 
     role: PersonRole = PersonRole.PASSENGER
     name: str | None = None
@@ -87,12 +93,41 @@ class PersonEntry:
     phone: Phone | None = None
     origin: str = ""
     route: str = ""
+    arrival_at: datetime | None = None
     transport_no: str | None = None
     destination: str | None = None
     travel_reason: str | None = None
     health_code: HealthCode | None = None
-    symptoms: frozenset[Symptom] = frozenset()
-    contact_history: bool = False
+    symptoms: frozenset[Symptom] | None = None
+    contact_history: bool | None = None
+    risk_area_travel: bool | None = None
+    """Declared travel or residence in a risk area in the last 14 days (beyond what the origin
+    and route match in the list)."""
+
+    def answered(self, field: PersonField) -> bool:
+        """Whether `field` was filled (or, for a question, asked)."""
+        value = {
+            "name": self.name,
+            "document": self.document,
+            "phone": self.phone,
+            "origin": self.origin,
+            "route": self.route,
+            "arrival_time": self.arrival_at,
+            "transport_no": self.transport_no,
+            "destination": self.destination,
+            "travel_reason": self.travel_reason,
+            "health_code": self.health_code,
+            "symptoms": self.symptoms,
+            "contact_history": self.contact_history,
+            "risk_area_history": self.risk_area_travel,
+        }[field]
+        if isinstance(value, str):
+            return bool(value.strip())
+        return value is not None
+
+    def missing(self, required: Sequence[PersonField]) -> tuple[PersonField, ...]:
+        """The required fields not filled, in the order they are required."""
+        return tuple(field for field in required if not self.answered(field))
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +184,23 @@ class ScreeningDesk:
 
     def today(self) -> date:
         return self.clock().astimezone(self.settings.checkpoint.zone).date()
+
+    @property
+    def required_fields(self) -> tuple[PersonField, ...]:
+        """Person fields this kind of checkpoint requires in full mode."""
+        screening = self.settings.screening
+        return screening.required_fields[self.settings.checkpoint.kind]
+
+    def risk_matches(self, *, origin: str, route: str = "") -> list[RiskArea]:
+        """Risk areas in effect today that `origin` or `route` names (for the inline hint)."""
+        return self.risk_areas.match(origin=origin, route=route, on=self.today())
+
+    def is_local(self, plate: Plate) -> bool | None:
+        """Whether the plate is local by the configured prefixes; None when none are set."""
+        prefixes = self.settings.checkpoint.local_plates
+        if not prefixes:
+            return None
+        return plate.text.startswith(prefixes)
 
     # -- the checkpoint and its shifts ------------------------------------------------------
 
@@ -263,14 +315,28 @@ class ScreeningDesk:
         reading: Reading,
         *,
         operator: str,
+        mode: EntryMode = EntryMode.QUICK,
     ) -> ScreeningResult:
-        """Log one person and their reading; open a case when the rule says so."""
+        """Log one person and their reading; open a case when the rule says so.
+
+        In full mode the fields the checkpoint kind requires must be filled; nothing is written
+        otherwise (the error names the missing fields).
+        """
+        if mode is EntryMode.FULL:
+            missing = person.missing(self.required_fields)
+            if missing:
+                raise ValidationError.of(
+                    "desk.missing_fields", fields=Terms(f"field.{name}" for name in missing)
+                )
+        symptoms = person.symptoms or frozenset()
+        contact = bool(person.contact_history)
         assessment = self.fever_rule.assess(reading)
         on = reading.taken_at.astimezone(self.settings.checkpoint.zone).date()
         matches = tuple(
             area.name
             for area in self.risk_areas.match(origin=person.origin, route=person.route, on=on)
         )
+        risk_travel = bool(matches) or bool(person.risk_area_travel)
         row = PersonFields(
             passage_id=passage_id,
             role=person.role,
@@ -280,14 +346,15 @@ class ScreeningDesk:
             phone=person.phone.e164 if person.phone else None,
             origin=person.origin,
             route=person.route or None,
+            arrival_at=person.arrival_at,
             transport_no=person.transport_no,
             destination=person.destination,
             travel_reason=person.travel_reason,
             health_code=person.health_code,
-            symptoms=sorted(person.symptoms),
-            risk_area_travel=bool(matches),
+            symptoms=sorted(symptoms),
+            risk_area_travel=risk_travel,
             risk_area_matches=list(matches),
-            contact_history=person.contact_history,
+            contact_history=contact,
             operator=operator,
         )
         reading_row = records.reading_fields(
@@ -303,14 +370,14 @@ class ScreeningDesk:
         events: list[cases.CaseEvent] = [
             cases.ScreeningMeasured(at=reading.taken_at, by=operator, assessment=assessment)
         ]
-        if person.symptoms or matches or person.contact_history:
+        if symptoms or risk_travel or contact:
             events.append(
                 cases.HistoryRecorded(
                     at=reading.taken_at,
                     by=operator,
-                    symptoms=person.symptoms,
-                    risk_area_travel=bool(matches),
-                    contact=person.contact_history,
+                    symptoms=symptoms,
+                    risk_area_travel=risk_travel,
+                    contact=contact,
                 )
             )
         state = cases.replay(events)
@@ -326,9 +393,9 @@ class ScreeningDesk:
                         at=reading.taken_at,
                         by=operator,
                         reading_id=reading_row.id,
-                        symptoms=sorted(person.symptoms),
-                        risk_area_travel=bool(matches),
-                        contact_history=person.contact_history,
+                        symptoms=sorted(symptoms),
+                        risk_area_travel=risk_travel,
+                        contact_history=contact,
                         note=", ".join(reasons),
                     ),
                 )

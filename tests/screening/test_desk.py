@@ -136,3 +136,53 @@ def test_any_symptom_opens_a_case_as_the_domain_rule_says(desk: ScreeningDesk) -
     )
     assert tired.case_opened and tired.reasons == ("symptoms",)
     assert both.reasons == ("fever", "contact")
+
+
+def test_full_mode_refuses_a_person_missing_required_fields(desk: ScreeningDesk) -> None:
+    from checkpoint.domain.vocabulary import EntryMode
+    from checkpoint.errors import ValidationError
+
+    shift = desk.open_shift(leader="李强", operators=["王芳"])
+    passage = desk.start_passage(shift.id, VehicleEntry(VehicleType.CAR, None), operator="王芳")
+    assert desk.required_fields[:3] == ("name", "phone", "origin")  # road, the default kind
+    with pytest.raises(ValidationError) as refused:
+        desk.screen(
+            shift.id,
+            passage,
+            PersonEntry(name="张三", symptoms=frozenset()),
+            typed("36.5"),
+            operator="王芳",
+            mode=EntryMode.FULL,
+        )
+    message_zh, _ = refused.value.text("zh-CN")
+    message_en, _ = refused.value.text("en")
+    assert "电话、来自、接触史、14天内中高风险地区旅居史、目的地" in message_zh
+    assert "phone, from, contact history, risk-area travel (14 days), destination" in message_en
+    with desk.store.reading() as session:
+        assert session.connection().exec_driver_sql("SELECT count(*) FROM person").scalar() == 0
+    # "no" answers count as asked; a declared risk-area stay opens a case even with no match
+    result = desk.screen(
+        shift.id,
+        passage,
+        PersonEntry(
+            name="张三",
+            phone=None,
+            origin="孝感",
+            destination="云梦",
+            symptoms=frozenset(),
+            contact_history=False,
+            risk_area_travel=True,
+        ),
+        typed("36.5"),
+        operator="王芳",
+        mode=EntryMode.QUICK,
+    )
+    assert result.case_opened and result.reasons == ("risk-area-travel",)
+
+
+def test_answered_tells_an_unasked_question_from_a_no() -> None:
+    person = PersonEntry(contact_history=False, symptoms=None, route="  ")
+    assert person.answered("contact_history")
+    assert not person.answered("symptoms")
+    assert not person.answered("route")
+    assert person.missing(("route", "contact_history", "symptoms")) == ("route", "symptoms")

@@ -26,6 +26,7 @@ from checkpoint.thermometer.setup import reader_settings
 from checkpoint.thermometer.simulator import Simulator
 from checkpoint.thermometer.source import ThermometerSource
 from checkpoint.tui.app import CheckpointApp, make_app
+from checkpoint.tui.screens.reason import ReasonScreen
 from checkpoint.tui.screens.screening import ScreeningScreen
 from checkpoint.tui.screens.shift_start import ShiftStartScreen
 from checkpoint.tui.widgets.status_bar import StatusBar
@@ -138,12 +139,41 @@ async def test_a_bad_plate_is_explained_next_to_the_field(settings: Settings, st
     app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
     async with app.run_test(size=(100, 30)) as pilot:
         await open_shift(pilot, app)
-        await pilot.press("ctrl+l", *"XX1", "enter", *"36.5", "enter")
+        lane = app.screen
+        await pilot.press("ctrl+l", *"京A1234O")
+        lane_hint = lane.query_one("#lane-hint", Static)
+        assert lane_hint.has_class("error") and "letter I or O" in str(lane_hint.render())
+        await pilot.press("enter")  # fix it, or keep it as seen with a reason
+        await until(pilot, lambda: isinstance(app.screen, ReasonScreen))
+        await pilot.press("escape")  # correct the plate instead
+        await until(pilot, lambda: app.screen is lane)
+        await until(pilot, lambda: app.focused is lane.query_one("#plate", Input))
+        lane.query_one("#temperature", Input).focus()
+        await pilot.press(*"36.5", "enter")  # saving still refuses the plate, nothing is lost
         await pilot.pause(0.2)
-        hint = app.screen.query_one("#temperature-hint", Static)
-        assert hint.has_class("error") and "XX1" in str(hint.render())
-        assert app.screen.query_one("#plate", Input).value == "XX1"
+        hint = lane.query_one("#temperature-hint", Static)
+        assert hint.has_class("error") and "京A1234O" in str(hint.render())
+        assert lane.query_one("#plate", Input).value == "京A1234O"
+        assert lane.query_one("#temperature", Input).value == "36.5"
     assert rows(store, "SELECT count(*) FROM vehicle_passage") == [(0,)]
+
+
+async def test_an_unrecognised_plate_is_kept_as_seen_with_a_reason(
+    settings: Settings, store: Store
+) -> None:
+    app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_shift(pilot, app)
+        await pilot.press("ctrl+l", *"WJ12345", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ReasonScreen))
+        await pilot.press(*"armed police plate", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ScreeningScreen))
+        await until(pilot, lambda: app.focused is app.screen.query_one("#temperature", Input))
+        await pilot.press(*"36.5", "enter")
+        await until(pilot, lambda: len(table_rows(app)) == 1)
+    assert rows(store, "SELECT plate, plate_override_reason FROM vehicle_passage") == [
+        ("WJ12345", "armed police plate")
+    ]
 
 
 async def test_the_shift_is_resumed_after_a_restart(settings: Settings, store: Store) -> None:

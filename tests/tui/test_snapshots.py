@@ -1,7 +1,7 @@
 """SVG snapshots of the main screens in both languages, at 80×24 and 120×40.
 
-The shift start screen as it first opens, and the screening screen with two saved rows (one
-normal, one fever). No thermometer, so nothing live changes between runs; the desk's clock is
+The shift start screen as it first opens, the screening screen with two saved rows (one
+normal, one fever), and the same lane in full mode with a plate typed. No thermometer, so nothing live changes between runs; the desk's clock is
 fixed, so the times in the rows are too. Baselines live in `__snapshots__/`; after an intended
 change of a screen, look at the report and accept with `pytest --snapshot-update`.
 """
@@ -94,9 +94,18 @@ async def with_two_rows(pilot: Pilot[None]) -> None:
     await still_cursors(pilot)
 
 
+async def full_mode(pilot: Pilot[None]) -> None:
+    """The lane in full mode (F3): every detail field, the required ones marked."""
+    await with_two_rows(pilot)
+    await pilot.press("f3")
+    await pilot.press("ctrl+l", *"鄂A12345")
+    await still_cursors(pilot)
+
+
 SCREENS: dict[str, Callable[[Pilot[None]], Awaitable[None]]] = {
     "shift_start": at_shift_start,
     "screening": with_two_rows,
+    "full_mode": full_mode,
 }
 
 

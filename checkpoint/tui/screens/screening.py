@@ -18,22 +18,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
-from checkpoint.domain.documents import detect_document_kind, parse_document
 from checkpoint.domain.masking import mask_document, mask_name
-from checkpoint.domain.phones import parse_phone
-from checkpoint.domain.plates import Plate, parse_plate
+from checkpoint.domain.plates import Plate, parse_plate, province_hint
 from checkpoint.domain.readings import Reading, parse_typed_temperature
 from checkpoint.domain.vocabulary import (
+    CheckpointKind,
     Direction,
     DirectionMode,
-    DocumentKind,
+    EntryMode,
     Instrument,
+    PersonRole,
     VehicleType,
 )
-from checkpoint.errors import CheckpointError
+from checkpoint.errors import CheckpointError, ValidationError
+from checkpoint.locale import Terms
 from checkpoint.screening.desk import (
     PersonEntry,
     ShiftCounters,
@@ -48,7 +49,11 @@ from checkpoint.tui.screens.history import HistoryScreen
 from checkpoint.tui.screens.queue import QueueScreen
 from checkpoint.tui.screens.reason import ReasonScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
+from checkpoint.tui.widgets.person_details import PersonDetails
 from checkpoint.tui.widgets.status_bar import StatusBar
+
+_ON_FOOT_KINDS = (CheckpointKind.STATION, CheckpointKind.PIER)
+"""Station and pier exits: people pass on foot, the lane starts without a plate."""
 
 
 class ScreeningScreen(AppScreen):
@@ -61,10 +66,15 @@ class ScreeningScreen(AppScreen):
         Binding("ctrl+e", "end_shift", "end shift", priority=True),
         Binding("ctrl+o", "queue", "observation queue", priority=True),
         Binding("ctrl+f", "history_list", "history", priority=True),
+        Binding("f3", "toggle_mode", "quick/full", priority=True),
     ]
 
     device_reading: reactive[Reading | None] = reactive(None)
     """The measurement waiting in the temperature field, if it came from the thermometer."""
+    mode: reactive[EntryMode] = reactive(EntryMode.QUICK, init=False)
+    """Quick (measurement and Enter) or full (the kind's required fields must be filled)."""
+    held: reactive[bool] = reactive(False, init=False)
+    """A person of this vehicle has an open case: the co-travellers are held."""
 
     def __init__(self, shift: ShiftInfo) -> None:
         super().__init__()
@@ -75,6 +85,10 @@ class ScreeningScreen(AppScreen):
         self._people = 0
         self._saving = False
         """A save is under way: Enter waits for it."""
+        self._plate_override: tuple[str, str] | None = None
+        """(plate as typed, reason) when an unrecognised plate is kept as seen."""
+        self._case_rows: set[str] = set()
+        """Occupant rows (person ids) with a case of their own."""
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -84,18 +98,27 @@ class ScreeningScreen(AppScreen):
         with Horizontal(id="vehicle"):
             yield Input(id="plate", compact=True)
             yield Select(
-                self._type_options(), id="vehicle-type", allow_blank=False, value=VehicleType.CAR
+                self._type_options(),
+                id="vehicle-type",
+                allow_blank=False,
+                value=self._default_vehicle_type(),
+                compact=True,
             )
             yield Select(
-                self._direction_options(), id="direction", allow_blank=False, value=Direction.IN
+                self._direction_options(),
+                id="direction",
+                allow_blank=False,
+                value=Direction.IN,
+                compact=True,
             )
+            yield Checkbox(id="non-local", compact=True)
             yield Input(id="origin", compact=True)
-        with Horizontal(id="person"):
-            yield Input(id="name", compact=True)
-            yield Input(id="document", compact=True)
-            yield Input(id="phone", compact=True)
+        yield Static(id="lane-hint", classes="hint")
+        full = self.desk.settings.screening.entry_mode is EntryMode.FULL
+        yield PersonDetails(self.t, self.desk.required_fields if full else (), id="details")
         with Horizontal(id="temperature-row"):
             yield Input(id="temperature", compact=True)
+            yield Static(id="mode")
         yield Static(id="temperature-hint", classes="hint")
         yield DataTable(id="occupants", cursor_type="row", zebra_stripes=True)
         yield StatusBar(id="status")
@@ -107,11 +130,17 @@ class ScreeningScreen(AppScreen):
     def _direction_options(self) -> list[tuple[str, Direction]]:
         return [(self.t(f"direction.{d.value}"), d) for d in Direction]
 
+    def _default_vehicle_type(self) -> VehicleType:
+        on_foot = self.desk.settings.checkpoint.kind in _ON_FOOT_KINDS
+        return VehicleType.ON_FOOT if on_foot else VehicleType.CAR
+
     def on_mount(self) -> None:
         table = self.query_one("#occupants", DataTable)
-        table.add_columns("#", "℃", " ", "⏱", "👤")
+        self._columns = table.add_columns("#", "℃", " ", "⏱", "👤")
         two_way = self.desk.settings.checkpoint.direction_mode is DirectionMode.TWO_WAY
         self.query_one("#direction", Select).display = two_way
+        self.mode = self.desk.settings.screening.entry_mode
+        self._show_vehicle_fields()
         self.relabel()
         self.refresh_counters()
         self.query_one("#temperature", Input).focus()
@@ -127,10 +156,12 @@ class ScreeningScreen(AppScreen):
         self.query_one("#plate", Input).placeholder = t("tui.plate")
         self.query_one("#origin", Input).placeholder = t("tui.origin")
         self.query_one("#temperature", Input).placeholder = t("tui.temperature")
-        self.query_one("#name", Input).placeholder = t("tui.name")
-        self.query_one("#document", Input).placeholder = t("tui.document")
-        self.query_one("#phone", Input).placeholder = t("tui.phone")
-        self.query_one("#vehicle-type", Select).set_options(self._type_options())
+        self.query_one("#non-local", Checkbox).label = t("tui.non_local")
+        self._relabel_details()
+        vehicle_type = self.query_one("#vehicle-type", Select)
+        kept = vehicle_type.value
+        vehicle_type.set_options(self._type_options())
+        vehicle_type.value = kept
         self.query_one("#direction", Select).set_options(self._direction_options())
         status = self.query_one(StatusBar)
         status.labels = {
@@ -140,6 +171,99 @@ class ScreeningScreen(AppScreen):
         status.thermometer = app.thermometer_text()
         self._show_hint(t("tui.hint.quick"), error=False)
         self.update_banner()
+        self._plate_hint()
+
+    def _relabel_details(self) -> None:
+        full = self.mode is EntryMode.FULL
+        required = self.desk.required_fields if full else ()
+        self.query_one(PersonDetails).relabel(self.t, required)
+        self.query_one("#mode", Static).update(self.t(f"tui.mode.{self.mode.value}"))
+
+    # -- quick and full mode ----------------------------------------------------------------
+
+    def action_toggle_mode(self) -> None:
+        self.mode = EntryMode.FULL if self.mode is EntryMode.QUICK else EntryMode.QUICK
+
+    def watch_mode(self, mode: EntryMode) -> None:
+        self.query_one("#more").display = mode is EntryMode.FULL
+        self.set_class(mode is EntryMode.FULL, "full")
+        self._relabel_details()
+
+    # -- vehicle hints ----------------------------------------------------------------------
+
+    @on(Select.Changed, "#vehicle-type")
+    def _show_vehicle_fields(self) -> None:
+        on_foot = self.query_one("#vehicle-type", Select).value is VehicleType.ON_FOOT
+        self.query_one("#plate", Input).display = not on_foot
+        self.query_one("#non-local", Checkbox).display = not on_foot
+
+    @on(Input.Changed, "#plate")
+    def _plate_changed(self, event: Input.Changed) -> None:
+        if self._plate_override and self._plate_override[0] != event.value.strip():
+            self._plate_override = None
+        self._plate_hint()
+
+    @on(Input.Changed, "#origin")
+    @on(Input.Changed, "#person-origin")
+    @on(Input.Changed, "#route")
+    def _places_changed(self) -> None:
+        self._plate_hint()
+
+    def _plate_hint(self) -> None:
+        """One line under the vehicle: the plate's province or what is wrong with the plate,
+        local or not, and any risk area the places typed name."""
+        t = self.t
+        parts: list[str] = []
+        error = False
+        text = self.query_one("#plate", Input).value.strip()
+        origin = self.query_one("#origin", Input)
+        province = province_hint(text) if text else None
+        origin.placeholder = (
+            t("tui.origin_suggested", province=province.name(self.language))
+            if province
+            else t("tui.origin")
+        )
+        if text and self._vehicle is None:
+            try:
+                plate = self._parse_plate(text)
+            except CheckpointError as problem:
+                parts.append(problem.text(self.language)[0])
+                error = len(text) >= 7
+            else:
+                if plate.province:
+                    parts.append(t("tui.plate_from", province=plate.province.name(self.language)))
+                if plate.override_reason:
+                    parts.append(t("tui.plate_kept", reason=plate.override_reason))
+                local = self.desk.is_local(plate)
+                if local is not None:
+                    self.query_one("#non-local", Checkbox).value = not local
+                    parts.append(t("tui.local" if local else "tui.non_local"))
+        places = " ".join(
+            self.query_one(f"#{name}", Input).value for name in ("origin", "person-origin")
+        )
+        route = self.query_one("#route", Input).value
+        risks = (
+            self.desk.risk_matches(origin=places, route=route) if places.strip() or route else []
+        )
+        if risks:
+            error = True
+            parts.append(
+                t(
+                    "tui.risk_hint",
+                    areas="、".join(
+                        f"{area.name} ({t(f'risk_areas.level.{area.level.value}')})"
+                        for area in risks
+                    ),
+                )
+            )
+        hint = self.query_one("#lane-hint", Static)
+        hint.update("  ·  ".join(parts))
+        hint.set_class(error, "error")
+
+    def _parse_plate(self, text: str) -> Plate:
+        override = self._plate_override
+        reason = override[1] if override and override[0] == text else None
+        return parse_plate(text, override_reason=reason)
 
     def update_banner(self) -> None:
         banner = self.query_one("#banner", Static)
@@ -173,24 +297,43 @@ class ScreeningScreen(AppScreen):
     # -- saving a person --------------------------------------------------------------------
 
     @on(Input.Submitted, "#plate")
-    def _plate_done(self) -> None:
-        self.query_one("#temperature", Input).focus()
+    def _plate_done(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if text and self._vehicle is None:
+            try:
+                self._parse_plate(text)
+            except CheckpointError as problem:
+                self._offer_override(text, problem)
+                return
+        self._after_vehicle()
+
+    def _offer_override(self, text: str, problem: CheckpointError) -> None:
+        """A plate that matches no pattern: fix it, or keep it as seen with a reason."""
+        message, advice = problem.text(self.language)
+
+        def keep(reason: str | None) -> None:
+            if reason:
+                self._plate_override = (text, reason)
+                self._plate_hint()
+                self._after_vehicle()
+            else:
+                self.call_after_refresh(self.query_one("#plate", Input).focus)
+
+        question = self.t("tui.plate_override", problem=f"{message} {advice}")
+        self.app.push_screen(ReasonScreen(question), keep)
+
+    def _after_vehicle(self) -> None:
+        target = "#name" if self.mode is EntryMode.FULL else "#temperature"
+        self.call_after_refresh(self.query_one(target, Input).focus)
 
     @on(Input.Submitted, "#origin")
     def _origin_done(self) -> None:
-        self.query_one("#temperature", Input).focus()
+        self._after_vehicle()
 
-    @on(Input.Submitted, "#name")
-    def _name_done(self) -> None:
-        self.query_one("#document", Input).focus()
-
-    @on(Input.Submitted, "#document")
-    def _document_done(self) -> None:
-        self.query_one("#phone", Input).focus()
-
-    @on(Input.Submitted, "#phone")
-    def _phone_done(self) -> None:
-        self.query_one("#temperature", Input).focus()
+    @on(Input.Submitted, "#details Input")
+    def _detail_done(self, event: Input.Submitted) -> None:
+        following = self.query_one(PersonDetails).next_after(event.input.id or "")
+        self.query_one(f"#{following}" if following else "#temperature", Input).focus()
 
     @on(Input.Submitted, "#temperature")
     def _save_person(self) -> None:
@@ -211,7 +354,7 @@ class ScreeningScreen(AppScreen):
             self.app.bell()
             return
         self._saving = True
-        self._save(vehicle, person, reading, field.value)
+        self._save(vehicle, person, reading, field.value, self.mode)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A save that failed (the app reports why) frees Enter again; the value is still there.
@@ -222,50 +365,60 @@ class ScreeningScreen(AppScreen):
             self._saving = False
 
     def _person_entry(self, vehicle: VehicleEntry) -> PersonEntry:
-        """The person's details as typed; all optional here, each checked when given."""
-        name = self.query_one("#name", Input).value.strip() or None
-        document_text = self.query_one("#document", Input).value.strip()
-        phone_text = self.query_one("#phone", Input).value.strip()
-        document = None
-        if document_text:
-            kind = detect_document_kind(document_text) or DocumentKind.PASSPORT
-            try:
-                document = parse_document(kind, document_text, today=self.desk.today())
-            except CheckpointError:
-                self.query_one("#document", Input).focus()
-                raise
-        phone = None
-        if phone_text:
-            try:
-                phone = parse_phone(phone_text)
-            except CheckpointError:
-                self.query_one("#phone", Input).focus()
-                raise
-        return PersonEntry(name=name, document=document, phone=phone, origin=vehicle.origin)
+        """The person's details as typed, each checked; in full mode the kind's required
+        fields must be there (the first missing one is focused)."""
+        details = self.query_one(PersonDetails)
+        values = details.read(now=self.desk.clock(), zone=self.desk.settings.checkpoint.zone)
+        values["origin"] = values["origin"] or vehicle.origin
+        if vehicle.vehicle_type is VehicleType.ON_FOOT:
+            values["role"] = PersonRole.PEDESTRIAN
+        elif self._people == 0 and self._passage_id is None:
+            values["role"] = PersonRole.DRIVER
+        person = PersonEntry(**values)  # type: ignore[arg-type]
+        if self.mode is EntryMode.FULL:
+            missing = person.missing(self.desk.required_fields)
+            if missing:
+                details.focus_field(missing[0])
+                raise ValidationError.of(
+                    "desk.missing_fields", fields=Terms(f"field.{name}" for name in missing)
+                )
+        return person
 
     def _vehicle_entry(self) -> VehicleEntry:
         if self._vehicle is not None:
             return self._vehicle
-        plate_text = self.query_one("#plate", Input).value.strip()
         kind = self.query_one("#vehicle-type", Select).value
         vehicle_type = kind if isinstance(kind, VehicleType) else VehicleType.CAR
+        plate_text = self.query_one("#plate", Input).value.strip()
         plate: Plate | None = None
-        if plate_text:
-            plate = parse_plate(plate_text)
+        if plate_text and vehicle_type is not VehicleType.ON_FOOT:
+            try:
+                plate = self._parse_plate(plate_text)
+            except CheckpointError:
+                self.query_one("#plate", Input).focus()
+                raise
         direction = self.query_one("#direction", Select).value
         origin = self.query_one("#origin", Input).value.strip()
         if not origin and plate and plate.province:
             origin = plate.province.name(self.language)
+        destination = self.query_one("#destination", Input).value.strip()
         return VehicleEntry(
             vehicle_type=vehicle_type,
             plate=plate,
             direction=direction if isinstance(direction, Direction) else Direction.IN,
+            non_local=self.query_one("#non-local", Checkbox).value,
             origin=origin,
+            destination=destination,
         )
 
     @work(thread=True, exit_on_error=False, group="store")
     def _save(
-        self, vehicle: VehicleEntry, person: PersonEntry, reading: Reading, shown: str
+        self,
+        vehicle: VehicleEntry,
+        person: PersonEntry,
+        reading: Reading,
+        shown: str,
+        mode: EntryMode,
     ) -> None:
         """Save in a worker; the field keeps the value until it is saved (a failed save loses
         nothing: the value is still there to save again)."""
@@ -278,11 +431,7 @@ class ScreeningScreen(AppScreen):
                 self._passage_id = desk.start_passage(self.shift.id, vehicle, operator=operator)
                 self._vehicle = vehicle
             result = desk.screen(
-                self.shift.id,
-                self._passage_id,
-                person,
-                reading,
-                operator=operator,
+                self.shift.id, self._passage_id, person, reading, operator=operator, mode=mode
             )
             counters = desk.counters(self.shift.id)
         who = " ".join(
@@ -302,15 +451,21 @@ class ScreeningScreen(AppScreen):
         if field.value == message.shown:
             field.value = ""
             self.device_reading = None
-            for name in ("#name", "#document", "#phone"):
-                self.query_one(name, Input).value = ""
+            self.query_one(PersonDetails).clear()
+        self._plate_hint()
         self._people += 1
         assessment = result.assessment
         value = "—" if assessment.rounded_c is None else f"{assessment.rounded_c}"
+        if result.case_opened:
+            self._case_rows.add(str(result.person_id))
         flag = (
             self.t("tui.row.fever")
             if assessment.at_or_over
-            else (self.t("tui.row.case") if result.case_opened else self.t("tui.row.ok"))
+            else (
+                self.t("tui.row.case")
+                if result.case_opened
+                else self.t("tui.row.held" if self.held else "tui.row.ok")
+            )
         )
         style = (
             "bold white on red"
@@ -327,12 +482,17 @@ class ScreeningScreen(AppScreen):
             key=str(result.person_id),
         )
         self.query_one(StatusBar).counters = message.counters
+        if result.case_opened:
+            self.held = True
         if assessment.at_or_over:
             self.app.bell()
             self._show_hint(self.t("tui.hint.fever", value=value), error=True)
             self._follow_up(result.person_id)  # the follow-up opens at once
         elif result.case_opened:
             self._show_hint(self.t("tui.hint.case", reasons=", ".join(result.reasons)), error=True)
+        elif self.held:
+            saved = self.t("tui.hint.saved", value=value)
+            self._show_hint(f"{saved} {self.t('tui.hint.held')}", error=True)
         else:
             self._show_hint(self.t("tui.hint.saved", value=value), error=False)
 
@@ -343,8 +503,14 @@ class ScreeningScreen(AppScreen):
         self._passage_id = None
         self._vehicle = None
         self._people = 0
+        self._plate_override = None
+        self._case_rows.clear()
+        self.held = False
         for name in ("#plate", "#origin", "#temperature"):
             self.query_one(name, Input).value = ""
+        self.query_one(PersonDetails).clear()
+        self.query_one("#non-local", Checkbox).value = False
+        self.query_one("#vehicle-type", Select).value = self._default_vehicle_type()
         self.query_one("#occupants", DataTable).clear()
         # After the next refresh: coming back from the reason box restores the old focus first.
         self.call_after_refresh(self.query_one("#plate", Input).focus)
@@ -428,6 +594,34 @@ class ScreeningScreen(AppScreen):
 
     def _follow_up(self, person_id: uuid.UUID) -> None:
         self.app.push_screen(FollowUpScreen(person_id, self._operator()))
+
+    # -- co-travellers held -----------------------------------------------------------------
+
+    def watch_held(self, held: bool) -> None:
+        """Rows of people without a case of their own say whether they are held."""
+        table = self.query_one("#occupants", DataTable)
+        flag_column = self._columns[2]
+        word = self.t("tui.row.held" if held else "tui.row.ok")
+        for row_key in list(table.rows):
+            if row_key.value not in self._case_rows:
+                table.update_cell(row_key, flag_column, Text(word, style="yellow" if held else ""))
+        if held:
+            self._show_hint(self.t("tui.hint.held"), error=True)
+
+    def on_screen_resume(self) -> None:
+        # Back from the follow-up or the queue: a decided case frees the co-travellers.
+        if self._passage_id is not None and self.held:
+            self._check_held(self._passage_id)
+
+    @work(thread=True, exit_on_error=False, group="store")
+    def _check_held(self, passage_id: uuid.UUID) -> None:
+        still_open = self.desk.open_cases(passage_id) > 0
+        self.app.call_from_thread(self._hold_checked, still_open)
+
+    def _hold_checked(self, still_open: bool) -> None:
+        self.held = still_open
+        if not still_open:
+            self._show_hint(self.t("tui.hint.hold_lifted"), error=False)
 
     def action_focus_plate(self) -> None:
         self.query_one("#plate", Input).focus()
