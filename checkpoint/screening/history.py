@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from checkpoint.config import Settings
 from checkpoint.domain.documents import (
@@ -33,11 +33,13 @@ from checkpoint.domain.plates import normalise_plate, parse_plate
 from checkpoint.domain.vocabulary import DocumentKind
 from checkpoint.errors import ValidationError
 from checkpoint.store import amendments
-from checkpoint.store.amendments import Amended, amended_view
+from checkpoint.store.amendments import Amended
 from checkpoint.store.engine import Store
 from checkpoint.store.models import Amendment, LogRecord, Person, VehiclePassage
 
 PAGE_SIZE = 50
+_END = 2**62
+"""A seq bound past every row: the newest page."""
 
 
 class AmendField(StrEnum):
@@ -151,15 +153,25 @@ _LATEST = """
 _NOT_AMENDED = """
     NOT EXISTS (SELECT 1 FROM amendment n WHERE n.target_id = {target} AND n.field = '{field}')
 """
-_HITS = f"""
-    SELECT p.seq FROM vehicle_passage v JOIN person p ON p.passage_id = v.id
-     WHERE v.plate >= :plate_lo AND v.plate < :plate_hi
-       AND {_NOT_AMENDED.format(target="v.id", field="plate")}
-    UNION
+_AMENDED_HITS = f"""
     SELECT p.seq FROM amendment a JOIN person p ON p.passage_id = a.target_id
      WHERE a.target_table = 'vehicle_passage' AND a.field = 'plate' AND {_LATEST}
        AND json_extract(a.new_value, '$') >= :plate_lo
        AND json_extract(a.new_value, '$') < :plate_hi
+    UNION
+    SELECT p.seq FROM amendment a JOIN person p ON p.id = a.target_id
+     WHERE a.target_table = 'person' AND a.field IN ('document_number', 'name') AND {_LATEST}
+       AND ((a.field = 'document_number'
+             AND json_extract(a.new_value, '$') >= :doc_lo
+             AND json_extract(a.new_value, '$') < :doc_hi)
+         OR (a.field = 'name' AND json_extract(a.new_value, '$') LIKE :part ESCAPE '\\'))
+"""
+"""People whose corrected plate, document or name matches (from the few amendment rows)."""
+
+_HITS = f"""
+    SELECT p.seq FROM vehicle_passage v JOIN person p ON p.passage_id = v.id
+     WHERE v.plate >= :plate_lo AND v.plate < :plate_hi
+       AND {_NOT_AMENDED.format(target="v.id", field="plate")}
     UNION
     SELECT p.seq FROM person p
      WHERE p.document_number >= :doc_lo AND p.document_number < :doc_hi
@@ -169,16 +181,24 @@ _HITS = f"""
      WHERE p.rowid IN (SELECT rowid FROM person WHERE name LIKE :part ESCAPE '\\')
        AND {_NOT_AMENDED.format(target="p.id", field="name")}
     UNION
-    SELECT p.seq FROM amendment a JOIN person p ON p.id = a.target_id
-     WHERE a.target_table = 'person' AND a.field IN ('document_number', 'name') AND {_LATEST}
-       AND ((a.field = 'document_number'
-             AND json_extract(a.new_value, '$') >= :doc_lo
-             AND json_extract(a.new_value, '$') < :doc_hi)
-         OR (a.field = 'name' AND json_extract(a.new_value, '$') LIKE :part ESCAPE '\\'))
+    {_AMENDED_HITS}
+"""
+
+# The same test, one row at a time (for the window next to the bound): the row's original
+# values, unless that field was corrected, or a corrected value (computed once per query).
+_MATCHES = f"""
+    AND ((v.plate >= :plate_lo AND v.plate < :plate_hi
+          AND {_NOT_AMENDED.format(target="v.id", field="plate")})
+      OR (p.document_number >= :doc_lo AND p.document_number < :doc_hi
+          AND {_NOT_AMENDED.format(target="p.id", field="document_number")})
+      OR (p.name LIKE :part ESCAPE '\\'
+          AND {_NOT_AMENDED.format(target="p.id", field="name")})
+      OR p.seq IN ({_AMENDED_HITS}))
 """
 
 _PAGE = """
-    SELECT p.seq, p.id, v.passed_at, r.value_c, r.flagged
+    SELECT p.seq, p.id, p.passage_id, v.plate, v.passed_at, p.name, p.document_number,
+           r.value_c, r.flagged
     FROM person p
     JOIN vehicle_passage v ON v.id = p.passage_id
     LEFT JOIN reading r ON r.person_id = p.id AND r.purpose = 'screening'
@@ -186,13 +206,27 @@ _PAGE = """
     ORDER BY p.seq {order} LIMIT :limit
 """
 
+WINDOW = 3000
+"""People a search checks row by row, newest first, before it asks the indexes instead."""
 
-def page_sql(*, search: bool, newer: bool, bounded: bool) -> str:
-    """The SQL of one page: newest first below `:bound` (or oldest first above it for the
-    page before), optionally restricted to the search hits. Public for the benchmark."""
-    bound = "1" if not bounded else "p.seq > :bound" if newer else "p.seq < :bound"
-    hits = f"AND p.seq IN ({_HITS})" if search else ""
-    return _PAGE.format(bound=bound, search=hits, order="ASC" if newer else "DESC")
+
+def page_sql(*, newer: bool, search: str = "") -> str:
+    """The SQL of one page: newest first below `:bound` (or oldest first above it, for the
+    page before), optionally searched. Public for the benchmark and the query-plan test.
+
+    `search="window"` tests each row of the seq range up to `:edge` (exclusive) against the
+    search in the amended view: quick when matches are frequent, since the page fills early.
+    `search="hits"` collects the matches from the indexes first: quick when they are rare.
+    """
+    bound = "p.seq > :bound" if newer else "p.seq < :bound"
+    if search == "window":
+        bound += " AND p.seq < :edge" if newer else " AND p.seq > :edge"
+        where = _MATCHES
+    elif search == "hits":
+        where = f"AND p.seq IN ({_HITS})"
+    else:
+        where = ""
+    return _PAGE.format(bound=bound, search=where, order="ASC" if newer else "DESC")
 
 
 def search_params(query: str) -> dict[str, str]:
@@ -248,63 +282,81 @@ class History:
         name, each in its current (amended) value.
         """
         newer = after is not None
-        bound = after if newer else before
+        bound = after if after is not None else before if before is not None else _END
         text = query.strip()
-        params: dict[str, object] = {"limit": limit + 1}
-        if bound is not None:
-            params["bound"] = bound
-        if text:
-            params.update(search_params(text))
-        sql = page_sql(search=bool(text), newer=newer, bounded=bound is not None)
+        params: dict[str, object] = {"limit": limit + 1, "bound": bound}
         with self.store.reading() as session:
-            found = list(session.connection().execute(sa.text(sql), params).all())
+            connection = session.connection()
+            if not text:
+                found = list(connection.execute(sa.text(page_sql(newer=newer)), params).all())
+            else:
+                params.update(search_params(text))
+                found = self._search(connection, params, newer=newer)
             more = len(found) > limit
             found = found[:limit]
             if newer:
                 found.reverse()
-            rows = self._rows(session, found)
+            rows = self._rows(connection, found)
         if newer:
             return HistoryPage(rows, older=True, newer=more)
-        return HistoryPage(rows, older=more, newer=bound is not None)
+        return HistoryPage(rows, older=more, newer=bound != _END)
 
-    def _rows(self, session: Session, found: list[Any]) -> tuple[HistoryRow, ...]:
+    def _search(
+        self, connection: sa.Connection, params: dict[str, object], *, newer: bool
+    ) -> list[Any]:
+        # First the WINDOW people next to the bound, row by row: a frequent match (a plate
+        # prefix, a surname) fills the page there. Only when it does not are the matches
+        # collected from the indexes, below that window: they are rare by then.
+        direction = (">", "ASC") if newer else ("<", "DESC")
+        edge_sql = (
+            "SELECT seq FROM person WHERE seq {} :bound ORDER BY seq {} LIMIT 1 OFFSET :window"
+        )
+        edge_sql = edge_sql.format(*direction)
+        edge = connection.execute(
+            sa.text(edge_sql), {"bound": params["bound"], "window": WINDOW}
+        ).scalar()
+        window = {**params, "edge": (_END if newer else 0) if edge is None else edge}
+        found = list(connection.execute(sa.text(page_sql(newer=newer, search="window")), window))
+        wanted = int(str(params["limit"]))
+        if len(found) >= wanted or edge is None:
+            return found
+        rest = {**params, "limit": wanted - len(found)}
+        # The edge row itself was outside the window (exclusive): include it.
+        rest["bound"] = edge - 1 if newer else edge + 1
+        found += connection.execute(sa.text(page_sql(newer=newer, search="hits")), rest)
+        return found
+
+    def _rows(self, connection: sa.Connection, found: list[Any]) -> tuple[HistoryRow, ...]:
+        """Rows for the screen, with the amendments of their people and passages applied."""
         if not found:
             return ()
-        ids = [uuid.UUID(hex=row[1]) for row in found]
-        people = {
-            a.record.id: a
-            for a in amended_view(
-                session=session,
-                records=list(session.exec(select(Person).where(col(Person.id).in_(ids)))),
-            )
-        }
-        passage_ids = list({a.record.passage_id for a in people.values()})
-        passages = {
-            a.record.id: a
-            for a in amended_view(
-                session=session,
-                records=list(
-                    session.exec(
-                        select(VehiclePassage).where(col(VehiclePassage.id).in_(passage_ids))
-                    )
-                ),
-            )
-        }
+        targets = list({row[1] for row in found} | {row[2] for row in found})
+        marks = ", ".join(f":t{i}" for i in range(len(targets)))
+        corrections = connection.execute(
+            sa.text(
+                "SELECT target_id, field, json_extract(new_value, '$') FROM amendment "
+                f"WHERE target_id IN ({marks}) ORDER BY seq"
+            ),
+            {f"t{i}": target for i, target in enumerate(targets)},
+        ).all()
+        amended: dict[str, dict[str, Any]] = {}
+        for target, column, value in corrections:
+            amended.setdefault(target, {})[column] = value
         rows = []
-        for seq, person_hex, passed_at, value_c, flagged in found:
-            person = people[uuid.UUID(hex=person_hex)]
-            passage = passages[person.record.passage_id]
+        for seq, person, passage, plate, passed_at, name, document, value_c, flagged in found:
+            of_person, of_passage = amended.get(person, {}), amended.get(passage, {})
+            fields = {_field_of(c) for c in (*of_person, *of_passage)}
             rows.append(
                 HistoryRow(
-                    person_id=person.record.id,
+                    person_id=uuid.UUID(hex=person),
                     seq=seq,
-                    plate=passage.record.plate,
+                    plate=of_passage.get("plate", plate),
                     passed_at=datetime.fromisoformat(passed_at),
-                    name=person.record.name,
-                    document=person.record.document_number,
+                    name=of_person.get("name", name),
+                    document=of_person.get("document_number", document),
                     value_c=value_c,
                     flagged=bool(flagged),
-                    amended=_fields(person) | _fields(passage),
+                    amended=frozenset(f for f in fields if f is not None),
                 )
             )
         return tuple(rows)

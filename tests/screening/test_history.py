@@ -17,6 +17,7 @@ from checkpoint.domain.plates import parse_plate
 from checkpoint.domain.readings import Reading, parse_typed_temperature
 from checkpoint.domain.vocabulary import DocumentKind, Instrument, VehicleType
 from checkpoint.errors import ValidationError
+from checkpoint.screening import history as history_module
 from checkpoint.screening.desk import PersonEntry, ScreeningDesk, VehicleEntry
 from checkpoint.screening.history import AmendField, History, page_sql, search_params
 from checkpoint.store.engine import open_store
@@ -193,23 +194,47 @@ def test_a_document_correction_changes_its_kind_too_and_the_chain_holds(
     assert cleared.current[AmendField.DOCUMENT] is None
 
 
-def test_query_plans_use_indexes(desk: ScreeningDesk, history: History) -> None:
-    """No page or search scans the person or passage tables (except the name index)."""
+def test_a_search_past_its_window_asks_the_indexes_and_misses_nothing(
+    desk: ScreeningDesk, history: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows beyond the window checked row by row come from the index search; paging both
+    ways through a sparse search still gives every match exactly once."""
+    monkeypatch.setattr(history_module, "WINDOW", 3)
+    people = screen_people(desk, 20)
+    history.amend(people[1], AmendField.NAME, "乘客X", reason="录错", by="李强")
+    wanted = [p for i, p in enumerate(people) if i in (1, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)]
+    pages = [history.page("乘客1", limit=2)]  # 乘客1x and (amended away) not 乘客1 itself
+    while pages[-1].older:
+        last = pages[-1].last_seq
+        assert last is not None
+        pages.append(history.page("乘客1", before=last, limit=2))
+    seen = [row.person_id for page in pages for row in page.rows]
+    assert seen == list(reversed(wanted[1:]))
+    assert [r.name for r in history.page("乘客X").rows] == ["乘客X"]
+    back = pages[-1]
+    for expected in reversed(pages[:-1]):
+        first = back.first_seq
+        assert first is not None
+        back = history.page("乘客1", after=first, limit=2)
+        assert back.rows == expected.rows
+
+
+def test_query_plans_use_indexes(desk: ScreeningDesk) -> None:
+    """Pages walk the seq index; the index search reads plate, document, name and amendment
+    indexes. The only scans: the covering name index (a name part has no prefix) and the
+    amendment table (corrections are few)."""
     screen_people(desk, 3)
-    path = Path(desk.store.path)
-    db = sqlite3.connect(path)
+    db = sqlite3.connect(desk.store.path)
     try:
-        for search in (False, True):
-            for newer in (False, True):
-                sql = page_sql(search=search, newer=newer, bounded=True)
-                params: dict[str, object] = {"bound": 2, "limit": 51}
-                if search:
-                    params.update(search_params("鄂A1"))
-                for name, value in params.items():
-                    sql = sql.replace(f":{name}", repr(value))
-                plan = [r[3] for r in db.execute(f"EXPLAIN QUERY PLAN {sql}")]
+        for newer in (False, True):
+            for search in ("", "window", "hits"):
+                params: dict[str, object] = {"bound": 2, "edge": 1, "limit": 51}
+                params.update(search_params("鄂A1"))
+                sql = page_sql(newer=newer, search=search)
+                plan = [r[3] for r in db.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
                 scans = [step for step in plan if step.startswith("SCAN ")]
                 allowed = ("SCAN person USING COVERING INDEX ix_person_name", "SCAN a")
                 assert all(step.startswith(allowed) for step in scans), plan
+                assert any("USING INDEX sqlite_autoindex_person_2 (seq" in s for s in plan), plan
     finally:
         db.close()
