@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import col, select
 
 from checkpoint.config import PersonField, Settings
 from checkpoint.domain import cases
@@ -36,14 +35,12 @@ from checkpoint.domain.vocabulary import (
 from checkpoint.errors import ValidationError
 from checkpoint.locale import Terms
 from checkpoint.store import records
-from checkpoint.store.amendments import amended_view
 from checkpoint.store.chain import append
 from checkpoint.store.engine import Store
 from checkpoint.store.models import (
     CaseEventFields,
     CheckpointSiteFields,
     DisinfectionFields,
-    Person,
     PersonFields,
     ShiftClosureFields,
     ShiftFields,
@@ -138,19 +135,6 @@ class ScreeningResult:
     risk_areas: tuple[str, ...]
     case_opened: bool
     reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryRow:
-    """One person screened, as the history list shows it (amended view)."""
-
-    person_id: uuid.UUID
-    plate: str | None
-    passed_at: datetime
-    name: str | None
-    document: str | None
-    value_c: float | None
-    flagged: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,63 +426,6 @@ class ScreeningDesk:
             raise ValidationError.of("desk.release_open_case", count=open_cases)
         with self.store.session() as session:
             append(session, VehicleReleaseFields(passage_id=passage_id, at=self.clock(), by=by))
-
-    # -- history ----------------------------------------------------------------------------
-
-    def history(self, query: str = "", *, offset: int = 0, limit: int = 50) -> list[HistoryRow]:
-        """People screened, newest first, a page at a time, in the amended view.
-
-        `query` matches the start of a plate or a document number, or part of a name. Pages
-        come from the indexes on person and passage, so a log of 100,000 people stays fast.
-        """
-        text = query.strip().upper()
-        where = ""
-        params: dict[str, object] = {"limit": limit, "offset": offset}
-        if text:
-            where = (
-                "WHERE v.plate LIKE :prefix OR p.document_number LIKE :prefix OR p.name LIKE :part"
-            )
-            params.update(prefix=f"{text}%", part=f"%{query.strip()}%")
-        sql = sa.text(
-            f"""
-            SELECT p.id, v.plate, v.passed_at, r.value_c, r.flagged
-            FROM person p
-            JOIN vehicle_passage v ON v.id = p.passage_id
-            LEFT JOIN reading r ON r.person_id = p.id AND r.purpose = 'screening'
-            {where}
-            ORDER BY p.seq DESC LIMIT :limit OFFSET :offset
-            """
-        )
-        with self.store.reading() as session:
-            found = session.connection().execute(sql, params).all()
-            people = {
-                person.record.id: person.record
-                for person in amended_view(
-                    session=session,
-                    records=list(
-                        session.exec(
-                            select(Person).where(
-                                col(Person.id).in_([uuid.UUID(hex=row[0]) for row in found])
-                            )
-                        )
-                    ),
-                )
-            }
-        rows = []
-        for person_hex, plate, passed_at, value_c, flagged in found:
-            person = people[uuid.UUID(hex=person_hex)]
-            rows.append(
-                HistoryRow(
-                    person_id=person.id,
-                    plate=plate,
-                    passed_at=datetime.fromisoformat(passed_at),
-                    name=person.name,
-                    document=person.document_number,
-                    value_c=value_c,
-                    flagged=bool(flagged),
-                )
-            )
-        return rows
 
     # -- figures ----------------------------------------------------------------------------
 

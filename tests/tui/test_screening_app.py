@@ -11,11 +11,12 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from checkpoint.config import Settings, load_settings
 from checkpoint.domain.vocabulary import Instrument
 from checkpoint.screening.desk import ScreeningDesk
+from checkpoint.screening.history import AmendField
 from checkpoint.store.engine import Store, open_store
 from checkpoint.store.verify import walk
 from checkpoint.thermometer.protocols import protocol_class
@@ -434,3 +435,67 @@ async def test_history_lists_and_finds_people(settings: Settings, store: Store) 
         await until(pilot, lambda: table.row_count == 1)
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, ScreeningScreen))
+
+
+async def test_a_correction_needs_a_reason_is_checked_and_keeps_the_original(
+    settings: Settings, store: Store
+) -> None:
+    from checkpoint.tui.screens.amend import AmendScreen
+    from checkpoint.tui.screens.history import HistoryScreen
+
+    app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_shift(pilot, app)
+        app.screen.query_one("#name", Input).value = "张三"
+        app.screen.query_one("#temperature", Input).focus()
+        await pilot.press(*"36.5", "enter")
+        await until(pilot, lambda: len(table_rows(app)) == 1)
+        await pilot.press("ctrl+f")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        history = app.screen
+        table = history.query_one("#history", DataTable)
+        await until(pilot, lambda: table.row_count == 1)
+        await pilot.press("enter")  # from the search box to the rows
+        await pilot.press("enter")  # on the row: its amend screen
+        await until(pilot, lambda: isinstance(app.screen, AmendScreen))
+        screen = app.screen
+        fields = screen.query_one("#amend-fields", Static)
+        await until(pilot, lambda: "张*" in str(fields.render()))
+        assert screen.query_one("#amend-by", Input).value == "Wang"  # the shift's operator
+
+        def error(name: str) -> str:
+            return str(screen.query_one(f"#amend-{name}-error", Static).render())
+
+        # the document field, a wrong check digit: refused beside the value, nothing stored
+        screen.query_one("#amend-field", Select).value = AmendField.DOCUMENT
+        screen.query_one("#amend-value", Input).focus()
+        await pilot.press(*"110105194912310021", "enter", *"typo", "enter")
+        await until(pilot, lambda: "check digit" in error("value"))
+        assert screen.query_one("#amend-value", Input).value == "110105194912310021"
+        # the right number, but no reason: refused beside the reason, the value is kept
+        screen.query_one("#amend-value", Input).value = "11010519491231002X"
+        screen.query_one("#amend-reason", Input).value = ""
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "needs a reason" in error("reason"))
+        assert error("value") == ""
+        assert screen.query_one("#amend-value", Input).value == "11010519491231002X"
+        assert rows(store, "SELECT count(*) FROM amendment") == [(0,)]
+        # with a reason it is stored, and shown beside the original
+        screen.query_one("#amend-reason", Input).focus()
+        await pilot.press(*"not filled in", "enter")
+        await until(pilot, lambda: "110105********002X" in str(fields.render()))
+        assert "document: — → 110105********002X" in str(fields.render())
+        assert error("reason") == ""
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is history)
+        await until(pilot, lambda: str(table.get_row_at(0)[5]) == "✎")
+        assert str(table.get_row_at(0)[3]) == "110105********002X"
+    saved = rows(store, "SELECT document_number FROM person")
+    assert saved == [(None,)]  # the original row as written
+    corrections = rows(store, "SELECT field, reason, amended_by FROM amendment ORDER BY seq")
+    assert corrections == [
+        ("document_kind", "not filled in", "Wang"),
+        ("document_number", "not filled in", "Wang"),
+    ]
+    with store.reading() as session:
+        assert walk(session).ok

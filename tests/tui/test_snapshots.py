@@ -1,9 +1,10 @@
 """SVG snapshots of the main screens in both languages, at 80×24 and 120×40.
 
 The shift start screen as it first opens, the screening screen with two saved rows (one
-normal, one fever), and the same lane in full mode with a plate typed. No thermometer, so nothing live changes between runs; the desk's clock is
-fixed, so the times in the rows are too. Baselines live in `__snapshots__/`; after an intended
-change of a screen, look at the report and accept with `pytest --snapshot-update`.
+normal, one fever), and the same lane in full mode with a plate typed. No thermometer, so
+nothing live changes between runs; the desk's clock is fixed, so the times in the rows are
+too. Baselines live in `__snapshots__/`; after an intended change of a screen, look at the
+report and accept with `pytest --snapshot-update`.
 """
 
 from __future__ import annotations
