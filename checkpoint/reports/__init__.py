@@ -1,0 +1,1 @@
+"""Shift and daily reports: figures from the log, and their renderers."""
