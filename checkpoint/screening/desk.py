@@ -150,6 +150,9 @@ class ShiftCounters:
     outbound: int = 0
     non_local: int = 0
     open_cases: int = 0
+    unsynced: int = 0
+    """Records of the whole log not yet acknowledged by a hub (all of them until the first
+    sync)."""
 
 
 @dataclass
@@ -451,7 +454,8 @@ class ScreeningDesk:
                  JOIN person p ON c.person_id = p.id
                  JOIN vehicle_passage v ON p.passage_id = v.id
                  WHERE v.shift_id = :shift AND c.person_id NOT IN
-                   (SELECT person_id FROM case_event WHERE kind = 'decided'))
+                   (SELECT person_id FROM case_event WHERE kind = 'decided')),
+              (SELECT coalesce(max(seq), 0) FROM chain_head)
             """
         )
         with self.store.reading() as session:

@@ -195,3 +195,21 @@ async def test_co_travellers_are_shown_held_until_the_case_is_decided(
         await until(pilot, lambda: isinstance(app.screen, ScreeningScreen))
         await until(pilot, lambda: table_rows(app)[0][2] == "ok")
         assert app.screen.query_one("#occupants", DataTable).row_count == 3
+
+
+async def test_the_status_bar_counts_records_not_yet_sent(tmp_path: Path, store: Store) -> None:
+    from checkpoint.tui.widgets.status_bar import StatusBar
+
+    app = make_app(desk_for(store, settings_for(tmp_path)), None, language="en")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_shift(pilot, app)
+        status = app.screen.query_one(StatusBar)
+        await until(pilot, lambda: status.counters.unsynced > 0)
+        before = status.counters.unsynced
+        await pilot.press(*"36.5", "enter")
+        await until(pilot, lambda: status.counters.people == 1)
+        # a vehicle, a person and a reading: three more records wait for the hub
+        assert status.counters.unsynced == before + 3
+        assert f"unsent {before + 3}" in str(status.render())
+    (head,) = rows(store, "SELECT seq FROM chain_head")
+    assert head == (before + 3,)

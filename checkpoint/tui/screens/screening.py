@@ -166,7 +166,7 @@ class ScreeningScreen(AppScreen):
         status = self.query_one(StatusBar)
         status.labels = {
             name: t(f"tui.counter.{name}")
-            for name in ("people", "vehicles", "flagged", "turned_back")
+            for name in ("people", "vehicles", "flagged", "turned_back", "unsynced")
         }
         status.thermometer = app.thermometer_text()
         self._show_hint(t("tui.hint.quick"), error=False)

@@ -30,6 +30,7 @@ class StatusBar(Static):
                 ("vehicles", c.vehicles),
                 ("flagged", c.flagged),
                 ("turned_back", c.turned_back),
+                ("unsynced", c.unsynced),
             )
         )
         last = f"  {self.last_value}" if self.last_value else ""
