@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
+from functools import partial
 from typing import ClassVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from checkpoint.errors import CheckpointError
@@ -163,6 +166,26 @@ class CheckpointApp(App[None]):
         if isinstance(screen, AppScreen) and screen.is_mounted:
             screen.relabel()
             screen.show_keys()
+
+    # -- the command palette (Ctrl+P) -------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every key of the current screen and of the app, by name in the current language,
+        so an action can be found by typing its name as well as by its key."""
+        shown: set[str] = set()
+        for owner in (screen, self):
+            for binding in owner.BINDINGS:
+                if not isinstance(binding, Binding) or binding.action in shown:
+                    continue
+                shown.add(binding.action)
+                name = self.t(f"key.{binding.action}")
+                key = binding.key_display or binding.key.upper().replace("CTRL+", "Ctrl+")
+                yield SystemCommand(
+                    binding.description if name.startswith("key.") else name,
+                    key,
+                    partial(owner.run_action, binding.action),
+                )
+        yield from super().get_system_commands(screen)
 
     # -- errors, in one place ---------------------------------------------------------------
 

@@ -213,3 +213,26 @@ async def test_the_status_bar_counts_records_not_yet_sent(tmp_path: Path, store:
         assert f"unsent {before + 3}" in str(status.render())
     (head,) = rows(store, "SELECT seq FROM chain_head")
     assert head == (before + 3,)
+
+
+async def test_every_key_of_the_lane_is_in_the_command_palette(
+    tmp_path: Path, store: Store
+) -> None:
+    from textual.command import CommandPalette
+
+    app = make_app(desk_for(store, settings_for(tmp_path)), None, language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_shift(pilot, app)
+        lane = app.screen
+        titles = [command.title for command in app.get_system_commands(lane)]
+        for action in ("next vehicle", "disinfected", "turn back", "release", "end shift"):
+            assert action in titles
+        assert "quick/full" in titles and "中文" in titles
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"disinfected")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is lane)
+        hint = lane.query_one("#temperature-hint", Static)
+        await until(pilot, lambda: "No vehicle yet" in str(hint.render()))
