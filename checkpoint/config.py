@@ -446,8 +446,13 @@ class ReportsSection(BaseModel):
     """CUPS queue to print on (lpstat -p lists them). Not set: the system default printer."""
     language: Language = "zh-CN"
     """Language of printed reports: "zh-CN" or "en"."""
+    font: Path | None = Field(None, examples=["/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"])
+    """Font file with Chinese glyphs for PDF reports (.ttf, .otf, .ttc or .otc); a relative
+    path is relative to this configuration file. Not set: the font fontconfig finds for
+    Chinese (fc-match :lang=zh)."""
 
-    _blank_printer = field_validator("printer", mode="before")(_none_if_blank)
+    _blank_printer = field_validator("printer", "font", mode="before")(_none_if_blank)
+    _relative_font = field_validator("font")(_resolve_path)
 
 
 class SyncSection(BaseModel):

@@ -67,3 +67,7 @@ class StoreError(CheckpointError):
 
 class ValidationError(CheckpointError):
     """A value typed by a user or read from a device is not acceptable."""
+
+
+class ReportError(CheckpointError):
+    """A report cannot be rendered, printed or exported (no font, no printer, bad dates)."""

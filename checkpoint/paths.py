@@ -75,6 +75,12 @@ def backups_dir(env: Mapping[str, str] | None = None) -> Path:
     return data_dir(env) / BACKUPS_DIR_NAME
 
 
+def reports_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Folder where printed reports are saved when no output file is named (they carry masked
+    personal data, so it sits in the private data folder)."""
+    return data_dir(env) / "reports"
+
+
 def ensure_private_dir(path: Path) -> Path:
     """Create `path` (and missing parents) readable by its owner only, and return it.
 

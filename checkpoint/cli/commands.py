@@ -6,6 +6,7 @@ import typer
 
 from checkpoint.cli.config_cmd import config_app
 from checkpoint.cli.devices_cmd import devices_app
+from checkpoint.cli.export_cmd import export
 from checkpoint.cli.init_cmd import init
 from checkpoint.cli.run_cmd import run
 from checkpoint.cli.simulate_cmd import simulate
@@ -18,5 +19,6 @@ def register(app: typer.Typer) -> None:
     app.command("run")(run)
     app.command("verify")(verify)
     app.command("simulate")(simulate)
+    app.command("export")(export)
     app.add_typer(config_app, name="config")
     app.add_typer(devices_app, name="devices")

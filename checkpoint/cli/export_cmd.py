@@ -1,0 +1,85 @@
+"""`checkpoint export`: the ledger (台账) of screenings over a date range, as CSV or XLSX."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from checkpoint.cli.context import cli_context, fail
+from checkpoint.config import load_settings
+from checkpoint.errors import CheckpointError, ConfigError, ReportError
+from checkpoint.locale import translate
+from checkpoint.reports.ledger import LedgerFormat, ledger_rows, period_of, write_ledger
+from checkpoint.store.engine import open_store
+
+USAGE_EXIT = 2
+"""Exit code for bad dates or options (as for a configuration error); 1 is any other failure."""
+
+
+def export(
+    ctx: typer.Context,
+    start: Annotated[
+        str, typer.Option("--from", help="First day, local date YYYY-MM-DD (included).")
+    ],
+    end: Annotated[str, typer.Option("--to", help="Last day, local date YYYY-MM-DD (included).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.", dir_okay=False)],
+    format: Annotated[
+        str | None,
+        typer.Option("--format", help="csv or xlsx (default: from the --output suffix, else csv)."),
+    ] = None,
+    full_documents: Annotated[
+        bool,
+        typer.Option(
+            "--full-documents", help="Export document numbers and phones whole, not masked."
+        ),
+    ] = False,
+) -> None:
+    """Write the ledger of people screened from --from to --to (both days included, in the
+    checkpoint's time zone), one row each, corrections applied, documents masked."""
+    try:
+        settings = load_settings(cli_context(ctx).config_path).settings
+    except ConfigError as error:
+        fail(error, code=USAGE_EXIT)
+    language = settings.ui.language
+    zone = settings.checkpoint.zone
+    try:
+        first, last = _date(start), _date(end)
+        period_of(first, last, zone)  # checks the order before the log is opened
+        kind = _format(format, output)
+    except ReportError as error:
+        fail(error, code=USAGE_EXIT, language=language)
+    try:
+        path = settings.storage.database
+        with open_store(path, exclusive=False, create=False) as store:
+            rows = ledger_rows(
+                store,
+                start=first,
+                end=last,
+                zone=zone,
+                language=settings.reports.language,
+                full_documents=full_documents,
+            )
+            count = write_ledger(rows, output, format=kind, language=settings.reports.language)
+    except CheckpointError as error:
+        fail(error, language=language)
+    typer.echo(translate("export.done", language, rows=count, start=first, end=last, path=output))
+    typer.echo(translate("export.full" if full_documents else "export.masked", language))
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ReportError.of("export.bad_date", value=text) from None
+
+
+def _format(text: str | None, output: Path) -> LedgerFormat:
+    if text is None:
+        return LedgerFormat.XLSX if output.suffix.lower() == ".xlsx" else LedgerFormat.CSV
+    try:
+        return LedgerFormat(text.strip().lower())
+    except ValueError:
+        raise ReportError.of("export.bad_format", value=text) from None
