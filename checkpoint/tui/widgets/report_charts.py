@@ -12,7 +12,8 @@ from textual_plotext import PlotextPlot
 
 from checkpoint.reports.model import Report
 
-Translate = Callable[[str], str]
+Translate = Callable[..., str]
+"""`t(key, **params)` of the screen: the text in the current language."""
 
 
 class ReportCharts(Horizontal):
