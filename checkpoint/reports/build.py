@@ -130,7 +130,9 @@ def _build(
         new=result.figures(result.new),
         cumulative=result.figures(result.cumulative),
         by_hour=result.by_hour(zone),
-        cases=fever_cases(session, start_text=stored_time(start), end_text=stored_time(end)),
+        cases=fever_cases(
+            session, db, corrections, start_text=stored_time(start), end_text=stored_time(end)
+        ),
         staff_on_duty=operators,
         signatures=(Signature(DUTY_STAFF, operators), Signature(SHIFT_LEADER, leaders)),
         log_range=LogRange(

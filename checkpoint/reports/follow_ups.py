@@ -7,6 +7,7 @@ counted in Python in the amended view, with the same rules as `figures.py`.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from collections import defaultdict
@@ -28,6 +29,7 @@ R = TypeVar("R", bound=LogRecord)
 
 _REMEASURE = ReadingPurpose.REMEASURE.value
 _AXILLARY = ReadingPurpose.AXILLARY.value
+_SCREENING = ReadingPurpose.SCREENING.value
 _DISPOSITION_FIGURES: Final[Mapping[Disposition, str]] = {
     Disposition.REFERRED_FEVER_CLINIC: "referred",
     Disposition.HELD_FOR_OBSERVATION: "held",
@@ -55,70 +57,105 @@ def _select(db: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> lis
     return [dict(row) for row in cursor.execute(sql, params)]
 
 
+def _json_ids(ids: Iterable[str]) -> str:
+    # One bound parameter for any number of ids: `x NOT IN (SELECT value FROM json_each(?))`.
+    return json.dumps(sorted(ids))
+
+
+def _affected_people(db: sqlite3.Connection, corrections: Corrections) -> set[str]:
+    """People whose figures an amendment may change: amended people, and the people (as written
+    and as amended) of amended readings. They are counted in Python; everyone else in SQL."""
+    amended = corrections.of("reading")
+    people = set(corrections.of("person"))
+    people |= {row["person_id"] for row in rows_by_id(db, "reading", amended) if row["person_id"]}
+    people |= {f["person_id"] for f in amended.values() if f.get("person_id")}
+    return people
+
+
+def _readings_of(
+    db: sqlite3.Connection, corrections: Corrections, people: set[str]
+) -> list[dict[str, Any]]:
+    """Every reading of `people` in the amended view (amended readings moved to them too)."""
+    written: list[dict[str, Any]] = []
+    for part in chunks(sorted(people)):
+        marks = ",".join("?" * len(part))
+        written += _select(db, f"SELECT * FROM reading WHERE person_id IN ({marks})", part)
+    return [
+        r for r in _amended_rows(db, corrections, "reading", written) if r["person_id"] in people
+    ]
+
+
 def count_follow_ups(db: sqlite3.Connection, corrections: Corrections, result: Tally) -> None:
     """Add from_risk_areas, remeasured, axillary_confirmed and the dispositions to `result`."""
-    _count_risk_areas(db, corrections, result)
-    readings = _amended_rows(
-        db,
-        corrections,
-        "reading",
-        _select(
-            db,
-            "SELECT id, person_id, purpose, taken_at, flagged FROM reading "
-            f"WHERE purpose IN ('{_REMEASURE}', '{_AXILLARY}')",
-        ),
+    affected = _affected_people(db, corrections)
+    excluded = _json_ids(affected)
+    bounds = (result.start, result.end)
+    # Risk-area people from the partial index ix_person_risk_area_travel, then their readings.
+    (new, before_end), *_ = db.execute(
+        "SELECT total(r.taken_at >= ?), count(*) FROM person p "
+        "JOIN reading r ON r.person_id = p.id "
+        "WHERE p.risk_area_travel = 1 AND r.purpose = 'screening' AND r.taken_at < ? "
+        "AND p.id NOT IN (SELECT value FROM json_each(?))",
+        (*bounds, excluded),
     )
+    result.new["from_risk_areas"] += int(new)
+    result.cumulative["from_risk_areas"] += int(before_end)
+    # People (not readings) re-measured, and confirmed by an axillary reading.
     for figure, purpose, flagged_only in (
-        ("remeasured", _REMEASURE, False),
-        ("axillary_confirmed", _AXILLARY, True),
+        ("remeasured", _REMEASURE, 0),
+        ("axillary_confirmed", _AXILLARY, 1),
     ):
-        # People, not readings: the first qualifying reading of each person in the period.
-        new: set[str] = set()
-        before_end: set[str] = set()
-        for row in readings:
-            if row["purpose"] != purpose or (flagged_only and not row["flagged"]):
-                continue
-            if row["taken_at"] < result.end:
-                before_end.add(row["person_id"])
-                if row["taken_at"] >= result.start:
-                    new.add(row["person_id"])
-        result.new[figure] += len(new)
-        result.cumulative[figure] += len(before_end)
-    events = _amended_rows(
-        db,
-        corrections,
-        "case_event",
-        _select(db, "SELECT id, kind, at, disposition FROM case_event"),
-    )
-    for row in events:
-        if row["kind"] != "decided" or row["disposition"] is None:
-            continue
-        decided = _DISPOSITION_FIGURES.get(Disposition(row["disposition"]))
-        if decided is not None:
-            result.count(decided, row["at"])
-
-
-def _count_risk_areas(db: sqlite3.Connection, corrections: Corrections, result: Tally) -> None:
-    # Answered from the partial index ix_person_risk_area_travel: only marked people are read.
-    risky = {row_id for (row_id,) in db.execute("SELECT id FROM person WHERE risk_area_travel = 1")}
-    for person_id, fields in corrections.of("person").items():
-        if "risk_area_travel" in fields:
-            if fields["risk_area_travel"]:
-                risky.add(person_id)
-            else:
-                risky.discard(person_id)
-    written: list[dict[str, Any]] = []
-    ordered = sorted(risky)
-    for part in chunks(ordered):
-        marks = ",".join("?" * len(part))
-        written += _select(
-            db,
-            f"SELECT id, person_id, purpose, taken_at FROM reading WHERE person_id IN ({marks})",
-            part,
+        (new, before_end), *_ = db.execute(
+            "SELECT count(DISTINCT CASE WHEN taken_at >= ? THEN person_id END), "
+            "count(DISTINCT person_id) FROM reading "
+            "WHERE purpose = ? AND taken_at < ? AND (flagged OR NOT ?) "
+            "AND person_id NOT IN (SELECT value FROM json_each(?))",
+            (result.start, purpose, result.end, flagged_only, excluded),
         )
-    for row in _amended_rows(db, corrections, "reading", written):
-        if row["purpose"] == ReadingPurpose.SCREENING.value and row["person_id"] in risky:
-            result.count("from_risk_areas", row["taken_at"])
+        result.new[figure] += new
+        result.cumulative[figure] += before_end
+    _count_affected(db, corrections, result, affected)
+    # Decisions: rows as written, but for the amended ones, which are counted as amended.
+    amended_events = corrections.of("case_event")
+    for disposition, new, before_end in db.execute(
+        "SELECT disposition, total(at >= ?), count(*) FROM case_event "
+        "WHERE kind = 'decided' AND at < ? AND disposition IS NOT NULL "
+        "AND id NOT IN (SELECT value FROM json_each(?)) GROUP BY disposition",
+        (*bounds, _json_ids(amended_events)),
+    ):
+        decided = _DISPOSITION_FIGURES.get(Disposition(disposition))
+        if decided is not None:
+            result.new[decided] += int(new)
+            result.cumulative[decided] += int(before_end)
+    for row in _amended_rows(db, corrections, "case_event", []):
+        if row["kind"] == "decided" and row["disposition"] is not None:
+            decided = _DISPOSITION_FIGURES.get(Disposition(row["disposition"]))
+            if decided is not None:
+                result.count(decided, row["at"])
+
+
+def _count_affected(
+    db: sqlite3.Connection, corrections: Corrections, result: Tally, people: set[str]
+) -> None:
+    """The same figures for the people an amendment touches, in Python, amended view."""
+    if not people:
+        return
+    persons = _amended_rows(db, corrections, "person", rows_by_id(db, "person", people))
+    risky = {p["id"] for p in persons if p["risk_area_travel"]}
+    seen: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for row in _readings_of(db, corrections, people):
+        purpose, at, person = row["purpose"], row["taken_at"], row["person_id"]
+        if purpose == _SCREENING and person in risky:
+            result.count("from_risk_areas", at)
+        figure = {_REMEASURE: "remeasured", _AXILLARY: "axillary_confirmed"}.get(purpose)
+        if figure is None or (purpose == _AXILLARY and not row["flagged"]) or at >= result.end:
+            continue
+        seen[figure].add(("cumulative", person))
+        if at >= result.start:
+            seen[figure].add(("new", person))
+    for figure, marks in seen.items():
+        result.new[figure] += sum(1 for which, _ in marks if which == "new")
+        result.cumulative[figure] += sum(1 for which, _ in marks if which == "cumulative")
 
 
 # --------------------------------------------------------------------------------------------
@@ -142,10 +179,49 @@ def _value(reading: Reading | None) -> float | None:
     return reading.rounded_c if reading.rounded_c is not None else reading.value_c
 
 
-def fever_cases(session: Session, *, start_text: str, end_text: str) -> tuple[FeverCase, ...]:
+def _candidates(
+    db: sqlite3.Connection, corrections: Corrections, start_text: str, end_text: str
+) -> list[uuid.UUID]:
+    """People whose case may be listed (a superset, checked in the amended view after): a step
+    in the period, an opened case without a decision before the end, or an amended step."""
+    found = {
+        row_id
+        for (row_id,) in db.execute(
+            "SELECT person_id FROM case_event WHERE at >= ? AND at < ? "
+            "UNION SELECT person_id FROM case_event WHERE kind = 'opened' AND at < ? "
+            "AND person_id NOT IN "
+            "(SELECT person_id FROM case_event WHERE kind = 'decided' AND at < ?)",
+            (start_text, end_text, end_text, end_text),
+        )
+    }
+    amended = corrections.of("case_event")
+    found |= {row["person_id"] for row in rows_by_id(db, "case_event", amended)}
+    found |= {fields["person_id"] for fields in amended.values() if "person_id" in fields}
+    return [uuid.UUID(hex=row_id) for row_id in sorted(found)]
+
+
+def fever_cases(
+    session: Session,
+    db: sqlite3.Connection,
+    corrections: Corrections,
+    *,
+    start_text: str,
+    end_text: str,
+) -> tuple[FeverCase, ...]:
     """Cases opened before the end of the period that had a step in it or were still open at
     its end, oldest first; steps up to the end of the period, personal fields masked."""
-    events = _amended(session, session.exec(select(CaseEvent).order_by(col(CaseEvent.seq))).all())
+    candidates = _candidates(db, corrections, start_text, end_text)
+    if not candidates:
+        return ()
+    written = _by_ids(session, CaseEvent, CaseEvent.person_id, candidates)
+    written += _by_ids(
+        session,
+        CaseEvent,
+        CaseEvent.id,
+        [uuid.UUID(hex=i) for i in corrections.of("case_event")],
+    )
+    unique = {event.id: event for event in written}
+    events = _amended(session, sorted(unique.values(), key=lambda e: e.seq or 0))
     by_person: dict[uuid.UUID, list[CaseEvent]] = defaultdict(list)
     for event in events:
         if stored_time(event.at) < end_text:
