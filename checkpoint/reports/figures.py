@@ -63,7 +63,7 @@ class Corrections:
 
     by_table: Mapping[str, Mapping[str, Mapping[str, Any]]]
 
-    def of(self, table: str) -> Mapping[str, Mapping[str, Any]]:
+    def for_table(self, table: str) -> Mapping[str, Mapping[str, Any]]:
         return self.by_table.get(table, {})
 
 
@@ -268,7 +268,7 @@ def _correct(db: sqlite3.Connection, corrections: Corrections, result: Tally) ->
         (spec.table, functools.partial(result.add_counted, spec)) for spec in _COUNTED_TABLES
     ]
     for table, add in adders:
-        amended = corrections.of(table)
+        amended = corrections.for_table(table)
         if not amended:
             continue
         for row in rows_by_id(db, table, amended):

@@ -44,7 +44,7 @@ def _amended_rows(
     db: sqlite3.Connection, corrections: Corrections, table: str, rows: Iterable[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """`rows` and every other amended row of `table`, each with its amendments applied."""
-    amended = corrections.of(table)
+    amended = corrections.for_table(table)
     found = {row["id"]: row for row in rows}
     missing = [row_id for row_id in amended if row_id not in found]
     found.update((row["id"], row) for row in rows_by_id(db, table, missing))
@@ -65,8 +65,8 @@ def _json_ids(ids: Iterable[str]) -> str:
 def _affected_people(db: sqlite3.Connection, corrections: Corrections) -> set[str]:
     """People whose figures an amendment may change: amended people, and the people (as written
     and as amended) of amended readings. They are counted in Python; everyone else in SQL."""
-    amended = corrections.of("reading")
-    people = set(corrections.of("person"))
+    amended = corrections.for_table("reading")
+    people = set(corrections.for_table("person"))
     people |= {row["person_id"] for row in rows_by_id(db, "reading", amended) if row["person_id"]}
     people |= {f["person_id"] for f in amended.values() if f.get("person_id")}
     return people
@@ -116,7 +116,7 @@ def count_follow_ups(db: sqlite3.Connection, corrections: Corrections, result: T
         result.cumulative[figure] += before_end
     _count_affected(db, corrections, result, affected)
     # Decisions: rows as written, but for the amended ones, which are counted as amended.
-    amended_events = corrections.of("case_event")
+    amended_events = corrections.for_table("case_event")
     for disposition, new, before_end in db.execute(
         "SELECT disposition, total(at >= ?), count(*) FROM case_event "
         "WHERE kind = 'decided' AND at < ? AND disposition IS NOT NULL "
@@ -194,7 +194,7 @@ def _candidates(
             (start_text, end_text, end_text, end_text),
         )
     }
-    amended = corrections.of("case_event")
+    amended = corrections.for_table("case_event")
     found |= {row["person_id"] for row in rows_by_id(db, "case_event", amended)}
     found |= {fields["person_id"] for fields in amended.values() if "person_id" in fields}
     return [uuid.UUID(hex=row_id) for row_id in sorted(found)]
@@ -218,7 +218,7 @@ def fever_cases(
         session,
         CaseEvent,
         CaseEvent.id,
-        [uuid.UUID(hex=i) for i in corrections.of("case_event")],
+        [uuid.UUID(hex=i) for i in corrections.for_table("case_event")],
     )
     unique = {event.id: event for event in written}
     events = _amended(session, sorted(unique.values(), key=lambda e: e.seq or 0))
