@@ -238,7 +238,6 @@ def build(path: Path, screenings: int) -> dict[str, int]:
     )
     db.execute("UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1", (seq.value, "f" * 64))
     db.commit()
-    db.execute("ANALYZE")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     return {
@@ -312,8 +311,8 @@ BASELINE_SQL = {
     "disinfection": "SELECT total(at >= :start), count(*) FROM disinfection WHERE at < :end",
     "risk": """
         SELECT total(r.taken_at >= :start), count(*)
-        FROM person p JOIN reading r ON r.person_id = p.id
-        WHERE p.risk_area_travel = 1 AND r.purpose = 'screening' AND r.taken_at < :end""",
+        FROM person p CROSS JOIN reading r ON r.person_id = p.id
+        WHERE p.risk_area_travel = 1 AND +r.purpose = 'screening' AND +r.taken_at < :end""",
     "remeasured": """
         SELECT count(DISTINCT CASE WHEN taken_at >= :start THEN person_id END),
                count(DISTINCT person_id)

@@ -57,6 +57,30 @@ def _select(db: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> lis
     return [dict(row) for row in cursor.execute(sql, params)]
 
 
+# Parameters: period start, end, then the ids left to Python as a JSON array.
+RISK_AREAS_SQL: Final = (
+    # The few marked people first (CROSS JOIN keeps person outside), then each one's readings
+    # by person_id: the unary + keeps SQLite, which has no ANALYZE statistics on a real log,
+    # from searching every screening of the period for each person instead.
+    "SELECT total(r.taken_at >= ?), count(*) FROM person p "
+    "CROSS JOIN reading r ON r.person_id = p.id "
+    "WHERE p.risk_area_travel = 1 AND +r.purpose = 'screening' AND +r.taken_at < ? "
+    "AND p.id NOT IN (SELECT value FROM json_each(?))"
+)
+MEASURED_SQL: Final = (
+    # Parameters: start, purpose, end, flagged only (0/1), excluded people.
+    "SELECT count(DISTINCT CASE WHEN taken_at >= ? THEN person_id END), "
+    "count(DISTINCT person_id) FROM reading "
+    "WHERE purpose = ? AND taken_at < ? AND (flagged OR NOT ?) "
+    "AND person_id NOT IN (SELECT value FROM json_each(?))"
+)
+DECISIONS_SQL: Final = (
+    "SELECT disposition, total(at >= ?), count(*) FROM case_event "
+    "WHERE kind = 'decided' AND at < ? AND disposition IS NOT NULL "
+    "AND id NOT IN (SELECT value FROM json_each(?)) GROUP BY disposition"
+)
+
+
 def _json_ids(ids: Iterable[str]) -> str:
     # One bound parameter for any number of ids: `x NOT IN (SELECT value FROM json_each(?))`.
     return json.dumps(sorted(ids))
@@ -91,13 +115,7 @@ def count_follow_ups(db: sqlite3.Connection, corrections: Corrections, result: T
     excluded = _json_ids(affected)
     bounds = (result.start, result.end)
     # Risk-area people from the partial index ix_person_risk_area_travel, then their readings.
-    (new, before_end), *_ = db.execute(
-        "SELECT total(r.taken_at >= ?), count(*) FROM person p "
-        "JOIN reading r ON r.person_id = p.id "
-        "WHERE p.risk_area_travel = 1 AND r.purpose = 'screening' AND r.taken_at < ? "
-        "AND p.id NOT IN (SELECT value FROM json_each(?))",
-        (*bounds, excluded),
-    )
+    (new, before_end), *_ = db.execute(RISK_AREAS_SQL, (*bounds, excluded))
     result.new["from_risk_areas"] += int(new)
     result.cumulative["from_risk_areas"] += int(before_end)
     # People (not readings) re-measured, and confirmed by an axillary reading.
@@ -106,11 +124,7 @@ def count_follow_ups(db: sqlite3.Connection, corrections: Corrections, result: T
         ("axillary_confirmed", _AXILLARY, 1),
     ):
         (new, before_end), *_ = db.execute(
-            "SELECT count(DISTINCT CASE WHEN taken_at >= ? THEN person_id END), "
-            "count(DISTINCT person_id) FROM reading "
-            "WHERE purpose = ? AND taken_at < ? AND (flagged OR NOT ?) "
-            "AND person_id NOT IN (SELECT value FROM json_each(?))",
-            (result.start, purpose, result.end, flagged_only, excluded),
+            MEASURED_SQL, (result.start, purpose, result.end, flagged_only, excluded)
         )
         result.new[figure] += new
         result.cumulative[figure] += before_end
@@ -118,10 +132,7 @@ def count_follow_ups(db: sqlite3.Connection, corrections: Corrections, result: T
     # Decisions: rows as written, but for the amended ones, which are counted as amended.
     amended_events = corrections.for_table("case_event")
     for disposition, new, before_end in db.execute(
-        "SELECT disposition, total(at >= ?), count(*) FROM case_event "
-        "WHERE kind = 'decided' AND at < ? AND disposition IS NOT NULL "
-        "AND id NOT IN (SELECT value FROM json_each(?)) GROUP BY disposition",
-        (*bounds, _json_ids(amended_events)),
+        DECISIONS_SQL, (*bounds, _json_ids(amended_events))
     ):
         decided = _DISPOSITION_FIGURES.get(Disposition(disposition))
         if decided is not None:
