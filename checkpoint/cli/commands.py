@@ -8,6 +8,7 @@ from checkpoint.cli.config_cmd import config_app
 from checkpoint.cli.devices_cmd import devices_app
 from checkpoint.cli.export_cmd import export
 from checkpoint.cli.init_cmd import init
+from checkpoint.cli.report_cmd import report_app
 from checkpoint.cli.run_cmd import run
 from checkpoint.cli.simulate_cmd import simulate
 from checkpoint.cli.verify_cmd import verify
@@ -22,3 +23,4 @@ def register(app: typer.Typer) -> None:
     app.command("export")(export)
     app.add_typer(config_app, name="config")
     app.add_typer(devices_app, name="devices")
+    app.add_typer(report_app, name="report")

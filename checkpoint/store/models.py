@@ -194,6 +194,12 @@ class VehiclePassageFields(LogFields):
 
 class VehiclePassage(VehiclePassageFields, LogRecord, table=True):
     __tablename__ = "vehicle_passage"
+    # Reports count passages of a period from this index alone (reports/figures.py).
+    __table_args__ = (
+        sa.Index(
+            "ix_vehicle_passage_report", "passed_at", "vehicle_type", "direction", "non_local"
+        ),
+    )
 
 
 class PersonFields(LogFields):
@@ -233,7 +239,10 @@ class PersonFields(LogFields):
 
 
 class Person(PersonFields, PersonalRecord, table=True):
-    pass
+    # The few people with risk-area travel, for the report's figure (reports/follow_ups.py).
+    __table_args__ = (
+        sa.Index("ix_person_risk_area_travel", "id", sqlite_where=sa.text("risk_area_travel = 1")),
+    )
 
 
 class ReadingFields(LogFields):
@@ -266,7 +275,9 @@ class ReadingFields(LogFields):
 
 
 class Reading(ReadingFields, LogRecord, table=True):
-    pass
+    # Reports count screenings by purpose and period, flagged ones and temperatures, from this
+    # index alone (reports/figures.py): a million screenings without reading the table.
+    __table_args__ = (sa.Index("ix_reading_report", "purpose", "taken_at", "flagged", "rounded_c"),)
 
 
 class CaseEventFields(LogFields):

@@ -1,13 +1,35 @@
-"""Hand-built reports for the renderers, and the CJK font the PDF tests need."""
+"""A known log for report tests (every record at a chosen instant around one report day), and
+hand-built reports for the renderers with the CJK font the PDF tests need.
+
+Checkpoint in Asia/Shanghai (UTC+8), cut-off hour 12: report day 2026-11-24 runs from
+2026-11-24 04:00Z to 2026-11-25 04:00Z. The comments give UTC times; local is 8 hours later.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from checkpoint.domain.vocabulary import Disposition
+from checkpoint.config import CheckpointSection, ReportsSection, Settings
+from checkpoint.domain.vocabulary import (
+    CheckpointKind,
+    Direction,
+    DirectionMode,
+    Disposition,
+    DocumentKind,
+    Instrument,
+    PersonRole,
+    Plausibility,
+    ReadingPurpose,
+    Site,
+    Unit,
+    VehicleType,
+)
 from checkpoint.errors import ReportError
 from checkpoint.reports.fonts import CjkFont, find_cjk_font
 from checkpoint.reports.model import (
@@ -20,6 +42,286 @@ from checkpoint.reports.model import (
     ReportKind,
     Signature,
 )
+from checkpoint.store.amendments import amend
+from checkpoint.store.chain import append
+from checkpoint.store.engine import Store, open_store
+from checkpoint.store.models import (
+    CaseEventFields,
+    CheckpointSiteFields,
+    DisinfectionFields,
+    Person,
+    PersonFields,
+    ReadingFields,
+    ShiftClosureFields,
+    ShiftFields,
+    StaffCheckFields,
+    TurnBackFields,
+    VehiclePassage,
+    VehiclePassageFields,
+)
+from checkpoint.store.models import Reading as ReadingRow
+
+DAY = date(2026, 11, 24)
+NEXT_DAY = date(2026, 11, 25)
+EMPTY_DAY = date(2026, 11, 30)
+GENERATED = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
+
+
+def utc(day: int, hour: int, minute: int = 0, second: int = 0, micro: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, second, micro, tzinfo=UTC)
+
+
+def report_settings(cutoff: int = 12) -> Settings:
+    return Settings(
+        checkpoint=CheckpointSection(
+            id="HB-XG-0012",
+            name="孝感北收费站",
+            kind=CheckpointKind.EXPRESSWAY_EXIT,
+            township="毛陈镇",
+            county="孝南区",
+            timezone="Asia/Shanghai",
+        ),
+        reports=ReportsSection(day_cutoff_hour=cutoff),
+    )
+
+
+@dataclass
+class Log:
+    """The known log and handles on its records."""
+
+    store: Store
+    site: CheckpointSiteFields
+    shift_a: ShiftFields
+    shift_b: ShiftFields
+    fever_at_cutoff: uuid.UUID = field(default_factory=uuid.uuid4)
+    fever_midnight: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+def _reading(
+    shift: ShiftFields,
+    person: uuid.UUID | None,
+    value: float,
+    at: datetime,
+    purpose: ReadingPurpose = ReadingPurpose.SCREENING,
+) -> ReadingFields:
+    axillary = purpose is ReadingPurpose.AXILLARY
+    return ReadingFields(
+        person_id=person,
+        shift_id=shift.id,
+        taken_at=at,
+        purpose=purpose,
+        value=value,
+        unit=Unit.CELSIUS,
+        value_c=value,
+        site=Site.BODY,
+        instrument=Instrument.AXILLARY_TYPED if axillary else Instrument.SERIAL_INFRARED,
+        raw=str(value),
+        plausibility=Plausibility.OK,
+        threshold_c=37.3,
+        rounded_c=value,
+        flagged=value >= 37.3,
+        operator="王芳",
+    )
+
+
+class Builder:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add(self, *records: object) -> None:
+        with self.store.session() as session:
+            append(session, *records)  # type: ignore[arg-type]
+
+    def passage(
+        self,
+        shift: ShiftFields,
+        at: datetime,
+        kind: VehicleType = VehicleType.CAR,
+        direction: Direction = Direction.IN,
+        *,
+        non_local: bool = False,
+        plate: str | None = "鄂K12345",
+    ) -> VehiclePassageFields:
+        passage = VehiclePassageFields(
+            shift_id=shift.id,
+            passed_at=at,
+            vehicle_type=kind,
+            plate=plate,
+            direction=direction,
+            non_local=non_local,
+            operator="王芳",
+        )
+        self.add(passage)
+        return passage
+
+    def person(
+        self,
+        shift: ShiftFields,
+        passage: VehiclePassageFields,
+        value: float,
+        at: datetime,
+        *,
+        name: str = "张三",
+        risk: bool = False,
+        case: bool = False,
+    ) -> tuple[PersonFields, ReadingFields]:
+        person = PersonFields(
+            passage_id=passage.id,
+            role=PersonRole.PASSENGER,
+            name=name,
+            document_kind=DocumentKind.RESIDENT_ID,
+            document_number="11010519491231002X",
+            phone="+8613812345678",
+            origin="湖北省武汉市",
+            risk_area_travel=risk,
+            operator="王芳",
+        )
+        reading = _reading(shift, person.id, value, at)
+        records: list[object] = [person, reading]
+        if case:
+            records.append(
+                CaseEventFields(
+                    person_id=person.id, kind="opened", at=at, by="王芳", reading_id=reading.id
+                )
+            )
+        self.add(*records)
+        return person, reading
+
+    def step(
+        self,
+        shift: ShiftFields,
+        person: PersonFields,
+        kind: str,
+        at: datetime,
+        value: float | None = None,
+        disposition: Disposition | None = None,
+    ) -> None:
+        records: list[object] = []
+        reading_id = None
+        if value is not None:
+            purpose = ReadingPurpose.AXILLARY if kind == "axillary" else ReadingPurpose.REMEASURE
+            reading = _reading(shift, person.id, value, at, purpose)
+            reading_id = reading.id
+            records.append(reading)
+        records.append(
+            CaseEventFields(
+                person_id=person.id,
+                kind=kind,
+                at=at,
+                by="李强" if disposition else "王芳",
+                reading_id=reading_id,
+                disposition=disposition,
+            )
+        )
+        self.add(*records)
+
+
+def build_log(store: Store) -> Log:
+    b = Builder(store)
+    site = CheckpointSiteFields(
+        code="HB-XG-0012",
+        name="孝感北收费站",
+        kind=CheckpointKind.EXPRESSWAY_EXIT,
+        direction_mode=DirectionMode.TWO_WAY,
+        township="毛陈镇",
+        county="孝南区",
+        timezone="Asia/Shanghai",
+        active_from=utc(23, 0),
+    )
+    shift_a = ShiftFields(
+        checkpoint_id=site.id, opened_at=utc(23, 19), leader="李强", operators=["王芳", "张伟"]
+    )
+    check_a = _reading(shift_a, None, 36.5, utc(23, 19), ReadingPurpose.STAFF_SELF_CHECK)
+    b.add(
+        site,
+        shift_a,
+        check_a,
+        StaffCheckFields(
+            shift_id=shift_a.id, staff_name="王芳", reading_id=check_a.id, flagged=False
+        ),
+    )
+    # The day before: a non-local car.
+    p1 = b.passage(shift_a, utc(24, 3, 30), non_local=True, plate="京A12345")
+    b.person(shift_a, p1, 36.6, utc(24, 3, 30))
+    # A bus at the cut-off instant: one person at 12:00:00.000000 local, one fever a minute on.
+    p2 = b.passage(shift_a, utc(24, 4), VehicleType.BUS)
+    b.person(shift_a, p2, 36.5, utc(24, 4))
+    fever, _ = b.person(shift_a, p2, 37.5, utc(24, 4, 1), name="欧阳娜娜", case=True)
+    b.step(shift_a, fever, "taken-aside", utc(24, 4, 5))
+    b.step(shift_a, fever, "remeasured", utc(24, 4, 15), 37.4)
+    b.step(shift_a, fever, "axillary", utc(24, 4, 30), 37.6)
+    b.step(shift_a, fever, "decided", utc(24, 4, 35), disposition=Disposition.REFERRED_FEVER_CLINIC)
+    # Written with the laptop's clock a day behind and outbound local: amended below.
+    p3 = b.passage(shift_a, utc(23, 20), VehicleType.TRUCK, Direction.OUT)
+    _, r3 = b.person(shift_a, p3, 36.7, utc(23, 20), name="Li Lei", risk=True)
+    b.add(ShiftClosureFields(shift_id=shift_a.id, closed_at=utc(24, 15), closed_by="李强"))
+    shift_b = ShiftFields(
+        checkpoint_id=site.id, opened_at=utc(24, 15), leader="赵敏", operators=["刘洋"]
+    )
+    check_b = _reading(shift_b, None, 36.4, utc(24, 15), ReadingPurpose.STAFF_SELF_CHECK)
+    b.add(
+        shift_b,
+        check_b,
+        StaffCheckFields(
+            shift_id=shift_b.id, staff_name="刘洋", reading_id=check_b.id, flagged=False
+        ),
+    )
+    # A fever at 23:50 local, followed up after midnight.
+    p4 = b.passage(shift_b, utc(24, 15, 50))
+    late, _ = b.person(shift_b, p4, 37.8, utc(24, 15, 50), name="王五", case=True)
+    b.add(DisinfectionFields(passage_id=p4.id, at=utc(24, 15, 52), by="刘洋"))
+    b.step(shift_b, late, "taken-aside", utc(24, 15, 55))
+    b.step(shift_b, late, "remeasured", utc(24, 16, 10), 37.0)
+    b.step(
+        shift_b, late, "decided", utc(24, 16, 20), disposition=Disposition.HOME_HEALTH_MONITORING
+    )
+    # The last microsecond of the day: a motorcycle out, turned back.
+    last = utc(25, 3, 59, 59, 999999)
+    p5 = b.passage(shift_b, last, VehicleType.MOTORCYCLE, Direction.OUT)
+    b.person(shift_b, p5, 36.4, last)
+    b.add(TurnBackFields(passage_id=p5.id, at=last, by="刘洋", reason="无必要出行"))
+    # The next day's first instant.
+    p6 = b.passage(shift_b, utc(25, 4))
+    b.person(shift_b, p6, 36.6, utc(25, 4))
+    # Corrections of the truck: time (to 18:00 local on the day), direction, non-local twice.
+    with store.session() as session:
+        passage = session.get(VehiclePassage, p3.id)
+        reading = session.get(ReadingRow, r3.id)
+        assert passage is not None and reading is not None
+        for column, value in (
+            ("passed_at", utc(24, 10)),
+            ("direction", Direction.IN),
+            ("non_local", False),
+            ("non_local", True),
+        ):
+            amend(
+                session=session,
+                record=passage,
+                field=column,
+                new_value=value,
+                reason="核对",
+                by="李强",
+            )
+        amend(
+            session=session,
+            record=reading,
+            field="taken_at",
+            new_value=utc(24, 10),
+            reason="核对",
+            by="李强",
+        )
+        assert session.get(Person, fever.id) is not None
+    return Log(store, site, shift_a, shift_b, fever.id, late.id)
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Iterator[Log]:
+    store = open_store(tmp_path / "data" / "checkpoint.db")
+    try:
+        yield build_log(store)
+    finally:
+        store.close()
+
 
 START = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)  # 2026-11-24 00:00 in Asia/Shanghai
 CHAIN_HEAD = "9f2c" + "0123456789abcdef" * 3 + "a1b2c3d4e5f6"

@@ -1,0 +1,171 @@
+"""`checkpoint report shift|day`: a report from the log, on the terminal, in a file or as JSON.
+
+Formats are a table of renderers (report, language → bytes), so another format (PDF) or
+another destination (a printer) is one entry and one option more.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from checkpoint.cli.context import cli_context, fail
+from checkpoint.config import Settings, load_settings
+from checkpoint.errors import CheckpointError, ConfigError
+from checkpoint.locale import Language, translate
+from checkpoint.reports.build import ReportError, current_report_day, day_report, shift_report
+from checkpoint.reports.json_form import render_json
+from checkpoint.reports.model import Report
+from checkpoint.reports.terminal import render_terminal
+from checkpoint.reports.text import render_receipt, render_text
+from checkpoint.store.engine import Store, open_store
+
+USAGE_EXIT = 2
+"""A bad option value or configuration; 1 is any other failure."""
+
+report_app = typer.Typer(help="Shift and daily reports (班次报告、日报告).", no_args_is_help=True)
+
+
+class Format(StrEnum):
+    TERMINAL = "terminal"
+    TEXT = "text"
+    RECEIPT = "receipt"
+    JSON = "json"
+
+
+Renderer = Callable[[Report, Language], bytes]
+RENDERERS: dict[str, Renderer] = {
+    Format.TERMINAL: lambda report, language: render_terminal(report, language).encode(),
+    Format.TEXT: lambda report, language: render_text(report, language).encode(),
+    Format.RECEIPT: lambda report, language: render_receipt(report, language).encode(),
+    Format.JSON: lambda report, _language: render_json(report).encode(),
+}
+"""Format name → renderer; the bytes are written as they are to the output or stdout."""
+
+FormatOption = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        help="terminal (tables), text (80 columns), receipt (32 columns, 58 mm), json. "
+        "Default: terminal on a terminal, text otherwise.",
+        case_sensitive=False,
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write to this file instead of the terminal.", dir_okay=False
+    ),
+]
+LanguageOption = Annotated[
+    str | None,
+    typer.Option("--language", help='"zh-CN" or "en" (default: [reports] language).'),
+]
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    try:
+        return load_settings(cli_context(ctx).config_path).settings
+    except ConfigError as error:
+        fail(error, code=USAGE_EXIT)
+
+
+def _language(settings: Settings, chosen: str | None) -> Language:
+    if chosen is None:
+        return settings.reports.language
+    if chosen == "zh-CN":
+        return "zh-CN"
+    if chosen == "en":
+        return "en"
+    typer.secho(f"--language: {chosen!r}: zh-CN or en", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code=USAGE_EXIT)
+
+
+def _emit(
+    report: Report, form: Format | None, output: Path | None, language: Language, ui: Language
+) -> None:
+    if form is None:
+        form = Format.TERMINAL if output is None and sys.stdout.isatty() else Format.TEXT
+    data = RENDERERS[form](report, language)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        fail(
+            ReportError.of("report.cannot_write", path=output, detail=error.strerror or error),
+            language=ui,
+        )
+    typer.echo(translate("report.written", ui, path=output), err=True)
+
+
+def _open(settings: Settings) -> Store:
+    return open_store(settings.storage.database, exclusive=False, create=False)
+
+
+@report_app.command("shift")
+def shift(
+    ctx: typer.Context,
+    shift_id: Annotated[
+        str | None,
+        typer.Option(
+            "--shift",
+            help="Shift id or its first characters (default: the open "
+            "shift, else the one closed last).",
+        ),
+    ] = None,
+    form: FormatOption = None,
+    output: OutputOption = None,
+    language: LanguageOption = None,
+) -> None:
+    """The report of one duty shift, for the shift leader to check and sign."""
+    settings = _settings(ctx)
+    chosen, ui = _language(settings, language), settings.ui.language
+    try:
+        with _open(settings) as store:
+            report = shift_report(store, settings, shift_id, now=datetime.now(UTC))
+    except CheckpointError as error:
+        fail(error, language=ui)
+    _emit(report, form, output, chosen, ui)
+
+
+@report_app.command("day")
+def day(
+    ctx: typer.Context,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="Report day YYYY-MM-DD (default: the current report day, "
+            "which starts at [reports] day_cutoff_hour).",
+        ),
+    ] = None,
+    form: FormatOption = None,
+    output: OutputOption = None,
+    language: LanguageOption = None,
+) -> None:
+    """The daily report (日报告), or the zero report when nobody was at or over the threshold."""
+    settings = _settings(ctx)
+    chosen, ui = _language(settings, language), settings.ui.language
+    now = datetime.now(UTC)
+    if on is None:
+        report_day = current_report_day(settings, now=now)
+    else:
+        try:
+            report_day = date.fromisoformat(on.strip())
+        except ValueError:
+            fail(ReportError.of("report.bad_date", value=on), code=USAGE_EXIT, language=ui)
+    try:
+        with _open(settings) as store:
+            report = day_report(store, settings, report_day, now=now)
+    except CheckpointError as error:
+        fail(error, language=ui)
+    _emit(report, form, output, chosen, ui)

@@ -1,0 +1,84 @@
+"""The report on a terminal: rich tables for the figures, the hours and the cases.
+
+Rich, not Textual: the CLI prints it and exits. `render_terminal` returns the text with the
+terminal's escape codes, so the command can write it like any other format.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import fields
+from zoneinfo import ZoneInfo
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from checkpoint.locale import Language, translate
+from checkpoint.reports.model import Figures, Report
+from checkpoint.reports.text import case_lines, local, period_text, title
+
+
+def renderable(report: Report, language: Language) -> RenderableType:
+    """The report as rich renderables (figures, by hour, cases, signatures, log range)."""
+
+    def t(key: str, **params: object) -> str:
+        return translate(key, language, **params)
+
+    zone = ZoneInfo(report.timezone)
+    head = Text()
+    head.append(title(report, language) + "\n", style="bold")
+    head.append(f"{t('report.checkpoint')}: {report.checkpoint_name} ({report.checkpoint_code})  ")
+    head.append(
+        f"{t('report.township')}: {report.township}  {t('report.county')}: {report.county}\n"
+    )
+    if report.report_day:
+        head.append(f"{t('report.day')}: {report.report_day}  ")
+    head.append(f"{t('report.period')}: {period_text(report)}  ")
+    head.append(f"{t('report.threshold')}: {report.threshold_c:.1f}℃")
+    figures = Table(show_edge=False)
+    figures.add_column(t("report.item"))
+    figures.add_column(t("report.new"), justify="right")
+    figures.add_column(t("report.cumulative"), justify="right")
+    for f in fields(Figures):
+        figures.add_row(
+            t(f"report.figure.{f.name}"),
+            str(getattr(report.new, f.name)),
+            str(getattr(report.cumulative, f.name)),
+        )
+    parts: list[RenderableType] = [head, figures]
+    if report.zero_report:
+        parts.append(Text(t("report.zero_statement"), style="bold green"))
+    if report.by_hour:
+        hours = Table(title=t("report.by_hour"), show_edge=False)
+        hours.add_column(t("report.hour"))
+        hours.add_column(t("report.people"), justify="right")
+        hours.add_column(t("report.flagged"), justify="right")
+        for h in report.by_hour:
+            hours.add_row(local(h.hour_start, zone)[11:], str(h.people), str(h.at_or_over))
+        parts.append(hours)
+    cases = Text(f"{t('report.cases')}: {len(report.cases)}\n", style="bold")
+    for number, case in enumerate(report.cases, 1):
+        cases.append("\n".join(case_lines(case, number, report, language)) + "\n")
+    parts.append(cases)
+    footer = Text()
+    for signature in report.signatures:
+        footer.append(
+            f"{t(f'report.sign.{signature.role}')}: {'、'.join(signature.names)}  ________\n"
+        )
+    log = report.log_range
+    span = f"{log.first_seq}–{log.last_seq}" if log.first_seq is not None else "—"
+    footer.append(f"{t('report.generated')}: {local(report.generated_at, zone)}  ")
+    footer.append(
+        f"{t('report.records')}: {span}\n{t('report.chain_head')}: {log.chain_head or '—'}"
+    )
+    parts.append(footer)
+    return Group(*parts)
+
+
+def render_terminal(report: Report, language: Language, *, width: int | None = None) -> str:
+    """The rich rendering as text with escape codes, for a terminal `width` columns wide."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width or 100, force_terminal=True, highlight=False)
+    console.print(renderable(report, language))
+    return buffer.getvalue()

@@ -1,0 +1,98 @@
+"""`checkpoint report shift|day` through the real Typer app, on the known log."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from checkpoint.cli.main import _register, app
+from checkpoint.store.engine import open_store
+from tests.reports.conftest import build_log
+
+if not any(group.name == "report" for group in app.registered_groups):
+    _register()
+
+runner = CliRunner()
+
+
+def invoke(home: Path, *args: str) -> Result:
+    environment: dict[str, str | None] = {
+        n: None for n in os.environ if n.startswith("CHECKPOINT_")
+    }
+    environment |= {
+        "CHECKPOINT_HOME": str(home),
+        "CHECKPOINT_UI__LANGUAGE": "en",
+        "CHECKPOINT_CHECKPOINT__ID": "HB-XG-0012",
+        "CHECKPOINT_REPORTS__DAY_CUTOFF_HOUR": "12",
+    }
+    return runner.invoke(app, list(args), env=environment)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    folder = tmp_path / "home"
+    folder.mkdir()
+    with open_store(folder / "checkpoint.db") as store:
+        build_log(store)
+    return folder
+
+
+def test_day_report_as_json(home: Path) -> None:
+    result = invoke(home, "report", "day", "--date", "2026-11-24", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["new"]["people"], data["new"]["non_local"]) == (5, 1)
+
+
+def test_day_report_text_to_a_file_in_english(home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "day.txt"
+    result = invoke(
+        home,
+        "report",
+        "day",
+        "--date",
+        "2026-11-25",
+        "--format",
+        "text",
+        "-o",
+        str(out),
+        "--language",
+        "en",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Report written to" in result.output
+    assert "No person at or above the threshold." in out.read_text(encoding="utf-8")
+
+
+def test_shift_report_defaults_to_the_open_shift_as_text(home: Path) -> None:
+    result = invoke(home, "report", "shift", "--format", "receipt")
+    assert result.exit_code == 0, result.output
+    assert "赵敏" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("report", "day", "--date", "24/11/2026"), 2, "Not a date: 24/11/2026"),
+        (("report", "shift", "--shift", "ffffffff"), 1, "No shift with the id ffffffff"),
+        (("report", "day", "-o", "/nonexistent/dir/day.txt"), 1, "Cannot write the report"),
+        (("report", "day", "--language", "fr"), 2, "zh-CN or en"),
+    ],
+)
+def test_errors_are_one_line_with_an_exit_code(
+    home: Path, args: tuple[str, ...], code: int, message: str
+) -> None:
+    result = invoke(home, *args)
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_log_is_an_error(tmp_path: Path) -> None:
+    result = invoke(tmp_path, "report", "day")
+    assert result.exit_code == 1
+    assert "no checkpoint database" in result.output
