@@ -1,7 +1,8 @@
-"""`checkpoint report shift|day`: a report from the log, on the terminal, in a file or as JSON.
+"""`checkpoint report shift|day`: a report from the log, on the terminal, in a file, as JSON or
+as a PDF, printed through CUPS with `--print`.
 
-Formats are a table of renderers (report, language → bytes), so another format (PDF) or
-another destination (a printer) is one entry and one option more.
+Formats are a table of renderers (report, language → bytes). A PDF is always saved (to
+`--output` or the reports folder) before it is printed, so a missing printer loses nothing.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ import typer
 
 from checkpoint.cli.context import cli_context, fail
 from checkpoint.config import Settings, load_settings
-from checkpoint.errors import CheckpointError, ConfigError
+from checkpoint.errors import CheckpointError, ConfigError, ReportError
 from checkpoint.locale import Language, translate
-from checkpoint.reports.build import ReportError, current_report_day, day_report, shift_report
+from checkpoint.reports.build import current_report_day, day_report, shift_report
 from checkpoint.reports.json_form import render_json
 from checkpoint.reports.model import Report
+from checkpoint.reports.output import deliver_pdf
 from checkpoint.reports.terminal import render_terminal
 from checkpoint.reports.text import render_receipt, render_text
 from checkpoint.store.engine import Store, open_store
@@ -37,6 +39,7 @@ class Format(StrEnum):
     TEXT = "text"
     RECEIPT = "receipt"
     JSON = "json"
+    PDF = "pdf"
 
 
 Renderer = Callable[[Report, Language], bytes]
@@ -52,8 +55,8 @@ FormatOption = Annotated[
     Format | None,
     typer.Option(
         "--format",
-        help="terminal (tables), text (80 columns), receipt (32 columns, 58 mm), json. "
-        "Default: terminal on a terminal, text otherwise.",
+        help="terminal (tables), text (80 columns), receipt (32 columns, 58 mm), json, pdf (A4). "
+        "Default: terminal on a terminal, text otherwise; pdf with --print.",
         case_sensitive=False,
     ),
 ]
@@ -62,6 +65,18 @@ OutputOption = Annotated[
     typer.Option(
         "--output", "-o", help="Write to this file instead of the terminal.", dir_okay=False
     ),
+]
+PrintOption = Annotated[
+    bool,
+    typer.Option(
+        "--print",
+        help="Print the PDF through CUPS (lp) and show the job id; the PDF is saved as well "
+        "(to --output or the reports folder).",
+    ),
+]
+PrinterOption = Annotated[
+    str | None,
+    typer.Option("--printer", help="CUPS queue (default: [reports] printer, else the system's)."),
 ]
 LanguageOption = Annotated[
     str | None,
@@ -88,8 +103,21 @@ def _language(settings: Settings, chosen: str | None) -> Language:
 
 
 def _emit(
-    report: Report, form: Format | None, output: Path | None, language: Language, ui: Language
+    report: Report,
+    form: Format | None,
+    output: Path | None,
+    language: Language,
+    settings: Settings,
+    *,
+    print_it: bool = False,
+    printer: str | None = None,
 ) -> None:
+    ui = settings.ui.language
+    if print_it and form not in (None, Format.PDF):
+        fail(ReportError.of("report.print_needs_pdf", format=form), code=USAGE_EXIT, language=ui)
+    if form is Format.PDF or print_it:
+        _deliver_pdf(report, output, language, settings, print_it=print_it, printer=printer)
+        return
     if form is None:
         form = Format.TERMINAL if output is None and sys.stdout.isatty() else Format.TEXT
     data = RENDERERS[form](report, language)
@@ -105,6 +133,33 @@ def _emit(
             language=ui,
         )
     typer.echo(translate("report.written", ui, path=output), err=True)
+
+
+def _deliver_pdf(
+    report: Report,
+    output: Path | None,
+    language: Language,
+    settings: Settings,
+    *,
+    print_it: bool,
+    printer: str | None,
+) -> None:
+    """Save the PDF, then print it if asked; a printer that is missing is explained (with how
+    to add one) and the saved file named, and the command still succeeds: nothing is lost."""
+    ui = settings.ui.language
+    chosen = settings.model_copy(
+        update={"reports": settings.reports.model_copy(update={"language": language})}
+    )
+    try:
+        delivery = deliver_pdf(
+            report, settings=chosen, output=output, print_it=print_it, printer=printer, language=ui
+        )
+    except CheckpointError as error:
+        fail(error, language=ui)
+    if delivery.problem is not None:
+        typer.secho(delivery.message, err=True, fg=typer.colors.YELLOW)
+    else:
+        typer.echo(delivery.message, err=True)
 
 
 def _open(settings: Settings) -> Store:
@@ -124,6 +179,8 @@ def shift(
     ] = None,
     form: FormatOption = None,
     output: OutputOption = None,
+    print_it: PrintOption = False,
+    printer: PrinterOption = None,
     language: LanguageOption = None,
 ) -> None:
     """The report of one duty shift, for the shift leader to check and sign."""
@@ -134,7 +191,7 @@ def shift(
             report = shift_report(store, settings, shift_id, now=datetime.now(UTC))
     except CheckpointError as error:
         fail(error, language=ui)
-    _emit(report, form, output, chosen, ui)
+    _emit(report, form, output, chosen, settings, print_it=print_it, printer=printer)
 
 
 @report_app.command("day")
@@ -150,6 +207,8 @@ def day(
     ] = None,
     form: FormatOption = None,
     output: OutputOption = None,
+    print_it: PrintOption = False,
+    printer: PrinterOption = None,
     language: LanguageOption = None,
 ) -> None:
     """The daily report (日报告), or the zero report when nobody was at or over the threshold."""
@@ -168,4 +227,4 @@ def day(
             report = day_report(store, settings, report_day, now=now)
     except CheckpointError as error:
         fail(error, language=ui)
-    _emit(report, form, output, chosen, ui)
+    _emit(report, form, output, chosen, settings, print_it=print_it, printer=printer)

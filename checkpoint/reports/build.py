@@ -17,7 +17,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from checkpoint.config import Settings
-from checkpoint.errors import CheckpointError
+from checkpoint.errors import ReportError
 from checkpoint.reports.figures import load_corrections, tally
 from checkpoint.reports.follow_ups import count_follow_ups, fever_cases
 from checkpoint.reports.model import LogRange, Report, ReportKind, Signature
@@ -29,10 +29,6 @@ from checkpoint.store.models import Shift, ShiftClosure
 
 DUTY_STAFF = "duty-staff"
 SHIFT_LEADER = "shift-leader"
-
-
-class ReportError(CheckpointError):
-    """A report cannot be made as asked (no such shift, no shift at all)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,10 @@ Checkpoint in Asia/Shanghai (UTC+8), cut-off hour 12: report day 2026-11-24 runs
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -414,3 +418,88 @@ def make_report(*, with_case: bool = True, kind: ReportKind = ReportKind.DAY) ->
         handover_note="体温枪电池已更换",
         report_day="2026-11-24",
     )
+
+
+# -- a private CUPS server for the printing tests -----------------------------------------
+
+CUPS_TOOLS = ("cupsd", "lp", "lpadmin", "lpstat")
+QUEUE = "checkpoint-test"
+
+CUPSD_CONF = """\
+Listen {socket}
+LogLevel warn
+WebInterface No
+Browsing No
+<Location />
+  Order allow,deny
+  Allow all
+</Location>
+<Location /admin>
+  Order allow,deny
+  Allow all
+</Location>
+<Policy default>
+  <Limit All>
+    Order deny,allow
+  </Limit>
+</Policy>
+"""
+CUPS_FILES_CONF = """\
+ServerRoot {root}
+RequestRoot {root}/spool
+CacheDir {root}/cache
+StateDir {root}/state
+TempDir {root}/tmp
+AccessLog {root}/log/access_log
+ErrorLog {root}/log/error_log
+PageLog {root}/log/page_log
+FileDevice Yes
+ServerBin /usr/lib/cups
+DataDir /usr/share/cups
+"""
+
+
+def run_tool(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+
+
+@pytest.fixture
+def cups_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private cupsd with no printer yet; CUPS_SERVER points at its socket."""
+    missing = [tool for tool in CUPS_TOOLS if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(
+            f"CUPS not installed ({', '.join(missing)} missing): "
+            "apt install cups-daemon cups-client cups-bsd to run the real printing test"
+        )
+    # A short folder: the socket path must fit in a sockaddr_un (108 bytes).
+    root = Path(tempfile.mkdtemp(prefix="cups-"))
+    for folder in ("spool", "cache", "state", "tmp", "log"):
+        (root / folder).mkdir()
+    socket = root / "cups.sock"
+    (root / "cupsd.conf").write_text(CUPSD_CONF.format(socket=socket), encoding="utf-8")
+    (root / "cups-files.conf").write_text(CUPS_FILES_CONF.format(root=root), encoding="utf-8")
+    # cupsd drops to the lp user for jobs when started as root: let it into the folder.
+    root.chmod(0o755)
+    daemon = subprocess.Popen(
+        ["cupsd", "-f", "-c", str(root / "cupsd.conf"), "-s", str(root / "cups-files.conf")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while not socket.exists() and daemon.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not socket.exists():
+            log = (root / "log" / "error_log").read_text(errors="replace")[-500:]
+            pytest.skip(f"a private cupsd did not start: {log or daemon.returncode}")
+        monkeypatch.setenv("CUPS_SERVER", str(socket))
+        yield root
+    finally:
+        daemon.terminate()
+        try:
+            daemon.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            daemon.kill()
+            daemon.wait()
+        shutil.rmtree(root, ignore_errors=True)

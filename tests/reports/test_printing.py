@@ -8,11 +8,7 @@ cupsd, lp and lpadmin (Debian: cups-daemon cups-client cups-bsd); without them i
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,43 +19,7 @@ from checkpoint.reports import printing
 from checkpoint.reports.fonts import CjkFont
 from checkpoint.reports.output import deliver_pdf
 from checkpoint.reports.printing import print_pdf
-from tests.reports.conftest import make_report
-
-CUPS_TOOLS = ("cupsd", "lp", "lpadmin", "lpstat")
-QUEUE = "checkpoint-test"
-
-CUPSD_CONF = """\
-Listen {socket}
-LogLevel warn
-WebInterface No
-Browsing No
-<Location />
-  Order allow,deny
-  Allow all
-</Location>
-<Location /admin>
-  Order allow,deny
-  Allow all
-</Location>
-<Policy default>
-  <Limit All>
-    Order deny,allow
-  </Limit>
-</Policy>
-"""
-CUPS_FILES_CONF = """\
-ServerRoot {root}
-RequestRoot {root}/spool
-CacheDir {root}/cache
-StateDir {root}/state
-TempDir {root}/tmp
-AccessLog {root}/log/access_log
-ErrorLog {root}/log/error_log
-PageLog {root}/log/page_log
-FileDevice Yes
-ServerBin /usr/lib/cups
-DataDir /usr/share/cups
-"""
+from tests.reports.conftest import QUEUE, make_report, run_tool
 
 
 def fake_lp(folder: Path, *, out: str = "", err: str = "", code: int = 0) -> None:
@@ -137,52 +97,6 @@ def test_without_output_the_pdf_goes_to_the_private_reports_folder(
 # A real CUPS queue
 
 
-def _run(*argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
-
-
-@pytest.fixture
-def cups_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A private cupsd with no printer yet; CUPS_SERVER points at its socket."""
-    missing = [tool for tool in CUPS_TOOLS if shutil.which(tool) is None]
-    if missing:
-        pytest.skip(
-            f"CUPS not installed ({', '.join(missing)} missing): "
-            "apt install cups-daemon cups-client cups-bsd to run the real printing test"
-        )
-    # A short folder: the socket path must fit in a sockaddr_un (108 bytes).
-    root = Path(tempfile.mkdtemp(prefix="cups-"))
-    for folder in ("spool", "cache", "state", "tmp", "log"):
-        (root / folder).mkdir()
-    socket = root / "cups.sock"
-    (root / "cupsd.conf").write_text(CUPSD_CONF.format(socket=socket), encoding="utf-8")
-    (root / "cups-files.conf").write_text(CUPS_FILES_CONF.format(root=root), encoding="utf-8")
-    # cupsd drops to the lp user for jobs when started as root: let it into the folder.
-    root.chmod(0o755)
-    daemon = subprocess.Popen(
-        ["cupsd", "-f", "-c", str(root / "cupsd.conf"), "-s", str(root / "cups-files.conf")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 15
-        while not socket.exists() and daemon.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if not socket.exists():
-            log = (root / "log" / "error_log").read_text(errors="replace")[-500:]
-            pytest.skip(f"a private cupsd did not start: {log or daemon.returncode}")
-        monkeypatch.setenv("CUPS_SERVER", str(socket))
-        yield root
-    finally:
-        daemon.terminate()
-        try:
-            daemon.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
-            daemon.wait()
-        shutil.rmtree(root, ignore_errors=True)
-
-
 def test_real_cups_without_a_printer_says_how_to_add_one(cups_server: Path, tmp_path: Path) -> None:
     assert os.environ["CUPS_SERVER"].startswith(str(cups_server))
     pdf = tmp_path / "r.pdf"
@@ -195,7 +109,7 @@ def test_real_cups_without_a_printer_says_how_to_add_one(cups_server: Path, tmp_
 def test_real_cups_queue_takes_the_report_and_gives_its_job_id(
     cups_server: Path, tmp_path: Path, cjk_font: CjkFont
 ) -> None:
-    added = _run("lpadmin", "-p", QUEUE, "-E", "-v", "file:///dev/null")
+    added = run_tool("lpadmin", "-p", QUEUE, "-E", "-v", "file:///dev/null")
     if added.returncode != 0:
         pytest.skip(f"lpadmin could not add a /dev/null queue: {added.stderr.strip()}")
     settings = load_settings(
@@ -215,7 +129,7 @@ def test_real_cups_queue_takes_the_report_and_gives_its_job_id(
     assert delivery.job_id in delivery.message
     jobs = ""
     for _ in range(100):  # the job passes through the queue to /dev/null
-        jobs = _run("lpstat", "-W", "all", "-o", QUEUE).stdout
+        jobs = run_tool("lpstat", "-W", "all", "-o", QUEUE).stdout
         if delivery.job_id in jobs:
             break
         time.sleep(0.1)

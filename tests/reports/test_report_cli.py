@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from checkpoint.cli.main import _register, app
+from checkpoint.reports.fonts import CjkFont
 from checkpoint.store.engine import open_store
 from tests.reports.conftest import build_log
 
@@ -19,7 +20,7 @@ if not any(group.name == "report" for group in app.registered_groups):
 runner = CliRunner()
 
 
-def invoke(home: Path, *args: str) -> Result:
+def invoke(home: Path, *args: str, env: dict[str, str] | None = None) -> Result:
     environment: dict[str, str | None] = {
         n: None for n in os.environ if n.startswith("CHECKPOINT_")
     }
@@ -29,6 +30,7 @@ def invoke(home: Path, *args: str) -> Result:
         "CHECKPOINT_CHECKPOINT__ID": "HB-XG-0012",
         "CHECKPOINT_REPORTS__DAY_CUTOFF_HOUR": "12",
     }
+    environment |= env or {}
     return runner.invoke(app, list(args), env=environment)
 
 
@@ -96,3 +98,48 @@ def test_missing_log_is_an_error(tmp_path: Path) -> None:
     result = invoke(tmp_path, "report", "day")
     assert result.exit_code == 1
     assert "no checkpoint database" in result.output
+
+
+def test_day_report_as_pdf_to_a_file(home: Path, tmp_path: Path, cjk_font: object) -> None:
+    from pypdf import PdfReader
+
+    out = tmp_path / "day.pdf"
+    result = invoke(
+        home, "report", "day", "--date", "2026-11-24", "--format", "pdf", "--output", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    assert str(out) in result.stderr
+    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "孝感北收费站" in text and "HB-XG-0012" in text
+
+
+def test_print_needs_a_pdf(home: Path) -> None:
+    result = invoke(home, "report", "day", "--date", "2026-11-24", "--format", "json", "--print")
+    assert result.exit_code == 2
+    assert "--print prints a PDF" in result.stderr
+
+
+def test_print_without_a_printer_saves_the_pdf_and_says_how_to_add_one(
+    home: Path, tmp_path: Path, cjk_font: CjkFont, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No lp on PATH at all: printing cannot happen; the PDF is kept and the user told why.
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    out = tmp_path / "shift.pdf"
+    font = {"CHECKPOINT_REPORTS__FONT": str(cjk_font.path)}
+    result = invoke(home, "report", "shift", "--print", "--output", str(out), env=font)
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "lp" in result.stderr and str(out) in result.stderr
+
+
+def test_print_on_a_real_cups_queue_reports_the_job_id(
+    home: Path, tmp_path: Path, cjk_font: object, cups_server: Path
+) -> None:
+    from tests.reports.conftest import QUEUE, run_tool
+
+    added = run_tool("lpadmin", "-p", QUEUE, "-E", "-v", "file:///dev/null")
+    if added.returncode != 0:
+        pytest.skip(f"lpadmin could not add a /dev/null queue: {added.stderr.strip()}")
+    result = invoke(home, "report", "day", "--date", "2026-11-24", "--print", "--printer", QUEUE)
+    assert result.exit_code == 0, result.output
+    assert f"{QUEUE}-" in result.stderr
