@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
@@ -15,7 +14,6 @@ from textual.worker import Worker, WorkerState
 
 from checkpoint.errors import CheckpointError
 from checkpoint.locale import DEFAULT_LANGUAGE, Language, translate
-from checkpoint.thermometer.events import Measurement, RawReading, Status, StatusEvent
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.messages import (
     DeskOpened,
@@ -30,11 +28,15 @@ from checkpoint.tui.screens.shift_start import ShiftStartScreen
 # the log, or when a screen is first shown.
 if TYPE_CHECKING:
     from checkpoint.screening.desk import ScreeningDesk, ShiftCounters, ShiftInfo
+    from checkpoint.thermometer.events import Status
     from checkpoint.thermometer.source import ThermometerSource
 
-OPENING_SWITCH_INTERVAL_S = 0.0005
-"""The interpreter's thread switch interval while the log opens behind the first screen."""
-_LINE_DOWN = {Status.DISCONNECTED, Status.RECONNECTING, Status.PORT_ERROR, Status.TIMEOUT}
+
+def _line_down(status: Status | None) -> bool:
+    """The thermometer's line is down (unplugged, reconnecting, failing)."""
+    from checkpoint.thermometer.events import Status
+
+    return status in (Status.DISCONNECTED, Status.RECONNECTING, Status.PORT_ERROR, Status.TIMEOUT)
 
 
 class Opened(NamedTuple):
@@ -105,16 +107,7 @@ class CheckpointApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def _open(self) -> None:
-        # Opening is mostly importing (SQLAlchemy, the configuration model): CPU work that holds
-        # the GIL. With the default 5 ms switch interval every step of handling a key waits up
-        # to 5 ms for it, and typing on the form lags by a fifth of a second; a shorter interval
-        # while opening keeps the form as quick as when idle.
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(OPENING_SWITCH_INTERVAL_S)
-        try:
-            desk, thermometer = self._opener()
-        finally:
-            sys.setswitchinterval(interval)
+        desk, thermometer = self._opener()
         self.post_message(DeskOpened(desk, thermometer, desk.resume_shift()))
 
     def on_desk_opened(self, message: DeskOpened) -> None:
@@ -164,6 +157,8 @@ class CheckpointApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="thermometer")
     def read_thermometer(self) -> None:
+        from checkpoint.thermometer.events import Measurement, RawReading, StatusEvent
+
         assert self.thermometer is not None
         for event in self.thermometer.reader.events(self._stop):
             if isinstance(event, Measurement):
@@ -186,8 +181,10 @@ class CheckpointApp(App[None]):
             bar.last_value = "" if value is None else f"{value:.1f} ℃"
 
     def on_thermometer_status_changed(self, message: ThermometerStatusChanged) -> None:
+        from checkpoint.thermometer.events import Status
+
         event = message.event
-        if event.status in (Status.CONNECTED, Status.DATA_RESUMED) or event.status in _LINE_DOWN:
+        if event.status in (Status.CONNECTED, Status.DATA_RESUMED) or _line_down(event.status):
             self.line_status = event.status
         self._last_detail = event.detail
         if event.status in (Status.AMBIENT_OUT_OF_RANGE, Status.SURFACE_ONLY, Status.UNIT_CHANGED):
@@ -208,7 +205,7 @@ class CheckpointApp(App[None]):
         """A banner above the form when the volunteer must know something, else ""."""
         if self.thermometer is None:
             return self.t("tui.banner.manual")
-        if self.line_status in _LINE_DOWN:
+        if _line_down(self.line_status):
             return self.t("tui.banner.unplugged", detail=self._last_detail)
         return ""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,11 +11,12 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Button, Input, Label, Static
 
-from checkpoint.domain.readings import Reading, parse_typed_temperature
-from checkpoint.domain.vocabulary import Instrument
 from checkpoint.errors import CheckpointError
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from checkpoint.domain.readings import Reading
 
 _STAFF_ENTRY = re.compile(
     r"\s*([^\s,;:=，；：]+)\s*[=:：]?\s*([0-9０-９][0-9０-９.,，。]*\s*[CFcf℃℉]?)"
@@ -71,6 +73,10 @@ class ShiftStartScreen(AppScreen):
         hint.update(self.t("tui.shift.opening") if waiting else "")
 
     def _staff(self) -> list[tuple[str, Reading]]:
+        # Imported on submit: the form is the first screen, shown before anything else loads.
+        from checkpoint.domain.readings import parse_typed_temperature
+        from checkpoint.domain.vocabulary import Instrument
+
         text = self.query_one("#staff", Input).value
         entries = []
         for match in _STAFF_ENTRY.finditer(text):
