@@ -17,7 +17,7 @@ from checkpoint.config import Settings, load_settings
 from checkpoint.errors import StoreError
 from checkpoint.screening.desk import ScreeningDesk
 from checkpoint.store.engine import Store, open_store
-from checkpoint.tui.app import Opened, make_app
+from checkpoint.tui.app import CheckpointApp, Opened, make_app
 from checkpoint.tui.screens.screening import ScreeningScreen
 from checkpoint.tui.screens.shift_start import ShiftStartScreen
 from tests.tui.test_screening_app import rows, until
@@ -35,6 +35,11 @@ def store(tmp_path: Path) -> Iterator[Store]:
     opened = open_store(tmp_path / "log.db")
     yield opened
     opened.close()
+
+
+def lane_ready(app: CheckpointApp) -> bool:
+    """The lane is shown and complete (its on_mount ends by focusing a field)."""
+    return isinstance(app.screen, ScreeningScreen) and app.focused is not None
 
 
 class HeldOpener:
@@ -73,7 +78,7 @@ async def test_the_form_takes_typing_before_the_log_is_open(
         assert rows(store, "SELECT count(*) FROM shift") == [(0,)]
 
         opener.release()
-        await until(pilot, lambda: isinstance(app.screen, ScreeningScreen))
+        await until(pilot, lambda: lane_ready(app))
         assert app.opened and app.shift is not None and app.shift.leader == "Li"
     assert rows(store, "SELECT leader FROM shift") == [("Li",)]
     assert opener.calls == 1
@@ -89,7 +94,7 @@ async def test_an_open_shift_is_resumed_once_the_log_is_open(
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
         opener.release()
-        await until(pilot, lambda: isinstance(app.screen, ScreeningScreen))
+        await until(pilot, lambda: lane_ready(app))
         assert app.shift is not None and app.shift.id == shift.id and app.shift.resumed
         # The form gave way to the lane: it is not waiting underneath.
         assert not any(isinstance(screen, ShiftStartScreen) for screen in app.screen_stack)
