@@ -74,3 +74,22 @@ def test_core_module_does_not_import_textual(name: str, tmp_path: Path) -> None:
     result = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, check=False)
     assert result.returncode == 0, f"{name} does not import on its own:\n{result.stderr}"
     assert result.stdout.strip().splitlines()[-1] == "False", f"{name} imports textual"
+
+
+HEAVY_AT_START = ("sqlalchemy", "alembic", "pydantic", "fpdf", "openpyxl", "fastapi", "httpx")
+CLI_START = (
+    "import sys; from checkpoint.cli.main import _register; _register(); "
+    "print(' '.join(sorted({name!r}[i] for i in range({count}) "
+    "if {name!r}[i] in sys.modules)))"
+)
+
+
+def test_the_cli_starts_without_the_heavy_libraries() -> None:
+    """`checkpoint run` draws its first screen before the store, the configuration model,
+    reports and sync are needed (bench/startup.py): registering the commands must not import
+    them; each command imports what it uses when it runs."""
+    code = CLI_START.format(name=HEAVY_AT_START, count=len(HEAVY_AT_START))
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "", f"imported at CLI start-up: {done.stdout.strip()}"

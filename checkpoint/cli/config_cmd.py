@@ -8,10 +8,8 @@ import typer
 
 from checkpoint import paths
 from checkpoint.cli.context import cli_context, fail
-from checkpoint.config import load_settings, render_effective
 from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import translate
-from checkpoint.risk_area_file import load_risk_areas, risk_area_path
 
 CONFIG_ERROR_EXIT: int = 2
 """Exit code of a configuration that does not load (1 stays for other failures)."""
@@ -29,6 +27,10 @@ def check(ctx: typer.Context) -> None:
     Shows which file was read (or that built-in defaults apply), which CHECKPOINT_* environment
     variables override it, and the resulting settings as TOML, with the sync token hidden.
     """
+    # Imported when the command runs: every other command would pay for pydantic otherwise.
+    from checkpoint.config import load_settings, render_effective
+    from checkpoint.risk_area_file import load_risk_areas, risk_area_path
+
     try:
         loaded = load_settings(cli_context(ctx).config_path)
     except ConfigError as error:

@@ -5,31 +5,20 @@ from __future__ import annotations
 import json
 import threading
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from serial.tools import list_ports
 
 from checkpoint.cli.context import cli_context, fail
-from checkpoint.config import Settings, load_settings
 from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import Language, translate
-from checkpoint.thermometer.events import (
-    FrameErrorEvent,
-    Measurement,
-    RawReading,
-    Status,
-    StatusEvent,
-    ThermometerEvent,
-)
-from checkpoint.thermometer.probe import probe_port
-from checkpoint.thermometer.protocols import available
-from checkpoint.thermometer.reader import Reader
-from checkpoint.thermometer.setup import make_protocol, reader_settings
-from checkpoint.thermometer.transport import PortError, by_id_links
+
+# The serial stack, Rich tables and the configuration model are imported by the commands that
+# use them: registering the commands must stay cheap for `checkpoint run`.
+if TYPE_CHECKING:
+    from checkpoint.config import Settings
+    from checkpoint.thermometer.events import ThermometerEvent
 
 devices_app = typer.Typer(
     help="List serial ports, find which protocol a thermometer speaks, read it live.",
@@ -38,6 +27,8 @@ devices_app = typer.Typer(
 
 
 def _settings(ctx: typer.Context) -> Settings:
+    from checkpoint.config import load_settings
+
     try:
         return load_settings(cli_context(ctx).config_path).settings
     except ConfigError as error:
@@ -49,6 +40,12 @@ def list_devices(ctx: typer.Context) -> None:
     """List the serial ports: path, /dev/serial/by-id link, VID:PID and description."""
     if ctx.invoked_subcommand is not None:
         return
+    from rich.console import Console
+    from rich.table import Table
+    from serial.tools import list_ports
+
+    from checkpoint.thermometer.transport import by_id_links
+
     language = _settings(ctx).ui.language
     ports = sorted(list_ports.comports(), key=lambda p: p.device)
     if not ports:
@@ -77,6 +74,15 @@ def probe(
     ] = 2.0,
 ) -> None:
     """Try each protocol's settings on a port for a few seconds and say which one answered."""
+    from rich.console import Console
+    from rich.table import Table
+    from serial.tools import list_ports
+
+    from checkpoint.thermometer.probe import probe_port
+    from checkpoint.thermometer.protocols import available
+    from checkpoint.thermometer.setup import make_protocol
+    from checkpoint.thermometer.transport import PortError
+
     settings = _settings(ctx)
     language = settings.ui.language
     targets = [port] if port else sorted(p.device for p in list_ports.comports())
@@ -124,6 +130,8 @@ def _local(at: datetime, zone: ZoneInfo) -> str:
 
 def _as_json(event: ThermometerEvent) -> dict[str, Any]:
     """One event as the documented JSON object of `devices read --json`."""
+    from checkpoint.thermometer.events import FrameErrorEvent, Measurement, RawReading
+
     row: dict[str, Any] = dict.fromkeys(
         ("kind", "value_c", "site", "unit", "raw_hex", "reason", "at")
     )
@@ -152,6 +160,8 @@ def _as_json(event: ThermometerEvent) -> dict[str, Any]:
 
 
 def _as_text(event: ThermometerEvent, zone: ZoneInfo, language: Language) -> str:
+    from checkpoint.thermometer.events import FrameErrorEvent, Measurement, RawReading
+
     if isinstance(event, Measurement | RawReading):
         reading = event.reading
         value = "—" if reading.value_c is None else f"{reading.value_c:.2f} ℃"
@@ -208,6 +218,10 @@ def read(
     JSON lines have the keys kind (measurement, raw, frame-error, status), value_c, site,
     unit, raw_hex, reason (plausibility, error reason or status) and at (UTC, ISO 8601).
     """
+    from checkpoint.thermometer.events import Measurement, RawReading, Status, StatusEvent
+    from checkpoint.thermometer.reader import Reader
+    from checkpoint.thermometer.setup import make_protocol, reader_settings
+
     settings = _settings(ctx)
     language = settings.ui.language
     zone = settings.checkpoint.zone

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from checkpoint.cli.context import cli_context, fail
-from checkpoint.config import load_settings
 from checkpoint.errors import CheckpointError, ConfigError, ReportError
 from checkpoint.locale import translate
-from checkpoint.reports.ledger import LedgerFormat, ledger_rows, period_of, write_ledger
-from checkpoint.store.engine import open_store
+
+# The ledger, the store and the configuration model are imported when the command runs: the
+# CLI's start-up (and so `checkpoint run`'s first screen) does not pay for them.
+if TYPE_CHECKING:
+    from checkpoint.reports.ledger import LedgerFormat
 
 USAGE_EXIT = 2
 """Exit code for bad dates or options (as for a configuration error); 1 is any other failure."""
@@ -39,6 +41,10 @@ def export(
 ) -> None:
     """Write the ledger of people screened from --from to --to (both days included, in the
     checkpoint's time zone), one row each, corrections applied, documents masked."""
+    from checkpoint.config import load_settings
+    from checkpoint.reports.ledger import ledger_rows, period_of, write_ledger
+    from checkpoint.store.engine import open_store
+
     try:
         settings = load_settings(cli_context(ctx).config_path).settings
     except ConfigError as error:
@@ -77,6 +83,8 @@ def _date(text: str) -> date:
 
 
 def _format(text: str | None, output: Path) -> LedgerFormat:
+    from checkpoint.reports.ledger import LedgerFormat
+
     if text is None:
         return LedgerFormat.XLSX if output.suffix.lower() == ".xlsx" else LedgerFormat.CSV
     try:

@@ -9,12 +9,8 @@ import typer
 
 from checkpoint import paths
 from checkpoint.cli.context import cli_context, fail
-from checkpoint.config import load_settings, write_starting_config
 from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import translate
-from checkpoint.store import records
-from checkpoint.store.engine import open_store
-from checkpoint.store.models import CheckpointSiteFields
 
 
 def init(
@@ -25,6 +21,12 @@ def init(
     ] = False,
 ) -> None:
     """Write a starting configuration (kept if one exists) and create the local log."""
+    # Imported when the command runs, so that the other commands do not pay for them.
+    from checkpoint.config import load_settings, write_starting_config
+    from checkpoint.store import records
+    from checkpoint.store.engine import open_store
+    from checkpoint.store.models import CheckpointSiteFields
+
     config_path = cli_context(ctx).config_path or paths.default_config_file()
     try:
         if config_path.exists() and not force:

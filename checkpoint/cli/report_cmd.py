@@ -12,21 +12,20 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from checkpoint.cli.context import cli_context, fail
-from checkpoint.config import Settings, load_settings
 from checkpoint.errors import CheckpointError, ConfigError, ReportError
 from checkpoint.locale import Language, translate
-from checkpoint.reports.build import current_report_day, day_report, shift_report
-from checkpoint.reports.json_form import render_json
-from checkpoint.reports.model import Report
-from checkpoint.reports.output import deliver_pdf
-from checkpoint.reports.terminal import render_terminal
-from checkpoint.reports.text import render_receipt, render_text
-from checkpoint.store.engine import Store, open_store
+
+# Reports, the store and the configuration model are imported when a command runs, so the
+# CLI's start-up (and `checkpoint run`'s first screen) does not pay for them.
+if TYPE_CHECKING:
+    from checkpoint.config import Settings
+    from checkpoint.reports.model import Report
+    from checkpoint.store.engine import Store
 
 USAGE_EXIT = 2
 """A bad option value or configuration; 1 is any other failure."""
@@ -42,14 +41,22 @@ class Format(StrEnum):
     PDF = "pdf"
 
 
-Renderer = Callable[[Report, Language], bytes]
-RENDERERS: dict[str, Renderer] = {
-    Format.TERMINAL: lambda report, language: render_terminal(report, language).encode(),
-    Format.TEXT: lambda report, language: render_text(report, language).encode(),
-    Format.RECEIPT: lambda report, language: render_receipt(report, language).encode(),
-    Format.JSON: lambda report, _language: render_json(report).encode(),
-}
-"""Format name → renderer; the bytes are written as they are to the output or stdout."""
+Renderer = Callable[["Report", Language], bytes]
+
+
+def renderers() -> dict[str, Renderer]:
+    """Format name → renderer; the bytes are written as they are to the output or stdout."""
+    from checkpoint.reports.json_form import render_json
+    from checkpoint.reports.terminal import render_terminal
+    from checkpoint.reports.text import render_receipt, render_text
+
+    return {
+        Format.TERMINAL: lambda report, language: render_terminal(report, language).encode(),
+        Format.TEXT: lambda report, language: render_text(report, language).encode(),
+        Format.RECEIPT: lambda report, language: render_receipt(report, language).encode(),
+        Format.JSON: lambda report, _language: render_json(report).encode(),
+    }
+
 
 FormatOption = Annotated[
     Format | None,
@@ -85,6 +92,8 @@ LanguageOption = Annotated[
 
 
 def _settings(ctx: typer.Context) -> Settings:
+    from checkpoint.config import load_settings
+
     try:
         return load_settings(cli_context(ctx).config_path).settings
     except ConfigError as error:
@@ -120,7 +129,7 @@ def _emit(
         return
     if form is None:
         form = Format.TERMINAL if output is None and sys.stdout.isatty() else Format.TEXT
-    data = RENDERERS[form](report, language)
+    data = renderers()[form](report, language)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -146,6 +155,8 @@ def _deliver_pdf(
 ) -> None:
     """Save the PDF, then print it if asked; a printer that is missing is explained (with how
     to add one) and the saved file named, and the command still succeeds: nothing is lost."""
+    from checkpoint.reports.output import deliver_pdf
+
     ui = settings.ui.language
     chosen = settings.model_copy(
         update={"reports": settings.reports.model_copy(update={"language": language})}
@@ -163,6 +174,8 @@ def _deliver_pdf(
 
 
 def _open(settings: Settings) -> Store:
+    from checkpoint.store.engine import open_store
+
     return open_store(settings.storage.database, exclusive=False, create=False)
 
 
@@ -184,6 +197,8 @@ def shift(
     language: LanguageOption = None,
 ) -> None:
     """The report of one duty shift, for the shift leader to check and sign."""
+    from checkpoint.reports.build import shift_report
+
     settings = _settings(ctx)
     chosen, ui = _language(settings, language), settings.ui.language
     try:
@@ -212,6 +227,8 @@ def day(
     language: LanguageOption = None,
 ) -> None:
     """The daily report (日报告), or the zero report when nobody was at or over the threshold."""
+    from checkpoint.reports.build import current_report_day, day_report
+
     settings = _settings(ctx)
     chosen, ui = _language(settings, language), settings.ui.language
     now = datetime.now(UTC)

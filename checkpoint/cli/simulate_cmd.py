@@ -5,20 +5,21 @@ from __future__ import annotations
 import signal
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from checkpoint.cli.context import cli_context, fail
-from checkpoint.config import load_settings
 from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import translate
-from checkpoint.thermometer.scenario import Scenario, parse_scenario
-from checkpoint.thermometer.setup import make_protocol
-from checkpoint.thermometer.simulator import Simulator
+
+if TYPE_CHECKING:
+    from checkpoint.thermometer.scenario import Scenario
 
 
 def _read_scenario(path: Path) -> Scenario:
+    from checkpoint.thermometer.scenario import parse_scenario
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -58,6 +59,11 @@ def simulate(
 
     Prints the device path to give to `checkpoint devices read --port` (or `thermometer.port`).
     """
+    # Imported when the command runs, so that the other commands do not pay for them.
+    from checkpoint.config import load_settings
+    from checkpoint.thermometer.setup import make_protocol
+    from checkpoint.thermometer.simulator import Simulator
+
     try:
         settings = load_settings(cli_context(ctx).config_path).settings
     except ConfigError as error:

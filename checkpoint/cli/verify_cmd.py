@@ -8,11 +8,8 @@ from typing import Annotated
 import typer
 
 from checkpoint.cli.context import cli_context, fail
-from checkpoint.config import load_settings
 from checkpoint.errors import CheckpointError, ConfigError, StoreError
 from checkpoint.locale import translate
-from checkpoint.store.engine import open_store
-from checkpoint.store.verify import walk
 
 BROKEN_EXIT = 3
 """Exit code when the log does not match its chain (1 and 2 are other failures)."""
@@ -28,6 +25,11 @@ def verify(
 
     Reads a consistent snapshot, so it can run while `checkpoint run` is logging.
     """
+    # Imported when the command runs, so that the other commands do not pay for them.
+    from checkpoint.config import load_settings
+    from checkpoint.store.engine import open_store
+    from checkpoint.store.verify import walk
+
     try:
         settings = load_settings(cli_context(ctx).config_path).settings
     except ConfigError as error:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -15,18 +15,41 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from checkpoint.errors import CheckpointError
-from checkpoint.locale import Language, translate
-from checkpoint.screening.desk import ScreeningDesk, ShiftCounters, ShiftInfo
-from checkpoint.thermometer.events import Measurement, RawReading, Status, StatusEvent
-from checkpoint.thermometer.source import ThermometerSource
+from checkpoint.locale import DEFAULT_LANGUAGE, Language, translate
 from checkpoint.tui.base import AppScreen
-from checkpoint.tui.messages import MeasurementReceived, ReadingReceived, ThermometerStatusChanged
-from checkpoint.tui.screens.end_shift import EndShiftScreen
-from checkpoint.tui.screens.screening import ScreeningScreen
+from checkpoint.tui.messages import (
+    DeskOpened,
+    MeasurementReceived,
+    ReadingReceived,
+    ThermometerStatusChanged,
+)
 from checkpoint.tui.screens.shift_start import ShiftStartScreen
-from checkpoint.tui.widgets.status_bar import StatusBar
 
-_LINE_DOWN = {Status.DISCONNECTED, Status.RECONNECTING, Status.PORT_ERROR, Status.TIMEOUT}
+# The shift-start form is all the first screen needs. The desk (SQLAlchemy, the store, the
+# configuration model) and the other screens are imported behind it: by the worker that opens
+# the log, or when a screen is first shown.
+if TYPE_CHECKING:
+    from checkpoint.screening.desk import ScreeningDesk, ShiftCounters, ShiftInfo
+    from checkpoint.thermometer.events import Status
+    from checkpoint.thermometer.source import ThermometerSource
+
+
+def _line_down(status: Status | None) -> bool:
+    """The thermometer's line is down (unplugged, reconnecting, failing)."""
+    from checkpoint.thermometer.events import Status
+
+    return status in (Status.DISCONNECTED, Status.RECONNECTING, Status.PORT_ERROR, Status.TIMEOUT)
+
+
+class Opened(NamedTuple):
+    """What an opener returns: the desk over the open log, and the thermometer if any."""
+
+    desk: ScreeningDesk
+    thermometer: ThermometerSource | None
+
+
+Opener = Callable[[], Opened]
+"""Opens the log (and the thermometer); a blocking call, run in a thread worker."""
 
 
 class CheckpointApp(App[None]):
@@ -41,17 +64,30 @@ class CheckpointApp(App[None]):
     """The language of every label; F2 switches it while running."""
     line_status: reactive[Status | None] = reactive(None)
     """The thermometer line's last status; None without a thermometer."""
+    opened: reactive[bool] = reactive(False)
+    """True once the log is open: until then the shift form takes typing but not a submit."""
 
     def __init__(
-        self, desk: ScreeningDesk, thermometer: ThermometerSource | None, language: Language
+        self, opener: Opener, language: Language, *, language_from_settings: bool = False
     ) -> None:
         super().__init__()
-        self.desk = desk
-        self.thermometer = thermometer
+        self._opener = opener
+        self._desk: ScreeningDesk | None = None
+        self.thermometer: ThermometerSource | None = None
         self.set_reactive(CheckpointApp.language, language)
+        self._language_from_settings = language_from_settings
         self.shift: ShiftInfo | None = None
+        self.open_error: BaseException | None = None
+        """Why the log could not be opened; the app exits and the CLI reports it."""
         self._stop = threading.Event()
         self._last_detail = ""
+
+    @property
+    def desk(self) -> ScreeningDesk:
+        """The desk over the open log; screens use it only once `opened` is True."""
+        if self._desk is None:
+            raise RuntimeError("the log is not open yet")
+        return self._desk
 
     @property
     def simulated(self) -> bool:
@@ -63,30 +99,47 @@ class CheckpointApp(App[None]):
     # -- start and stop ---------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        # The form first, so that the volunteer can type while the log opens behind it.
+        self.push_screen(ShiftStartScreen(), self._enter)
+
+    def on_ready(self) -> None:
+        # Once the form is on screen: the imports behind the log would otherwise hold the GIL
+        # while the first frame is being drawn.
+        self._open()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open")
+    def _open(self) -> None:
+        desk, thermometer = self._opener()
+        self.post_message(DeskOpened(desk, thermometer, desk.resume_shift()))
+
+    def on_desk_opened(self, message: DeskOpened) -> None:
+        self._desk = message.desk
+        self.thermometer = message.thermometer
+        if self._language_from_settings:
+            self.language = message.desk.settings.ui.language
         if self.thermometer is not None:
             self.read_thermometer()
-        self._resume_or_start()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="start")
-    def _resume_or_start(self) -> None:
-        shift = self.desk.resume_shift()
-        self.call_from_thread(self._start, shift)
-
-    def _start(self, shift: ShiftInfo | None) -> None:
+        shift = message.shift
         if shift is not None:
-            self._enter(shift)
+            # The form shown while the log opened gives way to the lane of the open shift.
+            from checkpoint.tui.screens.screening import ScreeningScreen
+
+            self.shift = shift
+            self.switch_screen(ScreeningScreen(shift))
             self.notify(self.t("tui.resumed", leader=shift.leader))
-        else:
-            self.push_screen(ShiftStartScreen(), self._enter)
+        self.opened = True
 
     def _enter(self, shift: ShiftInfo | None) -> None:
         if shift is None:
             return
+        from checkpoint.tui.screens.screening import ScreeningScreen
+
         self.shift = shift
         self.push_screen(ScreeningScreen(shift))
 
     def end_shift(self, shift: ShiftInfo, counters: ShiftCounters) -> None:
         """Show the end-of-shift sheet; once signed off, the next shift starts."""
+        from checkpoint.tui.screens.end_shift import EndShiftScreen
 
         def closed(done: bool | None) -> None:
             if done:
@@ -106,6 +159,8 @@ class CheckpointApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="thermometer")
     def read_thermometer(self) -> None:
+        from checkpoint.thermometer.events import Measurement, RawReading, StatusEvent
+
         assert self.thermometer is not None
         for event in self.thermometer.reader.events(self._stop):
             if isinstance(event, Measurement):
@@ -121,13 +176,17 @@ class CheckpointApp(App[None]):
             screen.measurement_arrived(message.measurement)
 
     def on_reading_received(self, message: ReadingReceived) -> None:
+        from checkpoint.tui.widgets.status_bar import StatusBar
+
         value = message.reading.reading.value_c
         for bar in self.screen.query(StatusBar):
             bar.last_value = "" if value is None else f"{value:.1f} ℃"
 
     def on_thermometer_status_changed(self, message: ThermometerStatusChanged) -> None:
+        from checkpoint.thermometer.events import Status
+
         event = message.event
-        if event.status in (Status.CONNECTED, Status.DATA_RESUMED) or event.status in _LINE_DOWN:
+        if event.status in (Status.CONNECTED, Status.DATA_RESUMED) or _line_down(event.status):
             self.line_status = event.status
         self._last_detail = event.detail
         if event.status in (Status.AMBIENT_OUT_OF_RANGE, Status.SURFACE_ONLY, Status.UNIT_CHANGED):
@@ -148,13 +207,14 @@ class CheckpointApp(App[None]):
         """A banner above the form when the volunteer must know something, else ""."""
         if self.thermometer is None:
             return self.t("tui.banner.manual")
-        if self.line_status in _LINE_DOWN:
+        if _line_down(self.line_status):
             return self.t("tui.banner.unplugged", detail=self._last_detail)
         return ""
 
     # -- language ---------------------------------------------------------------------------
 
     def action_toggle_language(self) -> None:
+        self._language_from_settings = False  # the volunteer's choice stands
         self.language = "en" if self.language == "zh-CN" else "zh-CN"
 
     def watch_language(self) -> None:
@@ -193,6 +253,11 @@ class CheckpointApp(App[None]):
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
+        if event.worker.group == "open":
+            # Nothing can be logged: leave the screens and let the CLI say why.
+            self.open_error = error
+            self.exit(return_code=1)
+            return
         if isinstance(error, CheckpointError):
             message, hint = error.text(self.language)
             self.notify(f"{message}\n{hint}", severity="error", timeout=30)
@@ -202,7 +267,20 @@ class CheckpointApp(App[None]):
 
 
 def make_app(
-    desk: ScreeningDesk, thermometer: ThermometerSource | None, *, language: Language | None = None
+    desk: ScreeningDesk | Opener,
+    thermometer: ThermometerSource | None = None,
+    *,
+    language: Language | None = None,
 ) -> CheckpointApp:
-    """The app with its dependencies; the CLI, the tests and the snapshots all call this."""
-    return CheckpointApp(desk, thermometer, language or desk.settings.ui.language)
+    """The app with its dependencies; the CLI, the tests and the snapshots all call this.
+
+    `desk` is an open desk (with `thermometer`), or an opener that the app runs in a thread
+    worker behind the shift-start form, so that the form shows at once (`checkpoint run`). With
+    an open desk the labels are in `language`, by default the settings'. With an opener they
+    are in `language` (default: the built-in one) until the settings are read, then in the
+    settings' language, unless the volunteer switched with F2 in the meantime.
+    """
+    if callable(desk):
+        return CheckpointApp(desk, language or DEFAULT_LANGUAGE, language_from_settings=True)
+    opened = Opened(desk, thermometer)
+    return CheckpointApp(lambda: opened, language or desk.settings.ui.language)

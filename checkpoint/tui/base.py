@@ -8,10 +8,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from checkpoint.locale import Language, translate
-from checkpoint.screening.desk import ScreeningDesk
-from checkpoint.thermometer.events import Measurement
 
 if TYPE_CHECKING:
+    from checkpoint.screening.desk import ScreeningDesk
+    from checkpoint.thermometer.events import Measurement
     from checkpoint.tui.app import CheckpointApp
 
 

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from checkpoint.screening.desk import ScreeningResult, ShiftCounters
-from checkpoint.thermometer.events import Measurement, RawReading, StatusEvent
+# Types only: the first screen is shown before the desk (and SQLAlchemy behind it) is imported.
+if TYPE_CHECKING:
+    from checkpoint.screening.desk import ScreeningDesk, ScreeningResult, ShiftCounters, ShiftInfo
+    from checkpoint.thermometer.events import Measurement, RawReading, StatusEvent
+    from checkpoint.thermometer.source import ThermometerSource
+
+
+class DeskOpened(Message):
+    """The log is open behind the first screen: the desk, the thermometer, an open shift."""
+
+    def __init__(
+        self,
+        desk: ScreeningDesk,
+        thermometer: ThermometerSource | None,
+        shift: ShiftInfo | None,
+    ) -> None:
+        super().__init__()
+        self.desk = desk
+        self.thermometer = thermometer
+        self.shift = shift
+        """The shift left open (a restart, a crash), to resume; None to start one."""
 
 
 class MeasurementReceived(Message):

@@ -158,8 +158,10 @@ async def session(database: Path, home: Path, seed: int) -> None:
     store = open_store(database)
     app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
     async with app.run_test(size=(100, 30), message_hook=SavedReporter()) as pilot:
-        await until(app, lambda: isinstance(app.screen, ShiftStartScreen | ScreeningScreen))
-        if isinstance(app.screen, ShiftStartScreen):
+        # The shift form shows while the log opens; once open, a shift left open is resumed.
+        await until(app, lambda: app.opened)
+        if app.shift is None:
+            await until(app, lambda: isinstance(app.screen, ShiftStartScreen))
             await until(app, lambda: app.focused is not None and app.focused.id == "leader")
             await pilot.press(*"Li", "enter", *"Wang", "enter", *"Wang 36.4", "enter")
             await until(app, lambda: isinstance(app.screen, ScreeningScreen))

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.reactive import reactive
 from textual.widgets import Button, Input, Label, Static
 
-from checkpoint.domain.readings import Reading, parse_typed_temperature
-from checkpoint.domain.vocabulary import Instrument
 from checkpoint.errors import CheckpointError
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from checkpoint.domain.readings import Reading
 
 _STAFF_ENTRY = re.compile(
     r"\s*([^\s,;:=，；：]+)\s*[=:：]?\s*([0-9０-９][0-9０-９.,，。]*\s*[CFcf℃℉]?)"
@@ -21,7 +24,14 @@ _STAFF_ENTRY = re.compile(
 
 
 class ShiftStartScreen(AppScreen):
-    """Dismissed with the opened shift."""
+    """Dismissed with the opened shift.
+
+    Shown while the log is still opening: typing works at once, and a submit made before the
+    log is open waits for it (saying so) and goes ahead as soon as it is.
+    """
+
+    waiting: reactive[bool] = reactive(False)
+    """A submit is waiting for the log to open."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="shift-form"):
@@ -44,12 +54,29 @@ class ShiftStartScreen(AppScreen):
         self.query_one("#staff-label", Label).update(t("tui.shift.staff"))
         self.query_one("#staff", Input).placeholder = t("tui.shift.staff_placeholder")
         self.query_one("#open-shift", Button).label = t("tui.shift.open")
+        if self.waiting:
+            self.query_one("#shift-hint", Static).update(t("tui.shift.opening"))
 
     def on_mount(self) -> None:
         self.relabel()
         self.query_one("#leader", Input).focus()
+        self.watch(self.app, "opened", self._log_opened, init=False)
+
+    def _log_opened(self, opened: bool) -> None:
+        if opened and self.waiting:
+            self.waiting = False
+            self._submit()
+
+    def watch_waiting(self, waiting: bool) -> None:
+        hint = self.query_one("#shift-hint", Static)
+        hint.remove_class("error")
+        hint.update(self.t("tui.shift.opening") if waiting else "")
 
     def _staff(self) -> list[tuple[str, Reading]]:
+        # Imported on submit: the form is the first screen, shown before anything else loads.
+        from checkpoint.domain.readings import parse_typed_temperature
+        from checkpoint.domain.vocabulary import Instrument
+
         text = self.query_one("#staff", Input).value
         entries = []
         for match in _STAFF_ENTRY.finditer(text):
@@ -77,6 +104,9 @@ class ShiftStartScreen(AppScreen):
         self._submit()
 
     def _submit(self) -> None:
+        if not self.checkpoint_app.opened:
+            self.waiting = True
+            return
         hint = self.query_one("#shift-hint", Static)
         leader = self.query_one("#leader", Input).value.strip()
         operators = [
