@@ -1,0 +1,1 @@
+"""Sending the local log upward: wire schema, client, and the hub (`hub/`) that receives it."""
