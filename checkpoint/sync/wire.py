@@ -146,7 +146,9 @@ class CheckpointStatus(BaseModel):
 
 
 @cache
-def _layout(record_type: type[LogRecord]) -> tuple[tuple[str, ...], tuple[int, ...], frozenset[str]]:
+def _layout(
+    record_type: type[LogRecord],
+) -> tuple[tuple[str, ...], tuple[int, ...], frozenset[str]]:
     names = column_names(record_type)
     personal = frozenset(record_type.PERSONAL_FIELDS)
     content = tuple(
@@ -197,20 +199,20 @@ def encode_batch(checkpoint_id: str, records: Sequence[Mapping[str, Any]], level
 # ---------------------------------------------------------------------------------- hub side
 
 
-class BodyTooLarge(ValueError):
+class BodyTooLargeError(ValueError):
     """A request body over the hub's limit, compressed or not."""
 
 
 def decompress(data: bytes, encoding: str, limit: int) -> bytes:
     """`data` decoded from its Content-Encoding, refusing more than `limit` bytes of output.
 
-    ValueError with the reason for an unknown encoding or a damaged stream; `BodyTooLarge` when
+    ValueError with the reason for an unknown encoding or a damaged stream; `BodyTooLargeError` when
     the output would exceed `limit` (a small compressed body can expand enormously).
     """
     encoding = encoding.strip().lower()
     if encoding in ("", "identity"):
         if len(data) > limit:
-            raise BodyTooLarge(f"the body is {len(data)} bytes; the limit is {limit}")
+            raise BodyTooLargeError(f"the body is {len(data)} bytes; the limit is {limit}")
         return data
     if encoding != "gzip":
         raise ValueError(f"Content-Encoding {encoding!r} is not supported; use gzip or identity")
@@ -220,7 +222,9 @@ def decompress(data: bytes, encoding: str, limit: int) -> bytes:
     except zlib.error as error:
         raise ValueError(f"the body is not valid gzip: {error}") from None
     if len(out) > limit:
-        raise BodyTooLarge(f"the body expands to more than {limit} bytes; the limit is {limit}")
+        raise BodyTooLargeError(
+            f"the body expands to more than {limit} bytes; the limit is {limit}"
+        )
     if not inflater.eof:
         raise ValueError("the gzip body is truncated")
     if inflater.unused_data:

@@ -11,7 +11,7 @@ or put the hub behind a reverse proxy that terminates TLS (README, "Hub").
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -23,7 +23,7 @@ from checkpoint.sync.hub import db, ingest
 from checkpoint.sync.wire import (
     Batch,
     BatchReceipts,
-    BodyTooLarge,
+    BodyTooLargeError,
     CheckpointStatus,
     decompress,
 )
@@ -67,7 +67,7 @@ class _LimitedRequest(Request):
             encoding = self.headers.get("content-encoding", "identity")
             try:
                 self._body = decompress(b"".join(chunks), encoding, limit)
-            except BodyTooLarge as error:
+            except BodyTooLargeError as error:
                 raise _too_large(limit, str(error)) from None
             except ValueError as error:
                 unsupported = "not supported" in str(error)
@@ -98,7 +98,7 @@ Caller = Annotated[str, Depends(_caller)]
 
 
 class _LimitedRoute(APIRoute):
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def limited(request: Request) -> Response:
