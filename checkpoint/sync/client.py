@@ -14,11 +14,12 @@ with the hub's reason.
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pydantic
@@ -35,11 +36,13 @@ from checkpoint.store.sync_state import (
 from checkpoint.sync.wire import (
     CONTENT_ENCODING,
     BatchReceipts,
+    CheckpointStatus,
     ReceiptStatus,
     encode_batch,
     record_payload,
 )
 
+T = TypeVar("T")
 DEFAULT_BATCH = 2000
 Progress = Callable[[int, int], None]
 """Called after each batch with (records answered so far, records to send in this sync)."""
@@ -119,9 +122,10 @@ class HubClient:
         timeout: float = 60.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.hub_url = hub_url
+        self.hub_url = hub_url.rstrip("/")
+        """The hub's address without a trailing slash: the key of its acknowledged mark."""
         self._http = httpx.Client(
-            base_url=hub_url,
+            base_url=self.hub_url + "/",
             headers={"Authorization": f"Bearer {token}"},
             timeout=timeout,
             transport=transport,
@@ -136,14 +140,10 @@ class HubClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def post_batch(self, body: bytes) -> BatchReceipts:
-        """Send one compressed batch; its receipts. `_TransientError` for what may be retried."""
+    def _send(self, method: str, path: str, **options: Any) -> httpx.Response:
+        """One request; `_TransientError` for what may be retried, `SyncError` for a refusal."""
         try:
-            response = self._http.post(
-                "v1/batches",
-                content=body,
-                headers={"Content-Encoding": CONTENT_ENCODING, "Content-Type": "application/json"},
-            )
+            response = self._http.request(method, path, **options)
             response.read()
         except httpx.TransportError as error:
             raise _TransientError(f"{type(error).__name__}: {error}".rstrip(": ")) from error
@@ -159,23 +159,46 @@ class HubClient:
                 "[sync] token.",
             )
         if status != 200:
-            raise SyncError(f"the hub refused the batch ({status}): {_detail(response)}")
+            raise SyncError(f"the hub refused the request ({status}): {_detail(response)}")
+        return response
+
+    def post_batch(self, body: bytes) -> BatchReceipts:
+        """Send one compressed batch; its receipts."""
+        response = self._send(
+            "POST",
+            "v1/batches",
+            content=body,
+            headers={"Content-Encoding": CONTENT_ENCODING, "Content-Type": "application/json"},
+        )
         try:
             return BatchReceipts.model_validate_json(response.content)
         except pydantic.ValidationError as error:
             raise _TransientError(f"the hub's answer was incomplete or damaged: {error}") from error
 
+    def status(self, checkpoint_id: str) -> CheckpointStatus:
+        """What the hub holds from `checkpoint_id` (also checks the link and the token)."""
+        response = self._send("GET", f"v1/checkpoints/{checkpoint_id}/status")
+        try:
+            return CheckpointStatus.model_validate_json(response.content)
+        except pydantic.ValidationError as error:
+            raise _TransientError(f"the hub's answer was incomplete or damaged: {error}") from error
 
-def _post_with_retries(
-    client: HubClient, body: bytes, *, retries: int, backoff: float, sleep: Callable[[float], Any]
-) -> BatchReceipts:
+
+def _with_retries(
+    call: Callable[[], T],
+    hub_url: str,
+    *,
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], Any],
+) -> T:
     for attempt in range(retries + 1):
         try:
-            return client.post_batch(body)
+            return call()
         except _TransientError as error:
             if attempt == retries:
                 raise SyncError(
-                    f"the hub at {client.hub_url} could not be reached: {error}",
+                    f"the hub at {hub_url} could not be reached: {error}",
                     hint="Nothing is lost: the next sync resumes where this one stopped.",
                 ) from error
             # Exponential backoff with jitter: checkpoints that lost the same link do not all
@@ -204,6 +227,14 @@ def sync(
     start = cursor = mark
     size = max(1, batch_size)
     try:
+        if cursor == head:  # nothing to send: still check the link and the token
+            _with_retries(
+                lambda: client.status(checkpoint_id),
+                hub,
+                retries=retries,
+                backoff=backoff,
+                sleep=sleep,
+            )
         while cursor < head:
             last = min(head, cursor + size)
             with store.reading() as session:
@@ -212,9 +243,9 @@ def sync(
                     for t, row in rows_between(session=session, first=cursor + 1, last=last)
                 ]
             try:
-                answer = _post_with_retries(
-                    client,
-                    encode_batch(checkpoint_id, payloads),
+                answer = _with_retries(
+                    functools.partial(client.post_batch, encode_batch(checkpoint_id, payloads)),
+                    hub,
                     retries=retries,
                     backoff=backoff,
                     sleep=sleep,
