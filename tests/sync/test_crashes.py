@@ -106,7 +106,12 @@ def test_client_killed_mid_batch_resumes_without_loss_or_double(tmp_path: Path, 
             [sys.executable, "-c", CLIENT, str(path), hub.address, token, CHECKPOINT]
         )
         try:
-            _wait_until(lambda: hub.row_count() >= before + kill_at or client.poll() is not None)
+            target = before + kill_at
+            _wait_until(
+                lambda target=target, client=client: (
+                    hub.row_count() >= target or client.poll() is not None
+                )
+            )
         finally:
             client.send_signal(signal.SIGKILL)
             client.wait()
