@@ -6,6 +6,7 @@ all). Rules come from `domain/`, rows go through `store/`. Nothing here knows ab
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ from checkpoint.store.models import (
     VehiclePassageFields,
     VehicleReleaseFields,
 )
+from checkpoint.store.sync_state import unsynced_count
 
 Clock = Callable[[], datetime]
 
@@ -151,7 +153,7 @@ class ShiftCounters:
     non_local: int = 0
     open_cases: int = 0
     unsynced: int = 0
-    """Records of the whole log not yet acknowledged by a hub (all of them until the first
+    """Records of the whole log not yet acknowledged by the hub (all of them until the first
     sync)."""
 
 
@@ -454,10 +456,11 @@ class ScreeningDesk:
                  JOIN person p ON c.person_id = p.id
                  JOIN vehicle_passage v ON p.passage_id = v.id
                  WHERE v.shift_id = :shift AND c.person_id NOT IN
-                   (SELECT person_id FROM case_event WHERE kind = 'decided')),
-              (SELECT coalesce(max(seq), 0) FROM chain_head)
+                   (SELECT person_id FROM case_event WHERE kind = 'decided'))
             """
         )
         with self.store.reading() as session:
             row = session.connection().execute(sql, {"shift": shift_id.hex}).one()
-        return ShiftCounters(*(int(v) for v in row))
+            unsynced = unsynced_count(session=session)
+        counters = ShiftCounters(*(int(v) for v in row))
+        return dataclasses.replace(counters, unsynced=unsynced)

@@ -418,3 +418,23 @@ def table_of(record: LogFields) -> type[LogRecord]:
 _TABLE_OF_FIELDS: dict[type[LogFields], type[LogRecord]] = {
     base: table for table in LOG_TABLES for base in table.__mro__[1:2]
 }
+
+
+class SyncState(SQLModel, table=True):
+    """How far the log has been acknowledged by a hub: bookkeeping like `ChainHead`, not a record.
+
+    `acked_seq` only grows, and only over receipts: every record with `seq <= acked_seq` is
+    held by that hub, so the mark never runs ahead of it.
+    """
+
+    __tablename__ = "sync_state"
+
+    hub: str = Field(primary_key=True, max_length=400)
+    """The hub's address as configured; another address starts from zero (the hub answers
+    duplicates for what it already holds)."""
+    acked_seq: int = 0
+    """The highest seq such that the hub acknowledged every record up to it."""
+    last_success_at: datetime | None = _time(nullable=True)
+    last_attempt_at: datetime | None = _time(nullable=True)
+    last_error: str | None = None
+    """The last failure in plain words; None after a sync that succeeded."""

@@ -1,0 +1,89 @@
+"""The acknowledged mark of each hub, and the records a hub has not acknowledged yet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from checkpoint.store.chain import column_names
+from checkpoint.store.models import LOG_TABLES, LogRecord, SyncState
+
+
+def acked_mark(*, session: Session, hub: str) -> int:
+    """The highest seq up to which `hub` acknowledged every record (0 when it never did)."""
+    state = session.get(SyncState, hub)
+    return state.acked_seq if state is not None else 0
+
+
+def head_seq(*, session: Session) -> int:
+    """The seq of the newest record of the log (0 for an empty log)."""
+    value = session.connection().exec_driver_sql("SELECT seq FROM chain_head WHERE id = 1").scalar()
+    return int(value or 0)
+
+
+def unsynced_count(*, session: Session, hub: str | None = None) -> int:
+    """Records `hub` has not acknowledged (the whole log when none did); with `hub` None, the
+    hub that acknowledged the most (the one configured, on a laptop that syncs to one).
+
+    For the status bar's "unsent" counter: one indexed read, no scan.
+    """
+    mark_query = "SELECT coalesce(max(acked_seq), 0) FROM sync_state"
+    params: tuple[Any, ...] = ()
+    if hub is not None:
+        mark_query += " WHERE hub = ?"
+        params = (hub,)
+    connection = session.connection()
+    mark = int(connection.exec_driver_sql(mark_query, params).scalar() or 0)
+    return max(0, head_seq(session=session) - mark)
+
+
+def advance_mark(*, session: Session, hub: str, seq: int, now: datetime | None = None) -> int:
+    """Raise `hub`'s mark to `seq` (never lower it) and note a success; returns the mark."""
+    at = now or datetime.now(UTC)
+    state = session.get(SyncState, hub)
+    if state is None:
+        state = SyncState(hub=hub)
+    state.acked_seq = max(state.acked_seq, seq)
+    state.last_success_at = at
+    state.last_attempt_at = at
+    state.last_error = None
+    session.add(state)
+    session.flush()
+    return state.acked_seq
+
+
+def note_failure(*, session: Session, hub: str, error: str, now: datetime | None = None) -> None:
+    """Remember the last failure of a sync with `hub`, in plain words."""
+    state = session.get(SyncState, hub) or SyncState(hub=hub)
+    state.last_attempt_at = now or datetime.now(UTC)
+    state.last_error = error
+    session.add(state)
+    session.flush()
+
+
+def sync_state(*, session: Session, hub: str) -> SyncState | None:
+    """Everything known about syncing with `hub` (for a status line), None before the first try."""
+    return session.get(SyncState, hub)
+
+
+def rows_between(
+    *, session: Session, first: int, last: int
+) -> Iterator[tuple[type[LogRecord], Sequence[Any]]]:
+    """Raw rows (driver values, `column_names` order) with `first <= seq <= last`, by seq."""
+    found: list[tuple[int, type[LogRecord], Sequence[Any]]] = []
+    connection = session.connection()
+    for record_type in LOG_TABLES:
+        names = column_names(record_type)
+        seq_at = names.index("seq")
+        result = connection.exec_driver_sql(
+            f"SELECT {', '.join(names)} FROM {record_type.__tablename__} "
+            "WHERE seq BETWEEN ? AND ? ORDER BY seq",
+            (first, last),
+        )
+        found += [(row[seq_at], record_type, row) for row in result]
+    found.sort(key=lambda item: item[0])
+    for _, record_type, row in found:
+        yield record_type, row

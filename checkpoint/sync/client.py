@@ -1,0 +1,304 @@
+"""Pushing the local log to a hub: batches in seq order, receipts, and a mark that never runs ahead.
+
+The client sends every record after the hub's acknowledged mark, in batches ordered by seq,
+gzip-compressed. The mark moves only over receipts, and only over a contiguous run of "stored"
+or "duplicate" from the mark on: a record rejected, missing from the answer or never answered
+stops it there. It is written in the log's database after the answer arrived, so an
+interruption anywhere (link, hub, or this program killed) leaves it at or behind what the hub
+holds, and the next sync resends from it; the hub answers "duplicate" for what it already had.
+
+Transient failures (connection refused or reset, timeouts, a truncated answer, 5xx, 429) are
+retried with exponential backoff; a 413 halves the batch; 401/403 and other 4xx stop the sync
+with the hub's reason.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+import pydantic
+
+from checkpoint.errors import CheckpointError
+from checkpoint.store.engine import Store
+from checkpoint.store.sync_state import (
+    acked_mark,
+    advance_mark,
+    head_seq,
+    note_failure,
+    rows_between,
+)
+from checkpoint.sync import DEFAULT_BATCH
+from checkpoint.sync.wire import (
+    CONTENT_ENCODING,
+    BatchReceipts,
+    CheckpointStatus,
+    ReceiptStatus,
+    encode_batch,
+    record_payload,
+)
+
+T = TypeVar("T")
+Progress = Callable[[int, int], None]
+"""Called after each batch with (records answered so far, records to send in this sync)."""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A record the hub refused, and its reason."""
+
+    seq: int
+    table: str
+    record_id: str
+    reason: str
+
+
+@dataclass
+class SyncSummary:
+    """What one sync did."""
+
+    hub: str
+    stored: int = 0
+    """Records the hub stored for the first time."""
+    duplicates: int = 0
+    """Records the hub already held (sent again after an interruption)."""
+    rejected: list[Rejection] = field(default_factory=list)
+    mark: int = 0
+    """The acknowledged mark after the sync."""
+    head: int = 0
+    """The newest seq of the log when the sync started."""
+
+    @property
+    def sent(self) -> int:
+        """Records answered by the hub in this sync."""
+        return self.stored + self.duplicates + len(self.rejected)
+
+    @property
+    def unsynced(self) -> int:
+        return max(0, self.head - self.mark)
+
+
+class SyncError(CheckpointError):
+    """A sync stopped before the end; `summary` says how far it got."""
+
+    def __init__(self, message: str, *, hint: str = "", summary: SyncSummary | None = None):
+        super().__init__(message, hint=hint)
+        self.summary = summary
+
+
+class _TransientError(Exception):
+    pass
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    if isinstance(detail, list):  # pydantic's list of errors
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in d.get('loc', []))}: {d.get('msg')}" for d in detail[:3]
+        )
+    return str(detail or response.reason_phrase)
+
+
+class HubClient:
+    """HTTP access to one hub with one checkpoint's token."""
+
+    def __init__(
+        self,
+        hub_url: str,
+        token: str,
+        *,
+        timeout: float = 60.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.hub_url = hub_url.rstrip("/")
+        """The hub's address without a trailing slash: the key of its acknowledged mark."""
+        self._http = httpx.Client(
+            base_url=self.hub_url + "/",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> HubClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _send(self, method: str, path: str, **options: Any) -> httpx.Response:
+        """One request; `_TransientError` for what may be retried, `SyncError` for a refusal."""
+        try:
+            response = self._http.request(method, path, **options)
+            response.read()
+        except httpx.TransportError as error:
+            raise _TransientError(f"{type(error).__name__}: {error}".rstrip(": ")) from error
+        status = response.status_code
+        if status == 413:
+            raise _TooLargeError(_detail(response))
+        if status == 429 or status >= 500:
+            raise _TransientError(f"the hub answered {status}: {_detail(response)}")
+        if status in (401, 403):
+            raise SyncError(
+                f"the hub refused this checkpoint's token ({status}): {_detail(response)}",
+                hint="Ask the hub's administrator for a token (checkpoint hub enroll) and set "
+                "[sync] token.",
+            )
+        if status != 200:
+            raise SyncError(f"the hub refused the request ({status}): {_detail(response)}")
+        return response
+
+    def post_batch(self, body: bytes) -> BatchReceipts:
+        """Send one compressed batch; its receipts."""
+        response = self._send(
+            "POST",
+            "v1/batches",
+            content=body,
+            headers={"Content-Encoding": CONTENT_ENCODING, "Content-Type": "application/json"},
+        )
+        try:
+            return BatchReceipts.model_validate_json(response.content)
+        except pydantic.ValidationError as error:
+            raise _TransientError(f"the hub's answer was incomplete or damaged: {error}") from error
+
+    def status(self, checkpoint_id: str) -> CheckpointStatus:
+        """What the hub holds from `checkpoint_id` (also checks the link and the token)."""
+        response = self._send("GET", f"v1/checkpoints/{checkpoint_id}/status")
+        try:
+            return CheckpointStatus.model_validate_json(response.content)
+        except pydantic.ValidationError as error:
+            raise _TransientError(f"the hub's answer was incomplete or damaged: {error}") from error
+
+
+def _with_retries(
+    call: Callable[[], T],
+    hub_url: str,
+    *,
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], Any],
+) -> T:
+    for attempt in range(retries + 1):
+        try:
+            return call()
+        except _TransientError as error:
+            if attempt == retries:
+                raise SyncError(
+                    f"the hub at {hub_url} could not be reached: {error}",
+                    hint="Nothing is lost: the next sync resumes where this one stopped.",
+                ) from error
+            # Exponential backoff with jitter: checkpoints that lost the same link do not all
+            # come back at the same instant.
+            sleep(min(30.0, backoff * 2**attempt) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
+
+
+def sync(
+    store: Store,
+    client: HubClient,
+    *,
+    checkpoint_id: str,
+    batch_size: int = DEFAULT_BATCH,
+    retries: int = 5,
+    backoff: float = 0.5,
+    progress: Progress | None = None,
+    sleep: Callable[[float], Any] = time.sleep,
+) -> SyncSummary:
+    """Send every record the hub has not acknowledged; the summary, or `SyncError` with it."""
+    hub = client.hub_url
+    with store.reading() as session:
+        mark = acked_mark(session=session, hub=hub)
+        head = head_seq(session=session)
+    summary = SyncSummary(hub=hub, mark=mark, head=head)
+    start = cursor = mark
+    size = max(1, batch_size)
+    try:
+        if cursor == head:  # nothing to send: still check the link and the token
+            _with_retries(
+                lambda: client.status(checkpoint_id),
+                hub,
+                retries=retries,
+                backoff=backoff,
+                sleep=sleep,
+            )
+        while cursor < head:
+            last = min(head, cursor + size)
+            with store.reading() as session:
+                payloads = [
+                    record_payload(t, row)
+                    for t, row in rows_between(session=session, first=cursor + 1, last=last)
+                ]
+            try:
+                answer = _with_retries(
+                    functools.partial(client.post_batch, encode_batch(checkpoint_id, payloads)),
+                    hub,
+                    retries=retries,
+                    backoff=backoff,
+                    sleep=sleep,
+                )
+            except _TooLargeError as error:
+                if size == 1:
+                    raise SyncError(f"the hub refuses even a single record: {error}") from error
+                size = max(1, size // 2)
+                continue
+            receipts = answer.receipts
+            if [(r.id, r.seq) for r in receipts] != [(p["id"], p["seq"]) for p in payloads]:
+                raise SyncError(
+                    "the hub's receipts do not match the batch sent; nothing was marked"
+                )
+            contiguous = summary.mark == cursor
+            new_mark = summary.mark
+            for payload, receipt in zip(payloads, receipts, strict=True):
+                if receipt.status is ReceiptStatus.REJECTED:
+                    summary.rejected.append(
+                        Rejection(
+                            payload["seq"], payload["table"], payload["id"], receipt.reason or ""
+                        )
+                    )
+                    contiguous = False
+                    continue
+                if receipt.status is ReceiptStatus.STORED:
+                    summary.stored += 1
+                else:
+                    summary.duplicates += 1
+                if contiguous and receipt.seq == new_mark + 1:
+                    new_mark = receipt.seq
+                else:
+                    contiguous = False
+            if new_mark > summary.mark:
+                with store.session() as session:
+                    summary.mark = advance_mark(session=session, hub=hub, seq=new_mark)
+            cursor = last
+            if progress is not None:
+                progress(cursor - start, head - start)
+    except SyncError as error:
+        error.summary = summary
+        with store.session() as session:
+            note_failure(session=session, hub=hub, error=error.message)
+        raise
+    with store.session() as session:
+        if summary.rejected:
+            first = summary.rejected[0]
+            note_failure(
+                session=session,
+                hub=hub,
+                error=f"{len(summary.rejected)} records rejected, first seq {first.seq}: "
+                f"{first.reason}",
+            )
+        else:
+            summary.mark = advance_mark(session=session, hub=hub, seq=summary.mark)
+    return summary

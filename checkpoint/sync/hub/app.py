@@ -1,0 +1,150 @@
+"""The hub's HTTP service: `make_hub_app(db_url)` builds it for uvicorn, the CLI and the tests.
+
+Every route needs `Authorization: Bearer <token>` as issued by `checkpoint hub enroll`: a
+missing or unknown token is 401, a revoked token or another checkpoint's data is 403. Bodies
+may be gzip-compressed (`Content-Encoding: gzip`); a body over the limit, compressed or once
+expanded, is 413 with the limit in the reason; a body that is not valid gzip is 400, an
+unknown encoding 415, and content that does not fit the schema 422 with the fields at fault.
+TLS: run uvicorn with `--ssl-keyfile/--ssl-certfile` (`checkpoint hub serve` passes them on)
+or put the hub behind a reverse proxy that terminates TLS (README, "Hub").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from checkpoint.sync.hub import db, ingest
+from checkpoint.sync.wire import (
+    Batch,
+    BatchReceipts,
+    BodyTooLargeError,
+    CheckpointStatus,
+    decompress,
+)
+
+DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
+_LIMIT_KEY = "checkpoint.max_body_bytes"
+
+_bearer = HTTPBearer(auto_error=False, description="The token from `checkpoint hub enroll`.")
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The body is not valid gzip."},
+    401: {"description": "No token, or a token this hub never issued."},
+    403: {"description": "A revoked token, or another checkpoint's data."},
+    413: {"description": "The body is over the hub's limit (compressed or expanded)."},
+    415: {"description": "A Content-Encoding other than gzip or identity."},
+}
+
+
+def _too_large(limit: int, detail: str) -> HTTPException:
+    return HTTPException(
+        413, f"request body too large: {detail}. Send smaller batches (limit {limit} bytes)."
+    )
+
+
+class _LimitedRequest(Request):
+    """A request whose body is read up to the hub's limit and decompressed under it."""
+
+    async def body(self) -> bytes:
+        if not hasattr(self, "_body"):
+            limit: int = self.app.state.max_body_bytes
+            declared = self.headers.get("content-length")
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                raise _too_large(limit, f"{declared} bytes declared")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in self.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(limit, f"more than {limit} bytes sent")
+                chunks.append(chunk)
+            encoding = self.headers.get("content-encoding", "identity")
+            try:
+                self._body = decompress(b"".join(chunks), encoding, limit)
+            except BodyTooLargeError as error:
+                raise _too_large(limit, str(error)) from None
+            except ValueError as error:
+                unsupported = "not supported" in str(error)
+                raise HTTPException(415 if unsupported else 400, str(error)) from None
+        return self._body
+
+
+def _caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    """The checkpoint whose valid, unrevoked token the request carries."""
+    if credentials is None or not credentials.credentials:
+        raise HTTPException(
+            401, "a Bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
+    identity = db.identify(request.app.state.engine, credentials.credentials)
+    if identity is None:
+        raise HTTPException(
+            401, "this token was not issued by this hub", headers={"WWW-Authenticate": "Bearer"}
+        )
+    if identity.revoked:
+        raise HTTPException(403, f"the token of {identity.checkpoint_id} has been revoked")
+    return identity.checkpoint_id
+
+
+Caller = Annotated[str, Depends(_caller)]
+
+
+class _LimitedRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def limited(request: Request) -> Response:
+            return await handler(_LimitedRequest(request.scope, request.receive))
+
+        return limited
+
+
+def make_hub_app(
+    db_url: str | None = None,
+    *,
+    engine: sa.Engine | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> FastAPI:
+    """The hub on the database at `db_url` (or an existing `engine`; default: `db.default_url`)."""
+    hub_engine = engine if engine is not None else db.make_engine(db_url or db.default_url())
+    app = FastAPI(
+        title="checkpoint hub",
+        version="1",
+        summary="Receives the logs of epidemic checkpoints, each record exactly once.",
+        description=__doc__,
+    )
+    app.state.max_body_bytes = max_body_bytes
+    app.state.engine = hub_engine
+    app.router.route_class = _LimitedRoute
+
+    def own(caller: str, checkpoint_id: str) -> None:
+        if caller != checkpoint_id:
+            raise HTTPException(403, f"this token is {caller}'s; it cannot act for {checkpoint_id}")
+
+    @app.post("/v1/batches", responses=_ERRORS)
+    def post_batch(batch: Batch, caller: Caller) -> BatchReceipts:
+        """Store a batch of the caller's records; one receipt per record, in the batch's order.
+
+        The body may be gzip-compressed (`Content-Encoding: gzip`). An identical record sent
+        again is a duplicate; a different record under an id already held is rejected.
+        """
+        own(caller, batch.checkpoint_id)
+        receipts = ingest.store_batch(hub_engine, caller, batch.records)
+        return BatchReceipts(checkpoint_id=caller, receipts=receipts)
+
+    @app.get("/v1/checkpoints/{checkpoint_id}/status", responses=_ERRORS)
+    def checkpoint_status(checkpoint_id: str, caller: Caller) -> CheckpointStatus:
+        """How many of the caller's records the hub holds, and the highest seq among them."""
+        own(caller, checkpoint_id)
+        count, max_seq = ingest.held_status(hub_engine, checkpoint_id)
+        return CheckpointStatus(checkpoint_id=checkpoint_id, records=count, max_seq=max_seq)
+
+    return app

@@ -1,0 +1,154 @@
+"""The hub's database: its tables (SQLAlchemy Core), engines for SQLite and PostgreSQL, tokens.
+
+The hub holds what checkpoints sent it, one row per record (keyed by the record's UUID, never
+updated), the checkpoints allowed to send with a hash of their token, and the daily reports
+(one per checkpoint and day, replaced on resubmission). The default is an SQLite file in WAL
+mode with `synchronous=FULL`: a receipt says "stored" only once the row survives a power cut,
+or a checkpoint's acknowledged mark could run ahead of what the hub holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from checkpoint import paths
+
+metadata = sa.MetaData()
+
+checkpoints = sa.Table(
+    "checkpoints",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True, comment="the checkpoint's code"),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("enrolled_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+records = sa.Table(
+    "records",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True, comment="the record's UUID, hex"),
+    sa.Column("checkpoint_id", sa.String(32), nullable=False),
+    sa.Column("table_name", sa.String(40), nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("body", sa.JSON, nullable=False, comment="the record as received (wire form)"),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_records_checkpoint_seq", "checkpoint_id", "seq"),
+)
+
+reports = sa.Table(
+    "reports",
+    metadata,
+    sa.Column("checkpoint_id", sa.String(32), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("body", sa.JSON, nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+def default_url() -> str:
+    """The embedded default: hub.db in the per-user data folder."""
+    return f"sqlite:///{paths.data_dir() / 'hub.db'}"
+
+
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" event opens transactions
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout = 30000")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.close()
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    # Take the write lock at BEGIN: a deferred transaction that reads then writes can fail
+    # with SQLITE_BUSY halfway through when two batches arrive at once.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine on the hub's database, its tables created if missing."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            path = Path(database).expanduser()
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        engine = sa.create_engine(parsed, pool_size=8, max_overflow=8)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    else:
+        engine = sa.create_engine(parsed, pool_size=8, max_overflow=8, pool_pre_ping=True)
+    metadata.create_all(engine)
+    return engine
+
+
+# ------------------------------------------------------------------------------------ tokens
+
+
+def token_hash(token: str) -> str:
+    """How a token is stored: its SHA-256, hex. The token itself is shown once and never kept."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def enroll(engine: sa.Engine, checkpoint_id: str, *, now: datetime | None = None) -> str:
+    """A new token for `checkpoint_id` (32 random bytes); any earlier token stops working."""
+    token = secrets.token_urlsafe(32)
+    values = {
+        "token_hash": token_hash(token),
+        "enrolled_at": now or datetime.now(UTC),
+        "revoked_at": None,
+    }
+    with engine.begin() as connection:
+        updated = connection.execute(
+            checkpoints.update().where(checkpoints.c.id == checkpoint_id).values(**values)
+        )
+        if updated.rowcount == 0:
+            connection.execute(checkpoints.insert().values(id=checkpoint_id, **values))
+    return token
+
+
+def revoke(engine: sa.Engine, checkpoint_id: str, *, now: datetime | None = None) -> bool:
+    """Refuse `checkpoint_id`'s token from now on; False if it was never enrolled."""
+    with engine.begin() as connection:
+        updated = connection.execute(
+            checkpoints.update()
+            .where(checkpoints.c.id == checkpoint_id)
+            .values(revoked_at=now or datetime.now(UTC))
+        )
+    return updated.rowcount > 0
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Whose token a request carried."""
+
+    checkpoint_id: str
+    revoked: bool
+
+
+def identify(engine: sa.Engine, token: str) -> Identity | None:
+    """The checkpoint `token` was issued to, None for a token the hub never issued."""
+    wanted = token_hash(token)
+    with engine.connect() as connection:
+        row = connection.execute(
+            sa.select(checkpoints.c.id, checkpoints.c.token_hash, checkpoints.c.revoked_at).where(
+                checkpoints.c.token_hash == wanted
+            )
+        ).first()
+        connection.rollback()
+    # The lookup is by a hash the caller cannot steer; the comparison is constant-time anyway.
+    if row is None or not hmac.compare_digest(row.token_hash, wanted):
+        return None
+    return Identity(checkpoint_id=row.id, revoked=row.revoked_at is not None)

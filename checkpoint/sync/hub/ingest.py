@@ -1,0 +1,105 @@
+"""Storing a batch exactly once: insert what is absent, compare what is present, never overwrite.
+
+One transaction per batch. Each record that passes its hash check is inserted with
+`ON CONFLICT (id) DO NOTHING … RETURNING id`: the ids that come back were stored by this batch.
+Every other id was already held (by an earlier or a concurrent copy of the same request, which
+the database made wait and then saw): it is a duplicate when the held row has the same
+checkpoint and hash, otherwise the record is rejected and the held row stays as it was. The
+receipts are sent only after the commit, so "stored" and "duplicate" mean held for good.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from checkpoint.sync.hub.db import records
+from checkpoint.sync.wire import Receipt, ReceiptStatus, WireRecord, check_record
+
+CONFLICT = "a different record with this id is already held; it was not overwritten"
+
+
+def _insert_absent(dialect: str) -> Any:
+    insert: Any = postgresql.insert(records) if dialect == "postgresql" else sqlite.insert(records)
+    return insert.on_conflict_do_nothing(index_elements=["id"]).returning(records.c.id)
+
+
+def _held(connection: sa.Connection, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    found: dict[str, tuple[str, str]] = {}
+    wanted = list(ids)
+    for start in range(0, len(wanted), 500):
+        query = sa.select(records.c.id, records.c.checkpoint_id, records.c.hash).where(
+            records.c.id.in_(wanted[start : start + 500])
+        )
+        found.update((row.id, (row.checkpoint_id, row.hash)) for row in connection.execute(query))
+    return found
+
+
+def store_batch(
+    engine: sa.Engine,
+    checkpoint_id: str,
+    batch: Sequence[WireRecord],
+    *,
+    now: datetime | None = None,
+) -> list[Receipt]:
+    """Store `batch` from `checkpoint_id`; one receipt per record, in the batch's order."""
+    received_at = now or datetime.now(UTC)
+    outcome: dict[int, tuple[ReceiptStatus, str | None]] = {}
+    first_of: dict[str, int] = {}
+    rows: list[dict[str, Any]] = []
+    for position, record in enumerate(batch):
+        reason = check_record(record)
+        if reason is not None:
+            outcome[position] = (ReceiptStatus.REJECTED, reason)
+            continue
+        if record.id in first_of:  # the same id twice in one batch: judged after the insert
+            continue
+        first_of[record.id] = position
+        rows.append(
+            {
+                "id": record.id,
+                "checkpoint_id": checkpoint_id,
+                "table_name": record.table,
+                "seq": record.seq,
+                "hash": record.hash,
+                "body": record.model_dump(mode="json"),
+                "received_at": received_at,
+            }
+        )
+    with engine.begin() as connection:
+        inserted: set[str] = set()
+        if rows:
+            statement = _insert_absent(engine.dialect.name)
+            inserted = set(connection.execute(statement, rows).scalars())
+        held = _held(connection, {r.id for r in batch} - inserted)
+    for position, record in enumerate(batch):
+        if position in outcome:
+            continue
+        if record.id in inserted and first_of[record.id] == position:
+            outcome[position] = (ReceiptStatus.STORED, None)
+        elif held.get(record.id) == (checkpoint_id, record.hash) or (
+            record.id in inserted and batch[first_of[record.id]].hash == record.hash
+        ):
+            outcome[position] = (ReceiptStatus.DUPLICATE, None)
+        else:
+            outcome[position] = (ReceiptStatus.REJECTED, CONFLICT)
+    return [
+        Receipt(id=record.id, seq=record.seq, status=outcome[i][0], reason=outcome[i][1])
+        for i, record in enumerate(batch)
+    ]
+
+
+def held_status(engine: sa.Engine, checkpoint_id: str) -> tuple[int, int]:
+    """How many records of `checkpoint_id` the hub holds, and their highest seq."""
+    with engine.connect() as connection:
+        row = connection.execute(
+            sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(records.c.seq), 0)).where(
+                records.c.checkpoint_id == checkpoint_id
+            )
+        ).one()
+        connection.rollback()
+    return int(row[0]), int(row[1])

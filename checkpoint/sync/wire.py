@@ -1,0 +1,284 @@
+"""What travels between a checkpoint and its hub: batches of log records and per-record receipts.
+
+A record travels as the local log stores it: the driver values SQLite gives back (UUIDs as hex,
+times as UTC ISO text, enums as their values, booleans as 0/1, JSON columns as their JSON text),
+keyed by column name, with its chain columns (`seq`, `created_at`, `prev_hash`, `hash`,
+`personal_digest`). The hub recomputes the hash from exactly these values with `chain.row_hash`,
+so a record altered in transit, or made up without the log's content, is rejected.
+
+What leaves the laptop (PIPL: collect and pass on the minimum)
+---------------------------------------------------------------
+- The personal fields of each table (`PERSONAL_FIELDS`: a person's name, document number,
+  phone, route, train/flight number, destination and reason for travel) never travel. Their
+  SHA-256 `personal_digest` does: the chain covers the digest, so the hub can still check every
+  record's hash, and a later retention purge on the laptop changes nothing the hub holds. The
+  county sees counts, origins, health codes, symptoms, risk-area and contact flags,
+  dispositions, plates and staff names (who screened is accountability, not a traveller's data);
+  whoever needs a traveller's identity for a referral calls the checkpoint, where it is kept.
+  The digest is unsalted: someone who already knows all of a person's fields can confirm them,
+  which is why it covers the fields together and is never shown.
+- An amendment's `new_value` is personal only when the field it corrects is: a corrected plate,
+  origin or disposition travels (the county's counts depend on it), a corrected name or phone
+  does not. When it travels, the hub checks it against the amendment's digest. Once purged on
+  the laptop it no longer travels at all.
+- The hub refuses personal values it should never receive, so a client that sends them (an old
+  or modified one) is told so, record by record.
+
+Bodies are JSON, gzip-compressed (`Content-Encoding: gzip`; identity is accepted too).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import zlib
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from functools import cache
+from typing import Annotated, Any, Final
+
+from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict, StringConstraints
+
+from checkpoint.store.chain import column_names, personal_digest, row_hash
+from checkpoint.store.models import LOG_TABLES, Amendment, LogRecord
+
+PROTOCOL_VERSION: Final = 1
+CONTENT_ENCODING: Final = "gzip"
+
+_CHAIN_COLUMNS: Final = ("id", "seq", "created_at", "prev_hash", "hash", "personal_digest")
+_LOCAL_ONLY: Final = frozenset({"purged_at"})
+"""Columns that describe the local copy only: when the laptop purged its personal fields."""
+
+TABLES: Final[Mapping[str, type[LogRecord]]] = {str(t.__tablename__): t for t in LOG_TABLES}
+"""Every table that travels, by its name in the local log."""
+
+FiniteScalar = (
+    Annotated[str, Strict()]
+    | Annotated[int, Strict()]
+    | Annotated[float, Strict(), AllowInfNan(False)]
+    | None
+)
+"""A stored driver value: text, integer or finite float (booleans are 0/1), or null."""
+Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Hex32 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+CheckpointCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
+
+
+class WireRecord(BaseModel):
+    """One row of the local log as stored, ready to be checked against its hash by the hub."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    table: str = Field(max_length=40)
+    """Name of the table in the local log, e.g. "person", "reading", "amendment"."""
+    id: Hex32
+    """The record's UUID as 32 hex digits; unique across all checkpoints."""
+    seq: int = Field(ge=1)
+    """Position in the checkpoint's local log; batches are ordered by it."""
+    created_at: str = Field(max_length=40)
+    prev_hash: Hex64
+    hash: Hex64
+    personal_digest: Hex64 | None = None
+    """SHA-256 of the personal fields (tables with personal fields only); they stay local."""
+    values: dict[str, FiniteScalar]
+    """Every other column the hash covers, by name, as stored."""
+    personal: dict[str, FiniteScalar] | None = None
+    """Personal columns that may travel (an amendment of a non-personal field), else null."""
+
+
+class Batch(BaseModel):
+    """Records of one checkpoint, in increasing `seq`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    protocol: int = Field(PROTOCOL_VERSION, ge=1, le=PROTOCOL_VERSION)
+    checkpoint_id: CheckpointCode
+    """The checkpoint's code (`[checkpoint] id`), which its token was enrolled for."""
+    records: list[WireRecord] = Field(max_length=20_000)
+
+
+class ReceiptStatus(StrEnum):
+    """What the hub did with one record."""
+
+    STORED = "stored"
+    """Held by the hub from now on (committed before the answer was sent)."""
+    DUPLICATE = "duplicate"
+    """The hub already held this exact record; nothing changed."""
+    REJECTED = "rejected"
+    """Not stored; `reason` says why. The hub never overwrites a record it holds."""
+
+
+class Receipt(BaseModel):
+    """The hub's answer for one record of a batch."""
+
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+
+    id: str
+    seq: int
+    status: ReceiptStatus
+    reason: str | None = None
+    """Why the record was rejected; null otherwise."""
+
+
+class BatchReceipts(BaseModel):
+    """Receipts for every record of a batch, in the batch's order."""
+
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+
+    checkpoint_id: str
+    receipts: list[Receipt]
+
+
+class CheckpointStatus(BaseModel):
+    """What the hub holds from the authenticated checkpoint."""
+
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+
+    checkpoint_id: str
+    records: int
+    """How many of its records the hub holds."""
+    max_seq: int
+    """The highest `seq` among them (0 for none)."""
+
+
+# ---------------------------------------------------------------------------- checkpoint side
+
+
+@cache
+def _layout(
+    record_type: type[LogRecord],
+) -> tuple[tuple[str, ...], tuple[int, ...], frozenset[str]]:
+    names = column_names(record_type)
+    personal = frozenset(record_type.PERSONAL_FIELDS)
+    content = tuple(
+        i
+        for i, name in enumerate(names)
+        if name not in _CHAIN_COLUMNS and name not in personal and name not in _LOCAL_ONLY
+    )
+    return names, content, personal
+
+
+def _personal_target(table: Any, field: Any) -> bool:
+    """Whether an amendment of `table.field` carries personal data (unknown targets do)."""
+    target = TABLES.get(str(table))
+    return target is None or field in target.PERSONAL_FIELDS
+
+
+def record_payload(record_type: type[LogRecord], row: Sequence[Any]) -> dict[str, Any]:
+    """The wire form (a `WireRecord` as plain data) of a raw row in `column_names` order."""
+    names, content, personal = _layout(record_type)
+    value = dict(zip(names, row, strict=True))
+    payload: dict[str, Any] = {
+        "table": record_type.__tablename__,
+        "id": value["id"],
+        "seq": value["seq"],
+        "created_at": value["created_at"],
+        "prev_hash": value["prev_hash"],
+        "hash": value["hash"],
+        "personal_digest": value.get("personal_digest"),
+        "values": {names[i]: row[i] for i in content},
+        "personal": None,
+    }
+    if (
+        record_type is Amendment
+        and value["purged_at"] is None
+        and not _personal_target(value["target_table"], value["field"])
+    ):
+        payload["personal"] = {name: value[name] for name in sorted(personal)}
+    return payload
+
+
+def encode_batch(checkpoint_id: str, records: Sequence[Mapping[str, Any]], level: int = 6) -> bytes:
+    """The gzip-compressed JSON body of a batch."""
+    body = {"protocol": PROTOCOL_VERSION, "checkpoint_id": checkpoint_id, "records": records}
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return gzip.compress(text.encode(), compresslevel=level, mtime=0)
+
+
+# ---------------------------------------------------------------------------------- hub side
+
+
+class BodyTooLargeError(ValueError):
+    """A request body over the hub's limit, compressed or not."""
+
+
+def decompress(data: bytes, encoding: str, limit: int) -> bytes:
+    """`data` decoded from its Content-Encoding, refusing more than `limit` bytes of output.
+
+    ValueError with the reason for an unknown encoding or a damaged stream; `BodyTooLargeError` when
+    the output would exceed `limit` (a small compressed body can expand enormously).
+    """
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        if len(data) > limit:
+            raise BodyTooLargeError(f"the body is {len(data)} bytes; the limit is {limit}")
+        return data
+    if encoding != "gzip":
+        raise ValueError(f"Content-Encoding {encoding!r} is not supported; use gzip or identity")
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, limit + 1)
+    except zlib.error as error:
+        raise ValueError(f"the body is not valid gzip: {error}") from None
+    if len(out) > limit:
+        raise BodyTooLargeError(
+            f"the body expands to more than {limit} bytes; the limit is {limit}"
+        )
+    if not inflater.eof:
+        raise ValueError("the gzip body is truncated")
+    if inflater.unused_data:
+        raise ValueError("the gzip body has trailing data after its end")
+    return out
+
+
+_BAD_NAME = re.compile(r"[^a-z0-9_]")
+
+
+def _names(keys: Any) -> str:
+    return ", ".join(sorted(_BAD_NAME.sub("?", str(k))[:40] for k in keys)[:10])
+
+
+def check_record(record: WireRecord) -> str | None:
+    """Why the hub must refuse `record`, or None when its content matches its hash.
+
+    Checks the table and its columns, that no personal value travels that should not, the
+    personal digest against any personal values sent, and the hash against the content.
+    """
+    record_type = TABLES.get(record.table)
+    if record_type is None:
+        return f"unknown table {_names([record.table])!r} (is the hub older than the checkpoint?)"
+    names, content, personal = _layout(record_type)
+    expected = {names[i] for i in content}
+    if record.values.keys() != expected:
+        missing, extra = expected - record.values.keys(), record.values.keys() - expected
+        if extra & personal:
+            return f"personal fields must not be sent: {_names(extra & personal)}"
+        parts = [f"missing columns: {_names(missing)}"] if missing else []
+        parts += [f"unknown columns: {_names(extra)}"] if extra else []
+        return f"{record.table}: " + "; ".join(parts)
+    if personal and record.personal_digest is None:
+        return f"{record.table} records carry a personal digest"
+    if not personal and record.personal_digest is not None:
+        return f"{record.table} records have no personal digest"
+    row: list[Any] = [None] * len(names)
+    for i, name in enumerate(names):
+        if name in record.values:
+            row[i] = record.values[name]
+    for name in _CHAIN_COLUMNS:
+        if name in names:
+            row[names.index(name)] = getattr(record, name)
+    if record.personal is not None:
+        if record_type is not Amendment or _personal_target(
+            record.values.get("target_table"), record.values.get("field")
+        ):
+            return f"personal fields must not be sent: {_names(record.personal.keys())}"
+        if record.personal.keys() != personal:
+            return f"personal values must be sent all together: {_names(personal)}"
+        for name, value in record.personal.items():
+            row[names.index(name)] = value
+        if personal_digest(record_type, row) != record.personal_digest:
+            return "the personal values do not match the record's personal digest"
+    if row_hash(record_type, row, record.personal_digest) != record.hash:
+        return "the content does not match the record's hash (altered or forged)"
+    return None

@@ -1,0 +1,199 @@
+"""A real hub on 127.0.0.1 (uvicorn in a thread or a subprocess), checkpoint logs to sync, and
+helpers to compare what the hub holds with what a log has."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import uvicorn
+
+from checkpoint.store.engine import Store, open_store
+from checkpoint.store.models import LOG_TABLES
+from checkpoint.store.sync_state import acked_mark
+from checkpoint.sync.hub import db
+from checkpoint.sync.hub.app import make_hub_app
+from tests.store.conftest import Scene, build_scene, make_person, make_reading
+
+CHECKPOINT = "HB-XG-0012"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for_port(port: int, *, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
+
+
+@dataclass
+class Hub:
+    """A hub serving on 127.0.0.1:`port` over the database at `url`."""
+
+    url: str
+    port: int
+    engine: sa.Engine
+
+    @property
+    def address(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def enroll(self, checkpoint_id: str = CHECKPOINT) -> str:
+        return db.enroll(self.engine, checkpoint_id)
+
+    def held(self, checkpoint_id: str = CHECKPOINT) -> dict[str, tuple[int, str]]:
+        """id -> (seq, hash) of every record the hub holds from `checkpoint_id`."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(db.records.c.id, db.records.c.seq, db.records.c.hash).where(
+                    db.records.c.checkpoint_id == checkpoint_id
+                )
+            ).all()
+            connection.rollback()
+        return {row.id: (row.seq, row.hash) for row in rows}
+
+    def row_count(self) -> int:
+        with self.engine.connect() as connection:
+            count = connection.execute(sa.select(sa.func.count()).select_from(db.records)).scalar()
+            connection.rollback()
+        return int(count or 0)
+
+
+class ThreadedHub:
+    """uvicorn serving `app` in a daemon thread until `stop()`."""
+
+    def __init__(self, app: object, port: int) -> None:
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")  # type: ignore[arg-type]
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the hub did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+def serve_in_thread(url: str, **options: object) -> tuple[Hub, ThreadedHub]:
+    engine = db.make_engine(url)
+    app = make_hub_app(engine=engine, **options)  # type: ignore[arg-type]
+    port = free_port()
+    server = ThreadedHub(app, port)
+    server.start()
+    return Hub(url=url, port=port, engine=engine), server
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[Hub]:
+    """A hub on an SQLite file, in a thread of this process."""
+    served, server = serve_in_thread(f"sqlite:///{tmp_path / 'hub.db'}")
+    try:
+        yield served
+    finally:
+        server.stop()
+        served.engine.dispose()
+
+
+def start_hub_process(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    """`checkpoint hub serve` in its own process (so that it can be killed with SIGKILL)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            *("-m", "checkpoint", "hub", "serve", "--db", url),
+            *("--host", "127.0.0.1", "--port", str(port)),
+        ],
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    try:
+        wait_for_port(port)
+    except TimeoutError:
+        process.kill()
+        raise
+    return process
+
+
+# ------------------------------------------------------------------------------ checkpoint logs
+
+
+def fill(scene: Scene, people: int, *, per_unit: int = 50) -> None:
+    """Screen `people` more people (a person and a reading each), `per_unit` per transaction."""
+    from checkpoint.store import records
+
+    done = 0
+    while done < people:
+        with scene.store.session() as session:
+            for _ in range(min(per_unit, people - done)):
+                person = make_person(scene.passage, f"旅客{done}")
+                reading = make_reading(scene.shift, person, 36.5 + (done % 15) / 10)
+                records.record_screening(session=session, person=person, reading=reading)
+                done += 1
+
+
+def make_log(path: Path, people: int = 0) -> Scene:
+    scene = build_scene(open_store(path))
+    fill(scene, people)
+    return scene
+
+
+def log_records(store: Store) -> dict[str, tuple[int, str]]:
+    """id -> (seq, hash) of every record of a local log."""
+    found: dict[str, tuple[int, str]] = {}
+    with store.reading() as session:
+        for record_type in LOG_TABLES:
+            query = f"SELECT id, seq, hash FROM {record_type.__tablename__}"
+            found.update(
+                (row[0], (row[1], row[2])) for row in session.connection().exec_driver_sql(query)
+            )
+    return found
+
+
+def mark_of(store: Store, hub: str) -> int:
+    with store.reading() as session:
+        return acked_mark(session=session, hub=hub)
+
+
+def assert_mark_not_ahead(store: Store, hub_url: str, hub: Hub) -> int:
+    """Every record up to the client's mark is held by the hub, with the same hash."""
+    mark = mark_of(store, hub_url)
+    held = hub.held()
+    local = log_records(store)
+    missing = [seq for rid, (seq, h) in local.items() if seq <= mark and held.get(rid) != (seq, h)]
+    assert not missing, f"mark {mark} runs ahead of the hub: seqs {sorted(missing)[:10]} missing"
+    return mark
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Iterator[Scene]:
+    scene = make_log(tmp_path / "checkpoint" / "checkpoint.db", people=200)
+    try:
+        yield scene
+    finally:
+        scene.store.close()

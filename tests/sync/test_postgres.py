@@ -1,0 +1,100 @@
+"""The hub on the real PostgreSQL server at 127.0.0.1:5432, in a database made for this run."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from checkpoint.sync.client import HubClient, SyncError, sync
+from tests.store.conftest import Scene
+from tests.sync.conftest import (
+    CHECKPOINT,
+    Hub,
+    assert_mark_not_ahead,
+    log_records,
+    make_log,
+    serve_in_thread,
+)
+from tests.sync.faulty_proxy import FaultyProxy
+
+pytestmark = pytest.mark.postgres
+SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture
+def pg_hub() -> Iterator[Hub]:
+    name = f"checkpoint_hub_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(
+        SERVER, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
+    )
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        pytest.skip(f"no PostgreSQL server to use at 127.0.0.1:5432: {error.orig}")
+    served, server = serve_in_thread(SERVER.rsplit("/", 1)[0] + f"/{name}")
+    try:
+        yield served
+    finally:
+        server.stop()
+        served.engine.dispose()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def test_postgres_hub_holds_each_record_once_through_faults_and_concurrent_checkpoints(
+    tmp_path: Path, pg_hub: Hub
+) -> None:
+    scenes: list[Scene] = [make_log(tmp_path / n / "checkpoint.db", people=300) for n in "ab"]
+    tokens = [pg_hub.enroll(CHECKPOINT), pg_hub.enroll("CP-B")]
+    proxy = FaultyProxy(pg_hub.port, seed=11, delay=0.05).start()
+    address = f"http://127.0.0.1:{proxy.port}"
+    failures: list[BaseException] = []
+
+    def run(scene: Scene, token: str, code: str) -> None:
+        try:
+            with HubClient(address, token, timeout=20) as client:
+                for _ in range(60):
+                    try:
+                        result = sync(
+                            scene.store,
+                            client,
+                            checkpoint_id=code,
+                            batch_size=61,
+                            retries=2,
+                            sleep=lambda _: None,
+                        )
+                    except SyncError:
+                        continue
+                    if result.mark == result.head:
+                        return
+                raise AssertionError(f"{code} never completed")
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [
+        threading.Thread(target=run, args=(scenes[0], tokens[0], CHECKPOINT)),
+        threading.Thread(target=run, args=(scenes[1], tokens[1], "CP-B")),
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not failures, failures
+        assert pg_hub.held(CHECKPOINT) == log_records(scenes[0].store)
+        assert pg_hub.held("CP-B") == log_records(scenes[1].store)
+        assert pg_hub.row_count() == 2 * 603
+        assert assert_mark_not_ahead(scenes[0].store, address, pg_hub) == 603
+        assert proxy.seen["duplicate"] > 0
+    finally:
+        proxy.stop()
+        for scene in scenes:
+            scene.store.close()

@@ -1,0 +1,203 @@
+"""The client against a real hub on 127.0.0.1: exactly once, resumable, and a mark that never
+runs ahead of the hub, also through a proxy that drops, resets, delays, truncates and
+duplicates."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from checkpoint.store.amendments import amend
+from checkpoint.store.models import VehiclePassage
+from checkpoint.store.sync_state import sync_state, unsynced_count
+from checkpoint.sync.client import HubClient, SyncError, sync
+from checkpoint.sync.wire import ReceiptStatus
+from tests.store.conftest import Scene
+from tests.sync.conftest import (
+    CHECKPOINT,
+    Hub,
+    assert_mark_not_ahead,
+    fill,
+    log_records,
+    make_log,
+    mark_of,
+)
+from tests.sync.faulty_proxy import FaultyProxy
+
+
+def _no_sleep(_: float) -> None:
+    pass
+
+
+def test_a_log_reaches_the_hub_once_and_a_second_sync_sends_nothing(log: Scene, hub: Hub) -> None:
+    token = hub.enroll()
+    seen: list[tuple[int, int]] = []
+    with HubClient(hub.address, token) as client:
+        first = sync(
+            log.store,
+            client,
+            checkpoint_id=CHECKPOINT,
+            batch_size=64,
+            progress=lambda *a: seen.append(a),
+        )
+        again = sync(log.store, client, checkpoint_id=CHECKPOINT)
+    local = log_records(log.store)
+    assert first.stored == len(local) == 403 and first.duplicates == 0 and not first.rejected
+    assert hub.held() == local
+    assert first.mark == first.head == 403
+    assert seen[-1] == (403, 403) and len(seen) == 7
+    assert again.sent == 0 and again.mark == 403
+    with log.store.reading() as session:
+        assert unsynced_count(session=session, hub=hub.address) == 0
+        state = sync_state(session=session, hub=hub.address)
+        assert state is not None and state.last_error is None and state.last_success_at
+    fill(log, 10)
+    with log.store.reading() as session:
+        assert unsynced_count(session=session, hub=hub.address) == 20
+        assert unsynced_count(session=session) == 20
+    with HubClient(hub.address, token) as client:
+        more = sync(log.store, client, checkpoint_id=CHECKPOINT)
+    assert more.stored == 20 and hub.held() == log_records(log.store)
+
+
+def test_personal_fields_stay_on_the_laptop_but_a_corrected_plate_travels(
+    log: Scene, hub: Hub
+) -> None:
+    with log.store.session() as session:
+        passage = session.get(VehiclePassage, log.passage.id)
+        assert passage is not None
+        amend(
+            session=session,
+            record=passage,
+            field="plate",
+            new_value="鄂K54321",
+            reason="看错",
+            by="王芳",
+        )
+    with HubClient(hub.address, hub.enroll()) as client:
+        sync(log.store, client, checkpoint_id=CHECKPOINT)
+    import sqlalchemy as sa
+
+    from checkpoint.sync.hub.db import records
+
+    with hub.engine.connect() as connection:
+        bodies = [row.body for row in connection.execute(sa.select(records.c.body))]
+    text = repr(bodies)
+    assert "旅客1" not in text and "11010519491231002X" not in text and "13812345678" not in text
+    people = [b for b in bodies if b["table"] == "person"]
+    assert people and all(b["personal"] is None and b["personal_digest"] for b in people)
+    assert "name" not in people[0]["values"] and people[0]["values"]["origin"] == "湖北省武汉市"
+    (amendment,) = [b for b in bodies if b["table"] == "amendment"]
+    assert amendment["personal"] == {"new_value": '"\\u9102K54321"'}
+
+
+def test_a_record_changed_in_the_log_is_rejected_with_its_reason_and_stops_the_mark(
+    log: Scene, hub: Hub
+) -> None:
+    with sqlite3.connect(log.store.path) as raw:
+        raw.execute("UPDATE person SET origin = '北京市' WHERE seq = 10")
+    with HubClient(hub.address, hub.enroll()) as client:
+        result = sync(log.store, client, checkpoint_id=CHECKPOINT, batch_size=8)
+        again = sync(log.store, client, checkpoint_id=CHECKPOINT, batch_size=8)
+    assert [(r.seq, r.table) for r in result.rejected] == [(10, "person")]
+    assert "hash" in result.rejected[0].reason
+    assert result.mark == 9 and result.stored == 402
+    assert again.mark == 9 and again.duplicates == 393 and len(again.rejected) == 1
+    assert len(hub.held()) == 402
+    with log.store.reading() as session:
+        state = sync_state(session=session, hub=hub.address)
+        assert state is not None and state.last_error and "seq 10" in state.last_error
+        assert unsynced_count(session=session, hub=hub.address) == 394
+
+
+def test_the_proxy_breaks_exchanges_yet_the_hub_ends_with_exactly_the_log(
+    tmp_path: Path, hub: Hub
+) -> None:
+    scene = make_log(tmp_path / "checkpoint.db", people=600)
+    token = hub.enroll()
+    proxy = FaultyProxy(hub.port, seed=6, delay=0.1).start()
+    address = f"http://127.0.0.1:{proxy.port}"
+    try:
+        with HubClient(address, token, timeout=20) as client:
+            for _attempt in range(60):
+                try:
+                    result = sync(
+                        scene.store,
+                        client,
+                        checkpoint_id=CHECKPOINT,
+                        batch_size=97,
+                        retries=2,
+                        sleep=_no_sleep,
+                    )
+                except SyncError:
+                    assert_mark_not_ahead(scene.store, address, hub)
+                    continue
+                assert_mark_not_ahead(scene.store, address, hub)
+                if result.mark == result.head:
+                    break
+            else:
+                pytest.fail("60 syncs through the proxy never completed")
+        assert hub.held() == log_records(scene.store)
+        assert hub.row_count() == 1203
+        assert mark_of(scene.store, address) == 1203
+        for fault in (
+            "drop_request",
+            "reset_mid_body",
+            "drop_response",
+            "truncate_response",
+            "duplicate",
+            "delay",
+        ):
+            assert proxy.seen[fault] > 0, f"{fault} never happened: {proxy.seen}"
+    finally:
+        proxy.stop()
+        scene.store.close()
+
+
+def test_two_checkpoints_sync_at_once(tmp_path: Path, hub: Hub) -> None:
+    scenes = [make_log(tmp_path / name / "checkpoint.db", people=300) for name in ("a", "b")]
+    tokens = [hub.enroll("CP-A"), hub.enroll("CP-B")]
+    errors: list[BaseException] = []
+
+    def run(scene: Scene, token: str, code: str) -> None:
+        try:
+            with HubClient(hub.address, token) as client:
+                sync(scene.store, client, checkpoint_id=code, batch_size=50)
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=run, args=(s, t, c))
+        for s, t, c in zip(scenes, tokens, ("CP-A", "CP-B"), strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert not errors
+        assert hub.held("CP-A") == log_records(scenes[0].store)
+        assert hub.held("CP-B") == log_records(scenes[1].store)
+    finally:
+        for scene in scenes:
+            scene.store.close()
+
+
+def test_receipts_say_duplicate_for_a_resent_batch(log: Scene, hub: Hub) -> None:
+    token = hub.enroll()
+    with HubClient(hub.address, token) as client:
+        sync(log.store, client, checkpoint_id=CHECKPOINT, batch_size=100)
+    with log.store.session() as session:
+        from checkpoint.store.models import SyncState
+
+        state = session.get(SyncState, hub.address)
+        assert state is not None
+        state.acked_seq = 0  # as if the answers had been lost
+        session.add(state)
+    with HubClient(hub.address, token) as client:
+        again = sync(log.store, client, checkpoint_id=CHECKPOINT, batch_size=100)
+    assert again.stored == 0 and again.duplicates == 403 and again.mark == 403
+    assert ReceiptStatus.DUPLICATE.value == "duplicate"
