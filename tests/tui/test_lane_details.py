@@ -236,3 +236,22 @@ async def test_every_key_of_the_lane_is_in_the_command_palette(
         await until(pilot, lambda: app.screen is lane)
         hint = lane.query_one("#temperature-hint", Static)
         await until(pilot, lambda: "No vehicle yet" in str(hint.render()))
+
+
+async def test_a_language_switch_keeps_what_was_chosen(tmp_path: Path, store: Store) -> None:
+    from checkpoint.domain.vocabulary import Direction
+
+    app = make_app(desk_for(store, settings_for(tmp_path)), None, language="en")
+    async with app.run_test(size=(100, 34)) as pilot:
+        await open_shift(pilot, app)
+        lane = app.screen
+        lane.query_one("#direction", Select).value = Direction.OUT
+        lane.query_one("#vehicle-type", Select).value = VehicleType.TRUCK
+        await pilot.press("f3")
+        lane.query_one("#health-code", Select).value = HealthCode.YELLOW
+        await pilot.press("f2")
+        await pilot.pause(0.2)
+        assert lane.query_one("#direction", Select).value is Direction.OUT
+        assert lane.query_one("#vehicle-type", Select).value is VehicleType.TRUCK
+        assert lane.query_one("#health-code", Select).value is HealthCode.YELLOW
+        assert lane.query_one("#name", Input).placeholder == "姓名 *"

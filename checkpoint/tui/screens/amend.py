@@ -21,6 +21,7 @@ from checkpoint.errors import CheckpointError
 from checkpoint.screening.history import AmendField, History, PersonRecord
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
+from checkpoint.tui.widgets.selects import relabel_select
 
 _MASKS = {
     AmendField.NAME: mask_name,
@@ -97,10 +98,7 @@ class AmendScreen(AppScreen):
 
     def relabel(self) -> None:
         t = self.t
-        select = self.query_one("#amend-field", Select)
-        choice = select.value
-        select.set_options(self._field_options())
-        select.value = choice if isinstance(choice, AmendField) else AmendField.NAME
+        relabel_select(self.query_one("#amend-field", Select), self._field_options())
         self.query_one("#amend-value", Input).placeholder = t("tui.amend.value")
         self.query_one("#amend-reason", Input).placeholder = t("tui.amend.reason")
         self.query_one("#amend-by", Input).placeholder = t("tui.amend.by")

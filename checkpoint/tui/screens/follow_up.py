@@ -20,6 +20,7 @@ from checkpoint.screening.follow_up import CaseView, FollowUp
 from checkpoint.thermometer.events import Measurement
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
+from checkpoint.tui.widgets.selects import relabel_select
 
 
 class FollowUpScreen(AppScreen):
@@ -122,8 +123,9 @@ class FollowUpScreen(AppScreen):
             "tui.case.axillary" if axillary else "tui.case.remeasure"
         )
         order = list(state.recommended) + [d for d in Disposition if d not in state.recommended]
-        select = self.query_one("#disposition", Select)
-        select.set_options([(t(f"disposition.{d.value}"), d) for d in order])
+        options = [(t(f"disposition.{d.value}"), d) for d in order]
+        # The recommended disposition comes first and is chosen, as the case moves on.
+        relabel_select(self.query_one("#disposition", Select), options, keep_value=False)
         self._tick()
 
     def _tick(self) -> None:

@@ -50,6 +50,7 @@ from checkpoint.tui.screens.queue import QueueScreen
 from checkpoint.tui.screens.reason import ReasonScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
 from checkpoint.tui.widgets.person_details import PersonDetails
+from checkpoint.tui.widgets.selects import relabel_select
 from checkpoint.tui.widgets.status_bar import StatusBar
 
 _ON_FOOT_KINDS = (CheckpointKind.STATION, CheckpointKind.PIER)
@@ -158,11 +159,8 @@ class ScreeningScreen(AppScreen):
         self.query_one("#temperature", Input).placeholder = t("tui.temperature")
         self.query_one("#non-local", Checkbox).label = t("tui.non_local")
         self._relabel_details()
-        vehicle_type = self.query_one("#vehicle-type", Select)
-        kept = vehicle_type.value
-        vehicle_type.set_options(self._type_options())
-        vehicle_type.value = kept
-        self.query_one("#direction", Select).set_options(self._direction_options())
+        relabel_select(self.query_one("#vehicle-type", Select), self._type_options())
+        relabel_select(self.query_one("#direction", Select), self._direction_options())
         status = self.query_one(StatusBar)
         status.labels = {
             name: t(f"tui.counter.{name}")

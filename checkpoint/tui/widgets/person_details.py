@@ -23,6 +23,7 @@ from checkpoint.domain.documents import Document, detect_document_kind, parse_do
 from checkpoint.domain.phones import Phone, parse_phone
 from checkpoint.domain.vocabulary import DocumentKind, HealthCode, Symptom
 from checkpoint.errors import CheckpointError
+from checkpoint.tui.widgets.selects import relabel_select
 
 Translate = Callable[[str], str]
 
@@ -138,12 +139,7 @@ class PersonDetails(Vertical):
             )
 
     def _options(self, widget_id: str, prompt: str, options: Sequence[tuple[str, object]]) -> None:
-        select: Select[object] = self.query_one(f"#{widget_id}", Select)
-        value = select.value
-        select.set_options(options)
-        select.prompt = prompt
-        if value is not Select.NULL:
-            select.value = value
+        relabel_select(self.query_one(f"#{widget_id}", Select), options, prompt)
 
     # -- moving through the fields ----------------------------------------------------------
 
