@@ -64,11 +64,27 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
     return lines
 
 
+_NO_LINE_START = frozenset("）)]】」』，。、；：！？:;,.!?%℃")
+"""Closing brackets and punctuation never begin a line: they stay with what they close."""
+_NO_LINE_END = frozenset("（([【「『")
+"""Opening brackets never end a line: they stay with what they open."""
+
+
+def _short_group(word: str) -> bool:
+    # A short bracketed group, such as a name "(李强)", is kept whole: still open, and short.
+    return word.lstrip()[:1] in _NO_LINE_END and word[-1] not in ")）]】」』" and cell_len(word) < 9
+
+
 def _words(text: str) -> list[str]:
-    # Latin words stay whole (with their leading space); each CJK character is a word of its own.
+    # Latin words stay whole (with their leading space); each CJK character is a word of its
+    # own, with the punctuation around it kept on its side of a line break.
     words: list[str] = []
     for char in text:
-        if cell_len(char) == 2 or not words or char == " " or cell_len(words[-1][-1]) == 2:
+        if words and (
+            char in _NO_LINE_START or words[-1][-1] in _NO_LINE_END or _short_group(words[-1])
+        ):
+            words[-1] += char
+        elif cell_len(char) == 2 or not words or char == " " or cell_len(words[-1][-1]) == 2:
             words.append(char)
         else:
             words[-1] += char

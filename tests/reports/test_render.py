@@ -100,3 +100,20 @@ def test_every_figure_and_step_has_a_label_in_both_languages() -> None:
     for language in LANGUAGES:
         missing = [key for key in keys if key not in catalog(language)]
         assert not missing, (language, missing)
+
+
+@pytest.mark.parametrize(
+    ("text", "width"),
+    [
+        ("12:35 处置 转发热门诊/120 (李强)", 24),
+        ("处置: 转发热门诊/120; 决定人：李强", 26),
+        ("处置：居家健康监测（李强），已通知社区。", 12),
+    ],
+)
+def test_wrapped_lines_never_start_with_closing_punctuation(text: str, width: int) -> None:
+    lines = wrap(text, width, indent="  ")
+    assert all(cell_len(line) <= width for line in lines)
+    assert all(line.strip()[:1] not in ")）：，。、;；" for line in lines[1:]), lines
+    assert "".join(line.strip() for line in lines).replace(" ", "") == text.replace(" ", "")
+    if "(李强)" in text:
+        assert any("(李强)" in line for line in lines)  # a short name in brackets stays whole
