@@ -101,3 +101,13 @@ def revoke(
         typer.secho(f"error: {checkpoint_id} was never enrolled", err=True, fg=typer.colors.RED)
         raise typer.Exit(code=1)
     typer.echo(f"Revoked the token of {checkpoint_id}.")
+
+
+def _add_report_commands() -> None:
+    # Below the other commands: hub_report_cmd imports DbOption from this module.
+    from checkpoint.cli.hub_report_cmd import hub_report_app
+
+    hub_app.add_typer(hub_report_app, name="report")
+
+
+_add_report_commands()

@@ -1,4 +1,5 @@
-"""`checkpoint sync`: send the records the hub has not acknowledged, with a progress bar."""
+"""`checkpoint sync`: send the records the hub has not acknowledged, with a progress bar, then
+the daily reports of closed days it does not hold as they are."""
 
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ def sync_command(
         DEFAULT_BATCH
     ),
 ) -> None:
-    """Send the log's records the hub has not acknowledged yet; safe to interrupt and repeat."""
+    """Send the log's records the hub has not acknowledged yet, then the daily and zero reports
+    of closed days; safe to interrupt and repeat."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -81,6 +83,7 @@ def sync_command(
     from checkpoint.config import load_settings
     from checkpoint.store.engine import open_store
     from checkpoint.sync.client import HubClient, SyncError, sync
+    from checkpoint.sync.report_push import send_reports
 
     try:
         settings = load_settings(cli_context(ctx).config_path).settings
@@ -116,6 +119,8 @@ def sync_command(
                 batch_size=batch_size,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
+            # Then the daily and zero reports of closed days the hub does not hold as they are.
+            reports = send_reports(store, settings, client)
     except SyncError as error:
         if error.summary is not None:
             _print_summary(error.summary, language)
@@ -123,5 +128,14 @@ def sync_command(
     except CheckpointError as error:
         fail(error, language=language)
     _print_summary(summary, language)
+    typer.echo(
+        translate(
+            "sync.reports",
+            language,
+            stored=len(reports.stored),
+            replaced=len(reports.replaced),
+            unchanged=reports.unchanged,
+        )
+    )
     if summary.rejected:
         raise typer.Exit(code=REJECTED_EXIT)

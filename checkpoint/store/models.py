@@ -438,3 +438,20 @@ class SyncState(SQLModel, table=True):
     last_attempt_at: datetime | None = _time(nullable=True)
     last_error: str | None = None
     """The last failure in plain words; None after a sync that succeeded."""
+
+
+class ReportSent(SQLModel, table=True):
+    """A daily report a hub acknowledged: bookkeeping like `SyncState`, not a record.
+
+    The digest says what the report said when it was sent (`sync/report_wire.report_digest`):
+    a day is sent again only when its report, computed anew, says something else.
+    """
+
+    __tablename__ = "report_sent"
+
+    hub: str = Field(primary_key=True, max_length=400)
+    report_day: date = Field(primary_key=True)
+    digest: str = Field(max_length=64)
+    log_seq: int
+    """The seq of the newest record of the log when the report was computed."""
+    sent_at: datetime = _time()

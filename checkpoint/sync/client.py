@@ -34,6 +34,7 @@ from checkpoint.store.sync_state import (
     rows_between,
 )
 from checkpoint.sync import DEFAULT_BATCH
+from checkpoint.sync.report_wire import ReportReceipt
 from checkpoint.sync.wire import (
     CONTENT_ENCODING,
     BatchReceipts,
@@ -172,6 +173,20 @@ class HubClient:
         )
         try:
             return BatchReceipts.model_validate_json(response.content)
+        except pydantic.ValidationError as error:
+            raise _TransientError(f"the hub's answer was incomplete or damaged: {error}") from error
+
+    def put_report(self, checkpoint_id: str, day: str, body: bytes) -> ReportReceipt:
+        """Send one compressed daily report (its JSON form) for report day `day`; the hub's
+        answer."""
+        response = self._send(
+            "PUT",
+            f"v1/checkpoints/{checkpoint_id}/reports/{day}",
+            content=body,
+            headers={"Content-Encoding": CONTENT_ENCODING, "Content-Type": "application/json"},
+        )
+        try:
+            return ReportReceipt.model_validate_json(response.content)
         except pydantic.ValidationError as error:
             raise _TransientError(f"the hub's answer was incomplete or damaged: {error}") from error
 

@@ -154,7 +154,11 @@ def test_the_committed_openapi_description_is_the_apps(hub: Hub) -> None:
     )
     served = httpx.get(f"{hub.address}/openapi.json").json()
     assert served == json.loads(PATH.read_text(encoding="utf-8"))
-    assert set(served["paths"]) == {"/v1/batches", "/v1/checkpoints/{checkpoint_id}/status"}
+    assert set(served["paths"]) == {
+        "/v1/batches",
+        "/v1/checkpoints/{checkpoint_id}/status",
+        "/v1/checkpoints/{checkpoint_id}/reports/{day}",
+    }
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))

@@ -12,6 +12,7 @@ or put the hub behind a reverse proxy that terminates TLS (README, "Hub").
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from datetime import date
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -19,7 +20,8 @@ from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from checkpoint.sync.hub import db, ingest
+from checkpoint.sync.hub import db, ingest, report_ingest
+from checkpoint.sync.report_wire import DayReport, ReportReceipt
 from checkpoint.sync.wire import (
     Batch,
     BatchReceipts,
@@ -146,5 +148,24 @@ def make_hub_app(
         own(caller, checkpoint_id)
         count, max_seq = ingest.held_status(hub_engine, checkpoint_id)
         return CheckpointStatus(checkpoint_id=checkpoint_id, records=count, max_seq=max_seq)
+
+    @app.put("/v1/checkpoints/{checkpoint_id}/reports/{day}", responses=_ERRORS)
+    def put_report(
+        checkpoint_id: str, day: date, report: DayReport, caller: Caller
+    ) -> ReportReceipt:
+        """Hold the caller's daily report (日报告) or zero report of report day `day`.
+
+        The body is the report's JSON form (`checkpoint report day --format json`). One report
+        per checkpoint and day: a resubmission with other figures replaces the one held
+        ("replaced"), one saying the same is "unchanged"; the day is never counted twice.
+        """
+        own(caller, checkpoint_id)
+        if report.checkpoint.code != checkpoint_id or report.report_day != day:
+            raise HTTPException(
+                422,
+                f"the body is the report of {report.checkpoint.code} for {report.report_day}, "
+                f"not of {checkpoint_id} for {day}",
+            )
+        return report_ingest.store_report(hub_engine, caller, day, report.model_dump(mode="json"))
 
     return app

@@ -2,9 +2,10 @@
 
 The hub holds what checkpoints sent it, one row per record (keyed by the record's UUID, never
 updated), the checkpoints allowed to send with a hash of their token, and the daily reports
-(one per checkpoint and day, replaced on resubmission). The default is an SQLite file in WAL
-mode with `synchronous=FULL`: a receipt says "stored" only once the row survives a power cut,
-or a checkpoint's acknowledged mark could run ahead of what the hub holds.
+(one per checkpoint and day, replaced on resubmission; when each version first arrived is kept
+beside them). The default is an SQLite file in WAL mode with `synchronous=FULL`: a receipt
+says "stored" only once the row survives a power cut, or a checkpoint's acknowledged mark
+could run ahead of what the hub holds.
 """
 
 from __future__ import annotations
@@ -54,6 +55,17 @@ reports = sa.Table(
     sa.Column("day", sa.Date, primary_key=True),
     sa.Column("body", sa.JSON, nullable=False),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+report_versions = sa.Table(
+    "report_versions",
+    metadata,
+    sa.Column("checkpoint_id", sa.String(32), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("digest", sa.String(64), primary_key=True, comment="report_wire.report_digest"),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    comment="each distinct version of a daily report and when it first arrived: the first one "
+    "says whether the report was on time, the count whether it was revised",
 )
 
 

@@ -1,0 +1,88 @@
+"""Storing a daily report: one row per (checkpoint, report day), replaced by a resubmission that
+says something else, kept as it is by one that says the same.
+
+One transaction per report. The row is inserted if absent (`ON CONFLICT DO NOTHING`); when it
+was present, it is read under a row lock and replaced only if the digests differ. A concurrent
+copy of the same request waits for the first and then finds it held: the day is never counted
+twice. Every distinct version's first arrival goes to `report_versions`, so the hub can tell an
+on-time report later corrected from one that arrived late.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from checkpoint.sync.hub.db import report_versions, reports
+from checkpoint.sync.report_wire import ReportReceipt, ReportStatus, report_digest
+
+
+def _insert(table: sa.Table, dialect: str, keys: list[str]) -> Any:
+    insert: Any = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert.on_conflict_do_nothing(index_elements=keys)
+
+
+def _utc_text(moment: datetime) -> str:
+    if moment.tzinfo is None:  # SQLite gives back naive times; they were stored in UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def store_report(
+    engine: sa.Engine,
+    checkpoint_id: str,
+    day: date,
+    body: dict[str, Any],
+    *,
+    now: datetime | None = None,
+) -> ReportReceipt:
+    """Hold `body` (a validated daily report, `report_wire.canonical`) as `checkpoint_id`'s
+    report of `day`; what was done with it."""
+    received_at = now or datetime.now(UTC)
+    digest = report_digest(body)
+    dialect = engine.dialect.name
+    key = (reports.c.checkpoint_id == checkpoint_id) & (reports.c.day == day)
+    with engine.begin() as connection:
+        inserted = connection.execute(
+            _insert(reports, dialect, ["checkpoint_id", "day"]).returning(reports.c.day),
+            {"checkpoint_id": checkpoint_id, "day": day, "body": body, "received_at": received_at},
+        ).first()
+        if inserted is not None:
+            status = ReportStatus.STORED
+        else:
+            held = connection.execute(
+                sa.select(reports.c.body).where(key).with_for_update()
+            ).scalar_one()
+            if report_digest(held) == digest:
+                status = ReportStatus.UNCHANGED
+            else:
+                status = ReportStatus.REPLACED
+                connection.execute(
+                    reports.update().where(key).values(body=body, received_at=received_at)
+                )
+        connection.execute(
+            _insert(report_versions, dialect, ["checkpoint_id", "day", "digest"]),
+            {
+                "checkpoint_id": checkpoint_id,
+                "day": day,
+                "digest": digest,
+                "received_at": received_at,
+            },
+        )
+        first_seen = connection.execute(
+            sa.select(report_versions.c.received_at).where(
+                (report_versions.c.checkpoint_id == checkpoint_id)
+                & (report_versions.c.day == day)
+                & (report_versions.c.digest == digest)
+            )
+        ).scalar_one()
+    return ReportReceipt(
+        checkpoint_id=checkpoint_id,
+        report_day=day,
+        status=status,
+        digest=digest,
+        received_at=_utc_text(first_seen),
+    )

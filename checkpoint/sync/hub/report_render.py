@@ -1,0 +1,412 @@
+"""The hub's daily report rendered: 80-column text, JSON, CSV and XLSX (one row per checkpoint,
+the silent ones included, and the total), and an A4 PDF.
+
+Text columns are padded by display width (`rich.cells.cell_len`), as the checkpoint's reports
+are, so Chinese names line up on a terminal and on a fixed-pitch printer.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from rich.cells import cell_len
+
+from checkpoint.locale import Language, translate
+from checkpoint.reports.fonts import CjkFont
+from checkpoint.reports.model import Figures
+from checkpoint.reports.text import PAPER, fit, wrap
+from checkpoint.sync.hub.reports import (
+    FIGURE_NAMES,
+    CheckpointDay,
+    HubCase,
+    HubDayReport,
+    Omission,
+    to_data,
+)
+
+TABLE_FIGURES: Final[tuple[str, ...]] = (
+    "people",
+    "vehicles",
+    "at_or_over",
+    "referred",
+    "held",
+    "turned_back",
+)
+"""The figures of the per-checkpoint tables (all of them are in the total and the files)."""
+HUB_FORMATS: Final = ("text", "json", "csv", "xlsx", "pdf")
+
+
+def _t(key: str, language: Language, **params: object) -> str:
+    return translate(key, language, **params)
+
+
+def _local(moment: datetime, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _who(row: CheckpointDay) -> str:
+    return f"{row.name} ({row.checkpoint_id})" if row.name else row.checkpoint_id
+
+
+def status_words(row: CheckpointDay, language: Language) -> str:
+    """On time or late, zero report, revised: in words, for a table cell."""
+    words = [_t("hub.late" if row.late else "hub.on_time", language)]
+    if row.zero_report:
+        words.append(_t("hub.zero_report", language))
+    if row.versions > 1:
+        words.append(_t("hub.revised", language, count=row.versions - 1))
+    return ("、" if language == "zh-CN" else ", ").join(words)
+
+
+def omission_text(omission: Omission, language: Language) -> str:
+    last = (
+        _t("hub.last_reported", language, day=omission.last_reported.isoformat())
+        if omission.last_reported
+        else _t("hub.never_reported", language)
+    )
+    return f"{omission.checkpoint_id}  {last}"
+
+
+def case_text(case: HubCase, language: Language) -> str:
+    found = case.case
+    value = f" {found.first_value_c:.1f}℃" if found.first_value_c is not None else ""
+    who = " ".join(
+        p for p in (found.name, found.document, found.phone, found.plate, found.origin) if p
+    )
+    reasons = ("、" if language == "zh-CN" else ", ").join(
+        _t(f"report.reason.{r}", language) for r in found.reasons
+    )
+    outcome = (
+        _t("report.case.open", language)
+        if found.disposition is None
+        else _t(f"report.disposition.{found.disposition.value}", language)
+    )
+    return (
+        f"{case.checkpoint_id} {_local(found.screened_at, case.timezone)}{value} {who}; "
+        f"{reasons}; {outcome}"
+    )
+
+
+# --------------------------------------------------------------------------------------- text
+
+
+def _table(report: HubDayReport, language: Language, width: int, *, cumulative: bool) -> list[str]:
+    number = 8
+    label = width - len(TABLE_FIGURES) * (number + 1)
+    head = fit(_t("hub.col.checkpoint", language), label) + "".join(
+        " " + fit(_t(f"hub.short.{name}", language), number, right=True) for name in TABLE_FIGURES
+    )
+
+    def line(name: str, figures: Figures) -> str:
+        return fit(name, label) + "".join(
+            " " + fit(str(getattr(figures, f)), number, right=True) for f in TABLE_FIGURES
+        )
+
+    out = [head]
+    for row in report.rows:
+        out.append(line(_who(row), row.cumulative if cumulative else row.new))
+    out.append("-" * width)
+    out.append(
+        line(
+            _t("hub.total", language),
+            report.total_cumulative if cumulative else report.total_new,
+        )
+    )
+    return out
+
+
+def render_text(report: HubDayReport, language: Language, *, width: int = PAPER) -> str:
+    """The hub report as plain text lines of at most `width` cells."""
+    rule = "-" * width
+    out: list[str] = []
+
+    def add(text: str, indent: str = "") -> None:
+        out.extend(wrap(text, width, indent))
+
+    heading = _t("hub.title", language)
+    out.append(fit(" " * max(0, (width - cell_len(heading)) // 2) + heading, width).rstrip())
+    add(f"{_t('report.day', language)}: {report.day.isoformat()}")
+    add(
+        _t(
+            "hub.reported_of",
+            language,
+            reported=len(report.rows),
+            expected=report.expected,
+            missing=len(report.omissions),
+            late=len(report.late),
+        )
+    )
+    out.append(rule)
+    add(_t("hub.section.new", language))
+    out += _table(report, language, width, cumulative=False)
+    out.append(rule)
+    add(_t("hub.section.cumulative", language))
+    out += _table(report, language, width, cumulative=True)
+    out.append(rule)
+    add(_t("hub.section.total", language))
+    number = 10
+    label = width - 2 * (number + 2)
+    out.append(
+        fit(_t("report.item", language), label)
+        + "  "
+        + fit(_t("report.new", language), number, right=True)
+        + "  "
+        + fit(_t("report.cumulative", language), number, right=True)
+    )
+    for name in FIGURE_NAMES:
+        out.append(
+            fit(_t(f"report.figure.{name}", language), label)
+            + "  "
+            + fit(str(getattr(report.total_new, name)), number, right=True)
+            + "  "
+            + fit(str(getattr(report.total_cumulative, name)), number, right=True)
+        )
+    out.append(rule)
+    add(f"{_t('hub.section.omissions', language)}: {len(report.omissions)}")
+    if not report.omissions:
+        add(_t("hub.no_omissions", language))
+    for omission in report.omissions:
+        add("  " + omission_text(omission, language), "    ")
+    out.append(rule)
+    add(_t("hub.section.received", language))
+    for row in report.rows:
+        add(
+            f"  {_who(row)}: {_local(row.first_received_at, row.timezone)}  "
+            f"{status_words(row, language)}",
+            "    ",
+        )
+    out.append(rule)
+    add(f"{_t('report.cases', language)}: {len(report.cases)}")
+    if not report.cases:
+        add(_t("report.no_cases", language))
+    for number_, case in enumerate(report.cases, 1):
+        add(f"{number_}. {case_text(case, language)}", "   ")
+    out.append(rule)
+    add(
+        _t(
+            "hub.footer",
+            language,
+            generated=report.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
+            hours=f"{report.grace.total_seconds() / 3600:g}",
+        ),
+        "  ",
+    )
+    return "\n".join(line.rstrip() for line in out) + "\n"
+
+
+def render_json(report: HubDayReport) -> str:
+    return json.dumps(to_data(report), ensure_ascii=False, indent=2) + "\n"
+
+
+# ------------------------------------------------------------------------------- CSV and XLSX
+
+
+def table_rows(report: HubDayReport, language: Language) -> list[list[Any]]:
+    """The spreadsheet: a header, one row per expected or reporting checkpoint (the silent
+    ones with their status and no figures), and the total."""
+    new, cumulative = _t("report.new", language), _t("report.cumulative", language)
+    header: list[Any] = [
+        _t(f"hub.col.{c}", language)
+        for c in ("checkpoint", "name", "township", "county", "status", "received_at", "versions")
+    ]
+    header += [f"{new}: {_t(f'report.figure.{n}', language)}" for n in FIGURE_NAMES]
+    header += [f"{cumulative}: {_t(f'report.figure.{n}', language)}" for n in FIGURE_NAMES]
+    rows: list[list[Any]] = [header]
+    for row in report.rows:
+        rows.append(
+            [
+                row.checkpoint_id,
+                row.name,
+                row.township,
+                row.county,
+                status_words(row, language),
+                _local(row.first_received_at, row.timezone),
+                row.versions,
+                *(getattr(row.new, n) for n in FIGURE_NAMES),
+                *(getattr(row.cumulative, n) for n in FIGURE_NAMES),
+            ]
+        )
+    for omission in report.omissions:
+        rows.append(
+            [omission.checkpoint_id, "", "", "", _t("hub.missing", language), "", 0]
+            + [None] * (2 * len(FIGURE_NAMES))
+        )
+    rows.append(
+        [_t("hub.total", language), "", "", "", "", "", len(report.rows)]
+        + [getattr(report.total_new, n) for n in FIGURE_NAMES]
+        + [getattr(report.total_cumulative, n) for n in FIGURE_NAMES]
+    )
+    return rows
+
+
+def render_csv(report: HubDayReport, language: Language) -> bytes:
+    """CSV in UTF-8 with a byte-order mark (so that Excel reads the Chinese as UTF-8)."""
+    stream = io.StringIO()
+    writer = csv.writer(stream)
+    for row in table_rows(report, language):
+        writer.writerow(["" if value is None else value for value in row])
+    return stream.getvalue().encode("utf-8-sig")
+
+
+def render_xlsx(report: HubDayReport, language: Language) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _t("hub.sheet", language)
+    for row in table_rows(report, language):
+        sheet.append(row)
+    sheet.freeze_panes = "B2"
+    sheet.column_dimensions["A"].width = 16
+    sheet.column_dimensions["B"].width = 20
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
+# ---------------------------------------------------------------------------------------- PDF
+
+
+def render_pdf(
+    report: HubDayReport, language: Language, *, font: Path | CjkFont | None = None
+) -> bytes:
+    """The hub report as an A4 PDF: the tables, the omission list and the cases."""
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+    from fpdf.fonts import FontFace
+
+    from checkpoint.errors import ReportError
+    from checkpoint.reports.fonts import find_cjk_font
+
+    face = font if isinstance(font, CjkFont) else find_cjk_font(font)
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    try:
+        pdf.add_font("cjk", "", str(face.path), collection_font_number=face.index)
+    except Exception as error:  # fpdf2 and fontTools raise many kinds on a bad font
+        raise ReportError.of("pdf.font.unusable", path=face.path, detail=error) from error
+    pdf.set_margins(15, 15, 15)
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_creator("checkpoint")
+    pdf.set_title(f"{_t('hub.title', language)} {report.day.isoformat()}")
+    pdf.set_creation_date(report.generated_at)
+    pdf.add_page()
+
+    def para(text: str, size: float = 10) -> None:
+        pdf.set_font("cjk", size=size)
+        pdf.multi_cell(0, size * 0.55, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    para(_t("hub.title", language), 16)
+    para(f"{_t('report.day', language)}: {report.day.isoformat()}")
+    para(
+        _t(
+            "hub.reported_of",
+            language,
+            reported=len(report.rows),
+            expected=report.expected,
+            missing=len(report.omissions),
+            late=len(report.late),
+        )
+    )
+    heading = FontFace(emphasis="NONE", fill_color=(235, 235, 235))
+    for cumulative in (False, True):
+        pdf.ln(2)
+        para(_t("hub.section.cumulative" if cumulative else "hub.section.new", language), 12)
+        pdf.set_font("cjk", size=9)
+        with pdf.table(
+            col_widths=(54, *(21,) * len(TABLE_FIGURES)),
+            text_align=("LEFT", *("RIGHT",) * len(TABLE_FIGURES)),
+            line_height=5.5,
+            headings_style=heading,
+        ) as table:
+            table.row(
+                [
+                    _t("hub.col.checkpoint", language),
+                    *(_t(f"hub.short.{n}", language) for n in TABLE_FIGURES),
+                ]
+            )
+            for row in report.rows:
+                figures = row.cumulative if cumulative else row.new
+                table.row([_who(row), *(str(getattr(figures, n)) for n in TABLE_FIGURES)])
+            figures = report.total_cumulative if cumulative else report.total_new
+            table.row(
+                [_t("hub.total", language), *(str(getattr(figures, n)) for n in TABLE_FIGURES)]
+            )
+    pdf.ln(2)
+    para(_t("hub.section.total", language), 12)
+    pdf.set_font("cjk", size=9)
+    with pdf.table(
+        col_widths=(90, 45, 45),
+        text_align=("LEFT", "RIGHT", "RIGHT"),
+        line_height=5,
+        headings_style=heading,
+    ) as table:
+        table.row(
+            [
+                _t("report.item", language),
+                _t("report.new", language),
+                _t("report.cumulative", language),
+            ]
+        )
+        for name in FIGURE_NAMES:
+            table.row(
+                [
+                    _t(f"report.figure.{name}", language),
+                    str(getattr(report.total_new, name)),
+                    str(getattr(report.total_cumulative, name)),
+                ]
+            )
+    sections: list[tuple[str, list[str], str]] = [
+        (
+            f"{_t('hub.section.omissions', language)}: {len(report.omissions)}",
+            [omission_text(o, language) for o in report.omissions],
+            _t("hub.no_omissions", language),
+        ),
+        (
+            _t("hub.section.received", language),
+            [
+                f"{_who(r)}: {_local(r.first_received_at, r.timezone)}  {status_words(r, language)}"
+                for r in report.rows
+            ],
+            "",
+        ),
+        (
+            f"{_t('report.cases', language)}: {len(report.cases)}",
+            [f"{i}. {case_text(c, language)}" for i, c in enumerate(report.cases, 1)],
+            _t("report.no_cases", language),
+        ),
+    ]
+    for title, lines, empty in sections:
+        pdf.ln(2)
+        para(title, 12)
+        for text in lines or ([empty] if empty else []):
+            para(text, 9)
+    pdf.ln(2)
+    para(
+        _t(
+            "hub.footer",
+            language,
+            generated=report.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
+            hours=f"{report.grace.total_seconds() / 3600:g}",
+        ),
+        8,
+    )
+    return bytes(pdf.output())
+
+
+def renderers() -> dict[str, Callable[[HubDayReport, Language], bytes]]:
+    """Format name → renderer (the PDF asks fontconfig for its font)."""
+    return {
+        "text": lambda report, language: render_text(report, language).encode(),
+        "json": lambda report, _language: render_json(report).encode(),
+        "csv": render_csv,
+        "xlsx": render_xlsx,
+        "pdf": lambda report, language: render_pdf(report, language),
+    }

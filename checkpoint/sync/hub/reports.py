@@ -1,0 +1,321 @@
+"""The hub's daily report (汇总日报): every checkpoint's daily report of one report day side by
+side, their total, the fever cases of all of them, and who did not report (不漏报: the hub
+must see it).
+
+Built from the reports the hub holds (one per checkpoint and day, the latest version), never
+from the records: the county adds up what each checkpoint reported and signed for. A
+checkpoint is expected to report a day when it was enrolled by the end of that day and its
+token was not revoked before then; one that sent nothing for the day is in the omission list.
+A report is late when its first version arrived more than the grace period after the end of
+its report day (its period's end, which the report carries: each checkpoint has its cut-off
+hour). Fever cases come as the checkpoints printed them, with names, documents and phones
+already masked.
+
+    report = hub_day_report(engine, date(2026, 11, 24), now=datetime.now(UTC))
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Final
+
+import sqlalchemy as sa
+
+from checkpoint.domain.vocabulary import Disposition
+from checkpoint.reports.model import CaseStep, FeverCase, Figures
+from checkpoint.sync.hub.db import checkpoints, report_versions, reports
+
+DEFAULT_GRACE_HOURS: Final = 2.0
+"""How long after the end of its report day a report still counts as on time."""
+HUB_REPORT_VERSION: Final = 1
+"""Version of the hub report's JSON form (`to_data`); bumped on any change."""
+FIGURE_NAMES: Final[tuple[str, ...]] = tuple(f.name for f in fields(Figures))
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointDay:
+    """One checkpoint's report of the day, as the hub holds it."""
+
+    checkpoint_id: str
+    name: str
+    township: str
+    county: str
+    timezone: str
+    period_end: datetime
+    first_received_at: datetime
+    """When the first version of the report arrived: says whether it was on time."""
+    received_at: datetime
+    """When the version held arrived."""
+    versions: int
+    """Distinct versions received (more than one: corrected after it was first sent)."""
+    late: bool
+    zero_report: bool
+    new: Figures
+    cumulative: Figures
+
+
+@dataclass(frozen=True, slots=True)
+class HubCase:
+    """A fever case of one checkpoint, masked as the checkpoint printed it."""
+
+    checkpoint_id: str
+    checkpoint_name: str
+    timezone: str
+    case: FeverCase
+
+
+@dataclass(frozen=True, slots=True)
+class Omission:
+    """An enrolled checkpoint with no report of the day."""
+
+    checkpoint_id: str
+    enrolled_at: datetime
+    last_reported: date | None
+    """The latest day it did report, None if it never did."""
+
+
+@dataclass(frozen=True, slots=True)
+class HubDayReport:
+    """The hub's report of one report day."""
+
+    day: date
+    generated_at: datetime
+    grace: timedelta
+    rows: tuple[CheckpointDay, ...]
+    """Checkpoints that reported, by code."""
+    total_new: Figures
+    total_cumulative: Figures
+    cases: tuple[HubCase, ...]
+    omissions: tuple[Omission, ...]
+    expected: int
+    """Checkpoints expected to report the day (enrolled, not revoked)."""
+
+    @property
+    def late(self) -> tuple[CheckpointDay, ...]:
+        return tuple(row for row in self.rows if row.late)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives times back naive; they were stored in UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _figures(data: dict[str, Any]) -> Figures:
+    return Figures(**{name: int(data.get(name, 0)) for name in FIGURE_NAMES})
+
+
+def total(figures: Iterable[Figures]) -> Figures:
+    """The sum of `figures`, figure by figure."""
+    sums = dict.fromkeys(FIGURE_NAMES, 0)
+    for one in figures:
+        for name in FIGURE_NAMES:
+            sums[name] += getattr(one, name)
+    return Figures(**sums)
+
+
+def _case(data: dict[str, Any]) -> FeverCase:
+    def disposition(value: str | None) -> Disposition | None:
+        return None if value is None else Disposition(value)
+
+    return FeverCase(
+        person_id=uuid.UUID(data["person_id"]),
+        screened_at=_time(data["screened_at"]),
+        name=data["name"],
+        document=data["document"],
+        phone=data["phone"],
+        plate=data["plate"],
+        origin=data["origin"],
+        first_value_c=data["first_value_c"],
+        reasons=tuple(data["reasons"]),
+        steps=tuple(
+            CaseStep(
+                at=_time(step["at"]),
+                kind=step["kind"],
+                by=step["by"],
+                value_c=step["value_c"],
+                disposition=disposition(step["disposition"]),
+                note=step["note"],
+            )
+            for step in data["steps"]
+        ),
+        disposition=disposition(data["disposition"]),
+        decided_by=data["decided_by"],
+    )
+
+
+def hub_day_report(
+    engine: sa.Engine,
+    day: date,
+    *,
+    now: datetime,
+    grace: timedelta = timedelta(hours=DEFAULT_GRACE_HOURS),
+) -> HubDayReport:
+    """The hub's report of report day `day` from the daily reports it holds."""
+    end_of_day = datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
+    first_version = (
+        sa.select(
+            report_versions.c.checkpoint_id,
+            sa.func.min(report_versions.c.received_at).label("first"),
+            sa.func.count().label("versions"),
+        )
+        .where(report_versions.c.day == day)
+        .group_by(report_versions.c.checkpoint_id)
+        .subquery()
+    )
+    with engine.connect() as connection:
+        held = connection.execute(
+            sa.select(
+                reports.c.checkpoint_id,
+                reports.c.body,
+                reports.c.received_at,
+                first_version.c.first,
+                first_version.c.versions,
+            )
+            .select_from(
+                reports.outerjoin(
+                    first_version, first_version.c.checkpoint_id == reports.c.checkpoint_id
+                )
+            )
+            .where(reports.c.day == day)
+            .order_by(reports.c.checkpoint_id)
+        ).all()
+        enrolled = connection.execute(
+            sa.select(checkpoints.c.id, checkpoints.c.enrolled_at, checkpoints.c.revoked_at)
+        ).all()
+        last_days = dict(
+            connection.execute(
+                sa.select(reports.c.checkpoint_id, sa.func.max(reports.c.day))
+                .where(reports.c.day < day)
+                .group_by(reports.c.checkpoint_id)
+            ).all()
+        )
+        connection.rollback()
+    rows: list[CheckpointDay] = []
+    cases: list[HubCase] = []
+    for row in held:
+        body: dict[str, Any] = row.body
+        site = body["checkpoint"]
+        period_end = _time(body["period"]["end"])
+        received_at = _aware(row.received_at)
+        first = _aware(row.first) if row.first is not None else received_at
+        rows.append(
+            CheckpointDay(
+                checkpoint_id=row.checkpoint_id,
+                name=site["name"],
+                township=site["township"],
+                county=site["county"],
+                timezone=site["timezone"],
+                period_end=period_end,
+                first_received_at=first,
+                received_at=received_at,
+                versions=int(row.versions or 1),
+                late=first > period_end + grace,
+                zero_report=bool(body["zero_report"]),
+                new=_figures(body["new"]),
+                cumulative=_figures(body["cumulative"]),
+            )
+        )
+        cases += [
+            HubCase(row.checkpoint_id, site["name"], site["timezone"], _case(case))
+            for case in body["cases"]
+        ]
+    reported = {row.checkpoint_id for row in rows}
+    expected = [
+        e
+        for e in enrolled
+        if _aware(e.enrolled_at) < end_of_day
+        and (e.revoked_at is None or _aware(e.revoked_at) >= end_of_day)
+    ]
+    omissions = tuple(
+        Omission(e.id, _aware(e.enrolled_at), last_days.get(e.id))
+        for e in sorted(expected, key=lambda e: str(e.id))
+        if e.id not in reported
+    )
+    return HubDayReport(
+        day=day,
+        generated_at=now,
+        grace=grace,
+        rows=tuple(rows),
+        total_new=total(r.new for r in rows),
+        total_cumulative=total(r.cumulative for r in rows),
+        cases=tuple(sorted(cases, key=lambda c: (c.case.screened_at, c.checkpoint_id))),
+        omissions=omissions,
+        expected=len(expected),
+    )
+
+
+# --------------------------------------------------------------------------------- JSON form
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _figure_data(figures: Figures) -> dict[str, int]:
+    return {name: getattr(figures, name) for name in FIGURE_NAMES}
+
+
+def to_data(report: HubDayReport) -> dict[str, Any]:
+    """The hub report as plain JSON data: times in UTC, counts in people-times."""
+    return {
+        "schema_version": HUB_REPORT_VERSION,
+        "report_day": report.day.isoformat(),
+        "generated_at": _utc(report.generated_at),
+        "grace_hours": report.grace.total_seconds() / 3600,
+        "expected": report.expected,
+        "reported": len(report.rows),
+        "checkpoints": [
+            {
+                "code": row.checkpoint_id,
+                "name": row.name,
+                "township": row.township,
+                "county": row.county,
+                "timezone": row.timezone,
+                "period_end": _utc(row.period_end),
+                "first_received_at": _utc(row.first_received_at),
+                "received_at": _utc(row.received_at),
+                "versions": row.versions,
+                "late": row.late,
+                "zero_report": row.zero_report,
+                "new": _figure_data(row.new),
+                "cumulative": _figure_data(row.cumulative),
+            }
+            for row in report.rows
+        ],
+        "total": {
+            "new": _figure_data(report.total_new),
+            "cumulative": _figure_data(report.total_cumulative),
+        },
+        "omissions": [
+            {
+                "code": o.checkpoint_id,
+                "enrolled_at": _utc(o.enrolled_at),
+                "last_reported": o.last_reported.isoformat() if o.last_reported else None,
+            }
+            for o in report.omissions
+        ],
+        "cases": [
+            {
+                "checkpoint": c.checkpoint_id,
+                "person_id": str(c.case.person_id),
+                "screened_at": _utc(c.case.screened_at),
+                "name": c.case.name,
+                "document": c.case.document,
+                "phone": c.case.phone,
+                "plate": c.case.plate,
+                "origin": c.case.origin,
+                "first_value_c": c.case.first_value_c,
+                "reasons": list(c.case.reasons),
+                "disposition": c.case.disposition.value if c.case.disposition else None,
+                "decided_by": c.case.decided_by,
+            }
+            for c in report.cases
+        ],
+    }

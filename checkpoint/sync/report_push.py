@@ -1,0 +1,188 @@
+"""Sending the daily reports (日报告、零报告) of closed report days to a hub, each until the hub
+holds what the log says for that day.
+
+Every report day from the one of the checkpoint's first shift up to the last closed day (the
+one before the current report day) is reported, records or not: a day with nobody screened is
+a zero report too, and the hub must see that the checkpoint reported it. A day is sent when
+the hub has not acknowledged it yet, or when its report, computed again, says something else
+than what was acknowledged (its digest, `report_digest`, is kept per hub and day in
+`report_sent`). The hub replaces its copy, so sending again never counts a day twice.
+
+Computing a report costs a read of the log, so a day already acknowledged is computed again
+only when the log has grown since, and then only if it is one of the last `RECHECK_DAYS`
+closed days (a case decided or an axillary reading typed in after the cut-off changes them)
+or an amendment was written since (a correction can change any day, cumulative figures
+included).
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final
+
+from sqlmodel import Session, select
+
+from checkpoint.config import Settings
+from checkpoint.reports.build import current_report_day, day_report
+from checkpoint.reports.json_form import to_data
+from checkpoint.reports.period import report_day_of
+from checkpoint.store.engine import Store
+from checkpoint.store.models import ReportSent
+from checkpoint.store.sync_state import head_seq
+from checkpoint.sync.client import HubClient, SyncError, _TooLargeError, _with_retries
+from checkpoint.sync.report_wire import ReportStatus, canonical, report_digest
+
+RECHECK_DAYS: Final = 7
+"""Closed days computed again whenever the log has grown, to catch late entries."""
+MAX_DAYS: Final = 400
+"""At most this many days back from the last closed one are reported."""
+
+
+@dataclass
+class ReportSummary:
+    """What one pass over the report days did."""
+
+    stored: list[date] = field(default_factory=list)
+    """Days the hub held no report of before."""
+    replaced: list[date] = field(default_factory=list)
+    """Days whose report changed (after an amendment or a late entry) and was sent again."""
+    unchanged: int = 0
+    """Days sent again whose report the hub already held as it was."""
+    computed: int = 0
+    """Reports computed from the log in this pass."""
+
+    @property
+    def sent(self) -> int:
+        return len(self.stored) + len(self.replaced) + self.unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    digest: str
+    log_seq: int
+
+
+def _first_day(session: Session, settings: Settings) -> date | None:
+    """The report day of the checkpoint's first shift; None before any shift was opened."""
+    first = session.connection().exec_driver_sql("SELECT min(opened_at) FROM shift").scalar()
+    if first is None:
+        return None
+    opened = datetime.fromisoformat(str(first))
+    if opened.tzinfo is None:
+        opened = opened.replace(tzinfo=UTC)
+    return report_day_of(
+        opened, zone=settings.checkpoint.zone, cutoff_hour=settings.reports.day_cutoff_hour
+    )
+
+
+def _acknowledged(session: Session, hub: str) -> dict[date, _Sent]:
+    rows = session.exec(select(ReportSent).where(ReportSent.hub == hub)).all()
+    return {row.report_day: _Sent(row.digest, row.log_seq) for row in rows}
+
+
+def _remember(
+    store: Store, *, hub: str, day: date, digest: str, log_seq: int, now: datetime
+) -> None:
+    with store.session() as session:
+        row = session.get(ReportSent, (hub, day)) or ReportSent(
+            hub=hub, report_day=day, digest=digest, log_seq=log_seq, sent_at=now
+        )
+        if row.digest != digest:
+            row.sent_at = now
+        row.digest = digest
+        row.log_seq = max(row.log_seq, log_seq)
+        session.add(row)
+
+
+def encode_report(data: dict[str, Any]) -> bytes:
+    """The gzip-compressed JSON body of a report."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return gzip.compress(text.encode(), mtime=0)
+
+
+def days_to_check(
+    *,
+    first: date | None,
+    last_closed: date,
+    acknowledged: dict[date, _Sent],
+    head: int,
+    last_amendment: int,
+) -> list[date]:
+    """The closed report days whose report must be computed in this pass, oldest first."""
+    if first is None or first > last_closed:
+        return []
+    start = max(first, last_closed - timedelta(days=MAX_DAYS - 1))
+    recent = last_closed - timedelta(days=RECHECK_DAYS - 1)
+    days: list[date] = []
+    day = start
+    while day <= last_closed:
+        sent = acknowledged.get(day)
+        if sent is None or (sent.log_seq < head and day >= recent) or sent.log_seq < last_amendment:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def send_reports(
+    store: Store,
+    settings: Settings,
+    client: HubClient,
+    *,
+    now: datetime | None = None,
+    retries: int = 5,
+    backoff: float = 0.5,
+    sleep: Callable[[float], Any] = time.sleep,
+) -> ReportSummary:
+    """Send the reports of closed days the hub does not hold as the log says them now."""
+    moment = now or datetime.now(UTC)
+    hub = client.hub_url
+    checkpoint_id = settings.checkpoint.id
+    with store.reading() as session:
+        head = head_seq(session=session)
+        first = _first_day(session, settings)
+        acknowledged = _acknowledged(session, hub)
+        last_amendment = int(
+            session.connection().exec_driver_sql("SELECT max(seq) FROM amendment").scalar() or 0
+        )
+    days = days_to_check(
+        first=first,
+        last_closed=current_report_day(settings, now=moment) - timedelta(days=1),
+        acknowledged=acknowledged,
+        head=head,
+        last_amendment=last_amendment,
+    )
+    summary = ReportSummary()
+    for day in days:
+        data = canonical(to_data(day_report(store, settings, day, now=moment)))
+        summary.computed += 1
+        digest = report_digest(data)
+        held = acknowledged.get(day)
+        if held is not None and held.digest == digest:
+            _remember(store, hub=hub, day=day, digest=digest, log_seq=head, now=moment)
+            continue
+        try:
+            receipt = _with_retries(
+                functools.partial(
+                    client.put_report, checkpoint_id, day.isoformat(), encode_report(data)
+                ),
+                hub,
+                retries=retries,
+                backoff=backoff,
+                sleep=sleep,
+            )
+        except _TooLargeError as error:
+            raise SyncError(f"the hub refuses the report of {day}: {error}") from error
+        if receipt.status is ReportStatus.STORED:
+            summary.stored.append(day)
+        elif receipt.status is ReportStatus.REPLACED:
+            summary.replaced.append(day)
+        else:
+            summary.unchanged += 1
+        _remember(store, hub=hub, day=day, digest=digest, log_seq=head, now=moment)
+    return summary
