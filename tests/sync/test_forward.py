@@ -4,6 +4,10 @@ that breaks exchanges; the parent's mark per checkpoint never runs ahead."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +18,7 @@ import httpx
 import pytest
 
 from checkpoint.sync.client import HubClient, sync
+from checkpoint.sync.hub import db
 from checkpoint.sync.hub.forward import (
     Forwarder,
     ForwardError,
@@ -30,9 +35,11 @@ from tests.sync.conftest import (
     Hub,
     ThreadedHub,
     fill,
+    free_port,
     log_records,
     make_log,
     serve_in_thread,
+    wait_for_port,
 )
 from tests.sync.faulty_proxy import FaultyProxy
 from tests.sync.test_hub import payloads
@@ -58,8 +65,6 @@ def levels(tmp_path: Path) -> Iterator[Levels]:
     county, county_server = serve_in_thread(f"sqlite:///{tmp_path / 'county.db'}")
     servers: list[ThreadedHub] = [township_server, county_server]
     try:
-        from checkpoint.sync.hub import db
-
         yield Levels(township, county, db.enroll(county.engine, "XG-TOWNSHIP", hub=True))
     finally:
         for server in servers:
@@ -219,3 +224,33 @@ def test_hub_forward_and_enroll_hub_on_the_command_line(
     assert invoke(tmp_path, "hub", "enroll", "--db", levels.county.url).exit_code == 2
     revoked = invoke(tmp_path, "hub", "revoke", "--hub", "XG-2", "--db", levels.county.url)
     assert revoked.exit_code == 0 and "hub XG-2" in revoked.output
+
+
+def test_hub_serve_with_an_upstream_forwards_what_it_receives(
+    log: Scene, levels: Levels, tmp_path: Path
+) -> None:
+    url, port = f"sqlite:///{tmp_path / 'served.db'}", free_port()
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "checkpoint", "hub", "serve", "--db", url),
+            *("--host", "127.0.0.1", "--port", str(port)),
+            *("--upstream", levels.county.address, "--forward-interval", "1"),
+        ],
+        stdout=(tmp_path / "served.log").open("ab"),
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "CHECKPOINT_HUB_UPSTREAM_TOKEN": levels.hub_token},
+    )
+    try:
+        wait_for_port(port)
+        township = Hub(url=url, port=port, engine=db.make_engine(url))
+        send_up(log, township)
+        deadline = time.monotonic() + 120
+        while levels.county.held() != log_records(log.store):
+            assert process.poll() is None, (tmp_path / "served.log").read_text()
+            assert time.monotonic() < deadline, (tmp_path / "served.log").read_text()
+            time.sleep(0.2)
+        township.engine.dispose()
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    assert "forwarding to" in (tmp_path / "served.log").read_text()
