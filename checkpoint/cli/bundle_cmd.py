@@ -41,11 +41,11 @@ def export_bundle(
         ),
     ] = None,
 ) -> None:
-    """Write the records the hub has not acknowledged (or, with --all, the whole log) to one
-    compressed file signed with the checkpoint's token, for `checkpoint hub import` at the hub.
+    """Write the records the hub has not acknowledged (--all: the whole log) to a signed file.
 
-    Exporting does not move the acknowledged mark: the stick may never arrive. Without a hub
-    set, the whole log is exported.
+    The file is compressed and signed with the checkpoint's token, for `checkpoint hub import`
+    at the hub. Exporting does not move the acknowledged mark: the stick may never arrive.
+    Without a hub set, the whole log is exported.
     """
     from checkpoint.config import load_settings
     from checkpoint.store.engine import open_store

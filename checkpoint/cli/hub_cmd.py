@@ -167,10 +167,10 @@ def enroll(
     hub_name: HubNameOption = None,
     db_url: DbOption = None,
 ) -> None:
-    """Issue a token for a checkpoint (or, with --hub NAME, a hub below this one) and print it
-    once (only its hash is kept).
+    """Issue a token for a checkpoint, or with --hub NAME for a hub below this one.
 
-    Enrolling again replaces the token: the old one stops working.
+    The token is printed once; only its hash is kept. Enrolling again replaces the token: the
+    old one stops working.
     """
     from checkpoint.sync.hub import db
 
@@ -219,8 +219,11 @@ def import_command(
     ],
     db_url: DbOption = None,
 ) -> None:
-    """Import a bundle brought on a stick: checked whole (signature, completeness), then each
-    record stored exactly once, so importing it again stores nothing new."""
+    """Import a bundle brought on a stick (from `checkpoint bundle export`).
+
+    The bundle is checked whole first (signature, completeness); then each record is stored
+    exactly once, so importing it again stores nothing new.
+    """
     from checkpoint.sync.hub import db
     from checkpoint.sync.hub.imports import import_bundle
 
@@ -298,8 +301,10 @@ def forward_command(
         DEFAULT_BATCH
     ),
 ) -> None:
-    """Send the parent hub every record this hub holds that the parent has not acknowledged,
-    each with its own checkpoint and hash; safe to interrupt and repeat."""
+    """Send the parent hub every record held here that it has not acknowledged.
+
+    Each record keeps its own checkpoint and hash; safe to interrupt and repeat.
+    """
     from checkpoint.sync.client import HubClient
     from checkpoint.sync.hub import db
     from checkpoint.sync.hub.forward import ForwardError, forward
