@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from checkpoint.cli.bundle_cmd import bundle_app
 from checkpoint.cli.config_cmd import config_app
 from checkpoint.cli.devices_cmd import devices_app
 from checkpoint.cli.export_cmd import export
@@ -28,3 +29,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(devices_app, name="devices")
     app.add_typer(report_app, name="report")
     app.add_typer(hub_app, name="hub")
+    app.add_typer(bundle_app, name="bundle")

@@ -1,13 +1,41 @@
-"""`checkpoint hub …`: run a township or county hub, and manage the checkpoints' tokens."""
+"""`checkpoint hub …`: run a township or county hub, manage the tokens of the checkpoints and
+hubs below it, import bundles brought on a stick, and forward everything to a parent hub."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-hub_app = typer.Typer(help="Run a hub that receives checkpoint logs; enroll and revoke tokens.")
+from checkpoint.cli.context import cli_context, fail
+from checkpoint.errors import CheckpointError, ConfigError
+from checkpoint.locale import DEFAULT_LANGUAGE, Language, translate
+from checkpoint.sync import DEFAULT_BATCH
+
+if TYPE_CHECKING:
+    from checkpoint.sync.hub.forward import ForwardSummary
+
+hub_app = typer.Typer(
+    help="Run a hub that receives checkpoint logs; enroll and revoke tokens; import bundles; "
+    "forward to a parent hub."
+)
+
+REJECTED_EXIT = 3
+"""Exit code when records were rejected (the others were stored)."""
+
+UpstreamOption = Annotated[
+    str | None,
+    typer.Option("--upstream", help="Address of the parent hub (township → county) to forward to."),
+]
+UpstreamTokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--token",
+        envvar="CHECKPOINT_HUB_UPSTREAM_TOKEN",
+        help="This hub's token at the parent (checkpoint hub enroll --hub NAME, run there).",
+    ),
+]
 
 DbOption = Annotated[
     str | None,
@@ -32,24 +60,54 @@ def serve(
         Path | None, typer.Option(help="TLS certificate (PEM); with --ssl-keyfile serves HTTPS.")
     ] = None,
     ssl_keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
+    upstream: UpstreamOption = None,
+    token: UpstreamTokenOption = None,
+    forward_interval: Annotated[
+        float,
+        typer.Option(min=1, help="Seconds between forwards to --upstream (more after failures)."),
+    ] = 60.0,
 ) -> None:
-    """Serve the hub over HTTP (or HTTPS with a certificate) until stopped with Ctrl+C."""
+    """Serve the hub over HTTP (or HTTPS with a certificate) until stopped with Ctrl+C.
+
+    With --upstream and --token, everything it holds is also forwarded to the parent hub in the
+    background, periodically, with backoff while the parent cannot be reached.
+    """
     import uvicorn
 
     from checkpoint.sync.hub import db
     from checkpoint.sync.hub.app import make_hub_app
+    from checkpoint.sync.hub.forward import Forwarder
 
+    if upstream and not token:
+        typer.secho("error: --upstream needs --token", err=True, fg=typer.colors.RED)
+        raise typer.Exit(code=2)
     url = db_url or db.default_url()
-    app = make_hub_app(url, max_body_bytes=int(max_body_mb * 1024 * 1024))
+    engine = db.make_engine(url)
+    app = make_hub_app(engine=engine, max_body_bytes=int(max_body_mb * 1024 * 1024))
     typer.echo(f"hub on {sa_safe(url)}, listening on {host}:{port}", err=True)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
-        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
-        log_level="info",
-    )
+    forwarder = None
+    if upstream and token:
+        typer.echo(f"forwarding to {upstream} every {forward_interval:g} s", err=True)
+        forwarder = Forwarder(
+            engine,
+            upstream,
+            token,
+            interval=forward_interval,
+            report=lambda line: typer.echo(line, err=True),
+        ).start()
+    try:
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+            ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
+            log_level="info",
+        )
+    finally:
+        if forwarder is not None:
+            forwarder.stop()
+        engine.dispose()
 
 
 def sa_safe(url: str) -> str:
@@ -59,48 +117,215 @@ def sa_safe(url: str) -> str:
     return sa.make_url(url).render_as_string(hide_password=True)
 
 
-@hub_app.command("enroll")
-def enroll(
-    checkpoint_id: Annotated[str, typer.Argument(help="The checkpoint's code, e.g. HB-XG-0012.")],
-    db_url: DbOption = None,
-) -> None:
-    """Issue a token for a checkpoint and print it once (only its hash is kept).
-
-    Enrolling again replaces the checkpoint's token: the old one stops working.
-    """
+def _code(name: str, what: str) -> str:
+    """`name` if it is a valid code (as for checkpoints), else exit 2 with a message."""
     from pydantic import TypeAdapter, ValidationError
 
     from checkpoint.sync.wire import CheckpointCode
 
     try:
-        TypeAdapter(CheckpointCode).validate_python(checkpoint_id)
+        TypeAdapter(CheckpointCode).validate_python(name)
     except ValidationError:
         typer.secho(
-            f"error: {checkpoint_id!r} is not a checkpoint code (letters, digits, - and _, "
-            "at most 32)",
+            f"error: {name!r} is not a {what} code (letters, digits, - and _, at most 32)",
             err=True,
             fg=typer.colors.RED,
         )
         raise typer.Exit(code=2) from None
+    return name
+
+
+def _principal(checkpoint_id: str | None, hub_name: str | None) -> tuple[str, bool]:
+    """(name, is a hub) from the argument or --hub; exactly one of them."""
+    if (checkpoint_id is None) == (hub_name is None):
+        typer.secho(
+            "error: give either a checkpoint code or --hub NAME", err=True, fg=typer.colors.RED
+        )
+        raise typer.Exit(code=2)
+    if hub_name is not None:
+        return _code(hub_name, "hub"), True
+    assert checkpoint_id is not None
+    return _code(checkpoint_id, "checkpoint"), False
+
+
+CheckpointArgument = Annotated[
+    str | None, typer.Argument(help="The checkpoint's code, e.g. HB-XG-0012.")
+]
+HubNameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--hub",
+        help="Instead of a checkpoint: the name of a hub below this one (e.g. a township), "
+        "whose token may forward the records of any checkpoint.",
+    ),
+]
+
+
+@hub_app.command("enroll")
+def enroll(
+    checkpoint_id: CheckpointArgument = None,
+    hub_name: HubNameOption = None,
+    db_url: DbOption = None,
+) -> None:
+    """Issue a token for a checkpoint, or with --hub NAME for a hub below this one.
+
+    The token is printed once; only its hash is kept. Enrolling again replaces the token: the
+    old one stops working.
+    """
     from checkpoint.sync.hub import db
 
-    token = db.enroll(db.make_engine(db_url or db.default_url()), checkpoint_id)
-    typer.echo(f"Token for {checkpoint_id} (shown once; put it in the checkpoint's [sync] token):")
+    name, is_hub = _principal(checkpoint_id, hub_name)
+    token = db.enroll(db.make_engine(db_url or db.default_url()), name, hub=is_hub)
+    if is_hub:
+        typer.echo(
+            f"Token for hub {name} (shown once; give it to `checkpoint hub forward --token`):"
+        )
+    else:
+        typer.echo(f"Token for {name} (shown once; put it in the checkpoint's [sync] token):")
     typer.echo(token)
 
 
 @hub_app.command("revoke")
 def revoke(
-    checkpoint_id: Annotated[str, typer.Argument(help="The checkpoint's code.")],
+    checkpoint_id: CheckpointArgument = None,
+    hub_name: HubNameOption = None,
     db_url: DbOption = None,
 ) -> None:
-    """Refuse a checkpoint's token from now on; what it sent stays."""
+    """Refuse a checkpoint's (or with --hub, a hub's) token from now on; what it sent stays."""
     from checkpoint.sync.hub import db
 
-    if not db.revoke(db.make_engine(db_url or db.default_url()), checkpoint_id):
-        typer.secho(f"error: {checkpoint_id} was never enrolled", err=True, fg=typer.colors.RED)
+    name, is_hub = _principal(checkpoint_id, hub_name)
+    if not db.revoke(db.make_engine(db_url or db.default_url()), name, hub=is_hub):
+        typer.secho(f"error: {name} was never enrolled", err=True, fg=typer.colors.RED)
         raise typer.Exit(code=1)
-    typer.echo(f"Revoked the token of {checkpoint_id}.")
+    typer.echo(f"Revoked the token of {'hub ' if is_hub else ''}{name}.")
+
+
+def _language(ctx: typer.Context) -> Language:
+    """The configured language when this machine has a configuration, else the default."""
+    from checkpoint.config import load_settings
+
+    try:
+        return load_settings(cli_context(ctx).config_path).settings.ui.language
+    except ConfigError:
+        return DEFAULT_LANGUAGE
+
+
+@hub_app.command("import")
+def import_command(
+    ctx: typer.Context,
+    bundle: Annotated[
+        Path, typer.Argument(help="Bundle file from `checkpoint bundle export`.", dir_okay=False)
+    ],
+    db_url: DbOption = None,
+) -> None:
+    """Import a bundle brought on a stick (from `checkpoint bundle export`).
+
+    The bundle is checked whole first (signature, completeness); then each record is stored
+    exactly once, so importing it again stores nothing new.
+    """
+    from checkpoint.sync.hub import db
+    from checkpoint.sync.hub.imports import import_bundle
+
+    language = _language(ctx)
+    engine = db.make_engine(db_url or db.default_url())
+    try:
+        summary = import_bundle(engine, bundle)
+    except CheckpointError as error:
+        fail(error, language=language)
+    finally:
+        engine.dispose()
+    header = summary.header
+    typer.echo(
+        translate(
+            "bundle.import_summary",
+            language,
+            checkpoint=header.checkpoint_id,
+            first=header.first_seq,
+            last=header.last_seq,
+            created_at=header.created_at.isoformat(timespec="seconds"),
+            stored=summary.stored,
+            duplicates=summary.duplicates,
+            rejected=len(summary.rejected),
+        )
+    )
+    for receipt in summary.rejected[:20]:
+        typer.echo(
+            translate(
+                "bundle.rejected",
+                language,
+                seq=receipt.seq,
+                record_id=receipt.id,
+                reason=receipt.reason,
+            ),
+            err=True,
+        )
+    if summary.rejected:
+        raise typer.Exit(code=REJECTED_EXIT)
+
+
+def _print_forward(summary: ForwardSummary, language: Language) -> None:
+    typer.echo(
+        translate(
+            "forward.summary",
+            language,
+            upstream=summary.upstream,
+            stored=summary.stored,
+            duplicates=summary.duplicates,
+            rejected=len(summary.rejected),
+            checkpoints=summary.checkpoints,
+            pending=summary.pending,
+        )
+    )
+    for rejection in summary.rejected[:20]:
+        typer.echo(
+            translate(
+                "forward.rejected",
+                language,
+                checkpoint=rejection.checkpoint_id,
+                seq=rejection.seq,
+                record_id=rejection.record_id,
+                reason=rejection.reason,
+            ),
+            err=True,
+        )
+
+
+@hub_app.command("forward")
+def forward_command(
+    ctx: typer.Context,
+    upstream: UpstreamOption = None,
+    token: UpstreamTokenOption = None,
+    db_url: DbOption = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=20000, help="Records per request.")] = (
+        DEFAULT_BATCH
+    ),
+) -> None:
+    """Send the parent hub every record held here that it has not acknowledged.
+
+    Each record keeps its own checkpoint and hash; safe to interrupt and repeat.
+    """
+    from checkpoint.sync.client import HubClient
+    from checkpoint.sync.hub import db
+    from checkpoint.sync.hub.forward import ForwardError, forward
+
+    language = _language(ctx)
+    if not upstream or not token:
+        typer.secho("error: give --upstream URL and --token", err=True, fg=typer.colors.RED)
+        raise typer.Exit(code=2)
+    engine = db.make_engine(db_url or db.default_url())
+    try:
+        with HubClient(upstream, token) as client:
+            summary = forward(engine, client, batch_size=batch_size)
+    except ForwardError as error:
+        if error.forward_summary is not None:
+            _print_forward(error.forward_summary, language)
+        fail(error, language=language)
+    finally:
+        engine.dispose()
+    _print_forward(summary, language)
+    if summary.rejected:
+        raise typer.Exit(code=REJECTED_EXIT)
 
 
 def _add_report_commands() -> None:

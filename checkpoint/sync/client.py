@@ -96,8 +96,8 @@ class _TransientError(Exception):
     pass
 
 
-class _TooLargeError(Exception):
-    pass
+class TooLargeError(Exception):
+    """The hub refused a request as too large (413): send fewer records at once."""
 
 
 def _detail(response: httpx.Response) -> str:
@@ -150,7 +150,7 @@ class HubClient:
             raise _TransientError(f"{type(error).__name__}: {error}".rstrip(": ")) from error
         status = response.status_code
         if status == 413:
-            raise _TooLargeError(_detail(response))
+            raise TooLargeError(_detail(response))
         if status == 429 or status >= 500:
             raise _TransientError(f"the hub answered {status}: {_detail(response)}")
         if status in (401, 403):
@@ -199,7 +199,7 @@ class HubClient:
             raise _TransientError(f"the hub's answer was incomplete or damaged: {error}") from error
 
 
-def _with_retries(
+def with_retries(
     call: Callable[[], T],
     hub_url: str,
     *,
@@ -207,6 +207,8 @@ def _with_retries(
     backoff: float,
     sleep: Callable[[float], Any],
 ) -> T:
+    """`call()`, retried `retries` times with jittered exponential backoff on transient failures;
+    `SyncError` once they are used up. Refusals (`SyncError`, `TooLargeError`) pass through."""
     for attempt in range(retries + 1):
         try:
             return call()
@@ -243,7 +245,7 @@ def sync(
     size = max(1, batch_size)
     try:
         if cursor == head:  # nothing to send: still check the link and the token
-            _with_retries(
+            with_retries(
                 lambda: client.status(checkpoint_id),
                 hub,
                 retries=retries,
@@ -258,14 +260,14 @@ def sync(
                     for t, row in rows_between(session=session, first=cursor + 1, last=last)
                 ]
             try:
-                answer = _with_retries(
+                answer = with_retries(
                     functools.partial(client.post_batch, encode_batch(checkpoint_id, payloads)),
                     hub,
                     retries=retries,
                     backoff=backoff,
                     sleep=sleep,
                 )
-            except _TooLargeError as error:
+            except TooLargeError as error:
                 if size == 1:
                     raise SyncError(f"the hub refuses even a single record: {error}") from error
                 size = max(1, size // 2)

@@ -35,7 +35,7 @@ from checkpoint.reports.period import report_day_of
 from checkpoint.store.engine import Store
 from checkpoint.store.models import ReportSent
 from checkpoint.store.sync_state import head_seq
-from checkpoint.sync.client import HubClient, SyncError, _TooLargeError, _with_retries
+from checkpoint.sync.client import HubClient, SyncError, TooLargeError, with_retries
 from checkpoint.sync.report_wire import ReportStatus, canonical, report_digest
 
 RECHECK_DAYS: Final = 7
@@ -167,7 +167,7 @@ def send_reports(
             _remember(store, hub=hub, day=day, digest=digest, log_seq=head, now=moment)
             continue
         try:
-            receipt = _with_retries(
+            receipt = with_retries(
                 functools.partial(
                     client.put_report, checkpoint_id, day.isoformat(), encode_report(data)
                 ),
@@ -176,7 +176,7 @@ def send_reports(
                 backoff=backoff,
                 sleep=sleep,
             )
-        except _TooLargeError as error:
+        except TooLargeError as error:
             raise SyncError(f"the hub refuses the report of {day}: {error}") from error
         if receipt.status is ReportStatus.STORED:
             summary.stored.append(day)

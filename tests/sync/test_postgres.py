@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from checkpoint.sync.bundle import write_bundle
 from checkpoint.sync.client import HubClient, SyncError, sync
+from checkpoint.sync.hub import db
+from checkpoint.sync.hub.forward import forward, upstream_mark
+from checkpoint.sync.hub.imports import import_bundle
 from tests.store.conftest import Scene
 from tests.sync.conftest import (
     CHECKPOINT,
@@ -98,3 +102,25 @@ def test_postgres_hub_holds_each_record_once_through_faults_and_concurrent_check
         proxy.stop()
         for scene in scenes:
             scene.store.close()
+
+
+def test_a_postgres_township_imports_a_bundle_and_forwards_it_to_its_county(
+    log: Scene, pg_hub: Hub, tmp_path: Path
+) -> None:
+    token = pg_hub.enroll(CHECKPOINT)
+    bundle = tmp_path / "log.ckpt.gz"
+    write_bundle(log.store, bundle, checkpoint_id=CHECKPOINT, token=token)
+    assert import_bundle(pg_hub.engine, bundle).stored == 403
+    assert import_bundle(pg_hub.engine, bundle).duplicates == 403
+    county, server = serve_in_thread(f"sqlite:///{tmp_path / 'county.db'}")
+    try:
+        hub_token = db.enroll(county.engine, "XG-TOWNSHIP", hub=True)
+        with HubClient(county.address, hub_token) as client:
+            first = forward(pg_hub.engine, client, batch_size=100)
+            again = forward(pg_hub.engine, client)
+        assert first.stored == 403 and first.pending == 0 and again.sent == 0
+        assert upstream_mark(pg_hub.engine, county.address, CHECKPOINT) == 403
+        assert county.held() == pg_hub.held() == log_records(log.store)
+    finally:
+        server.stop()
+        county.engine.dispose()

@@ -1,7 +1,10 @@
 """The hub's HTTP service: `make_hub_app(db_url)` builds it for uvicorn, the CLI and the tests.
 
 Every route needs `Authorization: Bearer <token>` as issued by `checkpoint hub enroll`: a
-missing or unknown token is 401, a revoked token or another checkpoint's data is 403. Bodies
+missing or unknown token is 401, a revoked token or another checkpoint's data is 403. A
+checkpoint's token acts for that checkpoint only; the token of a hub below this one
+(`checkpoint hub enroll --hub NAME`) may forward records of any checkpoint, each keeping its
+checkpoint and hash and checked like any other. Bodies
 may be gzip-compressed (`Content-Encoding: gzip`); a body over the limit, compressed or once
 expanded, is 413 with the limit in the reason; a body that is not valid gzip is 400, an
 unknown encoding 415, and content that does not fit the schema 422 with the fields at fault.
@@ -38,7 +41,7 @@ _bearer = HTTPBearer(auto_error=False, description="The token from `checkpoint h
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "The body is not valid gzip."},
     401: {"description": "No token, or a token this hub never issued."},
-    403: {"description": "A revoked token, or another checkpoint's data."},
+    403: {"description": "A revoked token, or another checkpoint's data (checkpoint tokens)."},
     413: {"description": "The body is over the hub's limit (compressed or expanded)."},
     415: {"description": "A Content-Encoding other than gzip or identity."},
 }
@@ -80,8 +83,8 @@ class _LimitedRequest(Request):
 def _caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> str:
-    """The checkpoint whose valid, unrevoked token the request carries."""
+) -> db.Identity:
+    """The checkpoint or downstream hub whose valid, unrevoked token the request carries."""
     if credentials is None or not credentials.credentials:
         raise HTTPException(
             401, "a Bearer token is required", headers={"WWW-Authenticate": "Bearer"}
@@ -93,10 +96,10 @@ def _caller(
         )
     if identity.revoked:
         raise HTTPException(403, f"the token of {identity.checkpoint_id} has been revoked")
-    return identity.checkpoint_id
+    return identity
 
 
-Caller = Annotated[str, Depends(_caller)]
+Caller = Annotated[db.Identity, Depends(_caller)]
 
 
 class _LimitedRoute(APIRoute):
@@ -127,24 +130,27 @@ def make_hub_app(
     app.state.engine = hub_engine
     app.router.route_class = _LimitedRoute
 
-    def own(caller: str, checkpoint_id: str) -> None:
-        if caller != checkpoint_id:
-            raise HTTPException(403, f"this token is {caller}'s; it cannot act for {checkpoint_id}")
+    def own(caller: db.Identity, checkpoint_id: str) -> None:
+        if not caller.may_act_for(checkpoint_id):
+            raise HTTPException(
+                403, f"this token is {caller.checkpoint_id}'s; it cannot act for {checkpoint_id}"
+            )
 
     @app.post("/v1/batches", responses=_ERRORS)
     def post_batch(batch: Batch, caller: Caller) -> BatchReceipts:
-        """Store a batch of the caller's records; one receipt per record, in the batch's order.
+        """Store a batch of one checkpoint's records; one receipt per record, in the batch's order.
 
-        The body may be gzip-compressed (`Content-Encoding: gzip`). An identical record sent
-        again is a duplicate; a different record under an id already held is rejected.
+        A checkpoint sends its own records; a hub below this one forwards any checkpoint's. The
+        body may be gzip-compressed (`Content-Encoding: gzip`). An identical record sent again
+        is a duplicate; a different record under an id already held is rejected.
         """
         own(caller, batch.checkpoint_id)
-        receipts = ingest.store_batch(hub_engine, caller, batch.records)
-        return BatchReceipts(checkpoint_id=caller, receipts=receipts)
+        receipts = ingest.store_batch(hub_engine, batch.checkpoint_id, batch.records)
+        return BatchReceipts(checkpoint_id=batch.checkpoint_id, receipts=receipts)
 
     @app.get("/v1/checkpoints/{checkpoint_id}/status", responses=_ERRORS)
     def checkpoint_status(checkpoint_id: str, caller: Caller) -> CheckpointStatus:
-        """How many of the caller's records the hub holds, and the highest seq among them."""
+        """How many of a checkpoint's records the hub holds, and the highest seq among them."""
         own(caller, checkpoint_id)
         count, max_seq = ingest.held_status(hub_engine, checkpoint_id)
         return CheckpointStatus(checkpoint_id=checkpoint_id, records=count, max_seq=max_seq)
@@ -166,6 +172,8 @@ def make_hub_app(
                 f"the body is the report of {report.checkpoint.code} for {report.report_day}, "
                 f"not of {checkpoint_id} for {day}",
             )
-        return report_ingest.store_report(hub_engine, caller, day, report.model_dump(mode="json"))
+        return report_ingest.store_report(
+            hub_engine, checkpoint_id, day, report.model_dump(mode="json")
+        )
 
     return app

@@ -1,11 +1,16 @@
 """The hub's database: its tables (SQLAlchemy Core), engines for SQLite and PostgreSQL, tokens.
 
 The hub holds what checkpoints sent it, one row per record (keyed by the record's UUID, never
-updated), the checkpoints allowed to send with a hash of their token, and the daily reports
-(one per checkpoint and day, replaced on resubmission; when each version first arrived is kept
-beside them). The default is an SQLite file in WAL mode with `synchronous=FULL`: a receipt
-says "stored" only once the row survives a power cut, or a checkpoint's acknowledged mark
-could run ahead of what the hub holds.
+updated), the checkpoints allowed to send with a hash of their token, the hubs below it allowed
+to forward (`hubs`, same kind of token), how far each parent hub acknowledged what this one
+forwards (`upstream_marks`), and the daily reports (one per checkpoint and day, replaced on
+resubmission; when each version first arrived is kept beside them). New tables reach an
+existing hub database through `create_all`; no existing table changed, so a hub file from
+before forwarding opens as it is.
+
+The default is an SQLite file in WAL mode with `synchronous=FULL`: a receipt says "stored" only
+once the row survives a power cut, or a checkpoint's acknowledged mark could run ahead of what
+the hub holds.
 """
 
 from __future__ import annotations
@@ -46,6 +51,32 @@ records = sa.Table(
     sa.Column("body", sa.JSON, nullable=False, comment="the record as received (wire form)"),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_records_checkpoint_seq", "checkpoint_id", "seq"),
+)
+
+hubs = sa.Table(
+    "hubs",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True, comment="the downstream hub's name"),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("enrolled_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    comment="hubs below this one: their token may forward records of any checkpoint",
+)
+
+upstream_marks = sa.Table(
+    "upstream_marks",
+    metadata,
+    sa.Column("upstream", sa.String(300), primary_key=True, comment="the parent hub's address"),
+    sa.Column("checkpoint_id", sa.String(32), primary_key=True),
+    sa.Column(
+        "acked_seq",
+        sa.BigInteger,
+        nullable=False,
+        comment="every record of the checkpoint up to this seq is held by the parent",
+    ),
+    sa.Column("last_success_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_attempt_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
 )
 
 reports = sa.Table(
@@ -114,8 +145,15 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def enroll(engine: sa.Engine, checkpoint_id: str, *, now: datetime | None = None) -> str:
-    """A new token for `checkpoint_id` (32 random bytes); any earlier token stops working."""
+def enroll(
+    engine: sa.Engine, checkpoint_id: str, *, now: datetime | None = None, hub: bool = False
+) -> str:
+    """A new token for `checkpoint_id` (32 random bytes); any earlier token stops working.
+
+    With `hub`, the token is for a hub below this one, named `checkpoint_id`: it may forward
+    records of any checkpoint (`checkpoint hub forward`), each still checked against its hash.
+    """
+    principals = hubs if hub else checkpoints
     token = secrets.token_urlsafe(32)
     values = {
         "token_hash": token_hash(token),
@@ -124,19 +162,23 @@ def enroll(engine: sa.Engine, checkpoint_id: str, *, now: datetime | None = None
     }
     with engine.begin() as connection:
         updated = connection.execute(
-            checkpoints.update().where(checkpoints.c.id == checkpoint_id).values(**values)
+            principals.update().where(principals.c.id == checkpoint_id).values(**values)
         )
         if updated.rowcount == 0:
-            connection.execute(checkpoints.insert().values(id=checkpoint_id, **values))
+            connection.execute(principals.insert().values(id=checkpoint_id, **values))
     return token
 
 
-def revoke(engine: sa.Engine, checkpoint_id: str, *, now: datetime | None = None) -> bool:
-    """Refuse `checkpoint_id`'s token from now on; False if it was never enrolled."""
+def revoke(
+    engine: sa.Engine, checkpoint_id: str, *, now: datetime | None = None, hub: bool = False
+) -> bool:
+    """Refuse `checkpoint_id`'s token (a hub's with `hub`) from now on; False if it was never
+    enrolled. What it sent stays."""
+    principals = hubs if hub else checkpoints
     with engine.begin() as connection:
         updated = connection.execute(
-            checkpoints.update()
-            .where(checkpoints.c.id == checkpoint_id)
+            principals.update()
+            .where(principals.c.id == checkpoint_id)
             .values(revoked_at=now or datetime.now(UTC))
         )
     return updated.rowcount > 0
@@ -147,20 +189,57 @@ class Identity:
     """Whose token a request carried."""
 
     checkpoint_id: str
+    """The checkpoint's code, or the hub's name when `is_hub`."""
     revoked: bool
+    is_hub: bool = False
+    """A hub below this one: it may forward records of any checkpoint."""
+
+    def may_act_for(self, checkpoint_id: str) -> bool:
+        """Whether this caller may send or ask about `checkpoint_id`'s records."""
+        return self.is_hub or self.checkpoint_id == checkpoint_id
 
 
 def identify(engine: sa.Engine, token: str) -> Identity | None:
-    """The checkpoint `token` was issued to, None for a token the hub never issued."""
+    """The checkpoint or hub `token` was issued to, None for a token the hub never issued."""
     wanted = token_hash(token)
     with engine.connect() as connection:
+        for principals in (checkpoints, hubs):
+            row = connection.execute(
+                sa.select(principals.c.id, principals.c.token_hash, principals.c.revoked_at).where(
+                    principals.c.token_hash == wanted
+                )
+            ).first()
+            # The lookup is by a hash the caller cannot steer; the comparison is constant-time
+            # anyway.
+            if row is not None and hmac.compare_digest(row.token_hash, wanted):
+                connection.rollback()
+                return Identity(
+                    checkpoint_id=row.id,
+                    revoked=row.revoked_at is not None,
+                    is_hub=principals is hubs,
+                )
+        connection.rollback()
+    return None
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    """A checkpoint's entry at this hub, as needed to check a bundle it signed."""
+
+    checkpoint_id: str
+    token_hash: str
+    revoked: bool
+
+
+def enrollment(engine: sa.Engine, checkpoint_id: str) -> Enrollment | None:
+    """`checkpoint_id`'s current token hash and whether it is revoked; None if never enrolled."""
+    with engine.connect() as connection:
         row = connection.execute(
-            sa.select(checkpoints.c.id, checkpoints.c.token_hash, checkpoints.c.revoked_at).where(
-                checkpoints.c.token_hash == wanted
+            sa.select(checkpoints.c.token_hash, checkpoints.c.revoked_at).where(
+                checkpoints.c.id == checkpoint_id
             )
         ).first()
         connection.rollback()
-    # The lookup is by a hash the caller cannot steer; the comparison is constant-time anyway.
-    if row is None or not hmac.compare_digest(row.token_hash, wanted):
+    if row is None:
         return None
-    return Identity(checkpoint_id=row.id, revoked=row.revoked_at is not None)
+    return Enrollment(checkpoint_id, row.token_hash, row.revoked_at is not None)

@@ -1,0 +1,332 @@
+"""Forwarding what a hub holds to its parent: checkpoint → township → county, same protocol.
+
+A hub is enrolled at its parent as a hub (`checkpoint hub enroll --hub NAME` there); with that
+token it posts ordinary batches (`POST /v1/batches`), one checkpoint per batch, each record in
+the wire form it arrived in, so it keeps its checkpoint and hash and the parent checks it like
+any other. The parent answers with receipts, exactly once, as it does for a checkpoint.
+
+What the parent acknowledged is kept per (parent, checkpoint) in `upstream_marks`: the highest
+seq up to which every record of that checkpoint was answered "stored" or "duplicate". It moves
+only over receipts, only over a contiguous run of seqs from the mark on, and is written after
+the answer arrived, so it is never ahead of what the parent holds. A record this hub does not
+hold yet (a gap, say seqs that will arrive later by USB bundle) stops the mark there: what
+follows the gap is sent again on the next forward and answered "duplicate" until the gap is
+filled, and then the mark moves past it. Transient failures are retried with the sync client's
+backoff; a 413 halves the batch; a refused token stops the forward with the parent's reason.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from checkpoint.sync import DEFAULT_BATCH
+from checkpoint.sync.client import HubClient, SyncError, TooLargeError, with_retries
+from checkpoint.sync.hub.db import records, upstream_marks
+from checkpoint.sync.wire import ReceiptStatus, encode_batch
+
+
+@dataclass(frozen=True)
+class ForwardRejection:
+    """A record the parent refused, and its reason."""
+
+    checkpoint_id: str
+    seq: int
+    record_id: str
+    reason: str
+
+
+@dataclass
+class ForwardSummary:
+    """What one forward did."""
+
+    upstream: str
+    checkpoints: int = 0
+    """Checkpoints whose records this hub holds."""
+    stored: int = 0
+    duplicates: int = 0
+    rejected: list[ForwardRejection] = field(default_factory=list)
+    pending: int = 0
+    """Records held here above the parent's marks after the forward (0 when all are there)."""
+
+    @property
+    def sent(self) -> int:
+        return self.stored + self.duplicates + len(self.rejected)
+
+
+TOKEN_HINT = (
+    "Ask the parent hub's administrator for a hub token (checkpoint hub enroll --hub NAME, run "
+    "there) and give it with --token."
+)
+
+
+class ForwardError(SyncError):
+    """A forward stopped before the end; `forward_summary` says how far it got."""
+
+    forward_summary: ForwardSummary | None = None
+
+
+def upstream_mark(engine: sa.Engine, upstream: str, checkpoint_id: str) -> int:
+    """The seq up to which `upstream` acknowledged every record of `checkpoint_id` (0: none)."""
+    with engine.connect() as connection:
+        value = connection.execute(
+            sa.select(upstream_marks.c.acked_seq).where(
+                upstream_marks.c.upstream == upstream,
+                upstream_marks.c.checkpoint_id == checkpoint_id,
+            )
+        ).scalar()
+        connection.rollback()
+    return int(value or 0)
+
+
+def _note(
+    engine: sa.Engine,
+    upstream: str,
+    checkpoint_id: str,
+    *,
+    seq: int | None = None,
+    error: str | None = None,
+) -> None:
+    """Raise the mark to `seq` (never lower it) and/or remember the last error."""
+    now = datetime.now(UTC)
+    values: dict[str, Any] = {"last_attempt_at": now, "last_error": error}
+    if error is None:
+        values["last_success_at"] = now
+    insert: Any = (
+        postgresql.insert(upstream_marks)
+        if engine.dialect.name == "postgresql"
+        else sqlite.insert(upstream_marks)
+    )
+    statement = insert.values(
+        upstream=upstream, checkpoint_id=checkpoint_id, acked_seq=seq or 0, **values
+    )
+    update = dict(values)
+    if seq is not None:
+        larger = sa.func.greatest if engine.dialect.name == "postgresql" else sa.func.max
+        update["acked_seq"] = larger(upstream_marks.c.acked_seq, statement.excluded.acked_seq)
+    statement = statement.on_conflict_do_update(
+        index_elements=["upstream", "checkpoint_id"], set_=update
+    )
+    with engine.begin() as connection:
+        connection.execute(statement)
+
+
+def _held_checkpoints(engine: sa.Engine) -> list[str]:
+    with engine.connect() as connection:
+        found = connection.execute(
+            sa.select(records.c.checkpoint_id).distinct().order_by(records.c.checkpoint_id)
+        ).scalars()
+        result = list(found)
+        connection.rollback()
+    return result
+
+
+def _bodies_after(
+    engine: sa.Engine, checkpoint_id: str, after: int, limit: int
+) -> list[dict[str, Any]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(records.c.body)
+            .where(records.c.checkpoint_id == checkpoint_id, records.c.seq > after)
+            .order_by(records.c.seq)
+            .limit(limit)
+        ).scalars()
+        bodies = [dict(body) for body in rows]
+        connection.rollback()
+    return bodies
+
+
+def _pending(engine: sa.Engine, upstream: str) -> int:
+    mark = (
+        sa.select(upstream_marks.c.acked_seq)
+        .where(
+            upstream_marks.c.upstream == upstream,
+            upstream_marks.c.checkpoint_id == records.c.checkpoint_id,
+        )
+        .scalar_subquery()
+    )
+    with engine.connect() as connection:
+        count = connection.execute(
+            sa.select(sa.func.count()).where(records.c.seq > sa.func.coalesce(mark, 0))
+        ).scalar()
+        connection.rollback()
+    return int(count or 0)
+
+
+def forward(
+    engine: sa.Engine,
+    client: HubClient,
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    retries: int = 5,
+    backoff: float = 0.5,
+    sleep: Callable[[float], Any] = time.sleep,
+) -> ForwardSummary:
+    """Send the parent (`client`) every record it has not acknowledged, checkpoint by checkpoint;
+    the summary, or `ForwardError` with it."""
+    upstream = client.hub_url
+    summary = ForwardSummary(upstream=upstream)
+    checkpoint_ids = _held_checkpoints(engine)
+    summary.checkpoints = len(checkpoint_ids)
+    current = ""
+    try:
+        # Check the link and the token first, also when there is nothing to send.
+        probe = checkpoint_ids[0] if checkpoint_ids else "-"
+        with_retries(
+            lambda: client.status(probe),
+            upstream,
+            retries=retries,
+            backoff=backoff,
+            sleep=sleep,
+        )
+        for checkpoint_id in checkpoint_ids:
+            current = checkpoint_id
+            _forward_one(
+                engine,
+                client,
+                checkpoint_id,
+                summary,
+                batch_size=batch_size,
+                retries=retries,
+                backoff=backoff,
+                sleep=sleep,
+            )
+    except SyncError as error:
+        if current:
+            _note(engine, upstream, current, error=error.message)
+        hint = TOKEN_HINT if "hub enroll" in error.hint else error.hint
+        failure = ForwardError(error.message, hint=hint)
+        failure.forward_summary = summary
+        raise failure from error
+    summary.pending = _pending(engine, upstream)
+    return summary
+
+
+def _forward_one(
+    engine: sa.Engine,
+    client: HubClient,
+    checkpoint_id: str,
+    summary: ForwardSummary,
+    *,
+    batch_size: int,
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], Any],
+) -> None:
+    upstream = client.hub_url
+    mark = cursor = upstream_mark(engine, upstream, checkpoint_id)
+    size = max(1, batch_size)
+    rejected_before = len(summary.rejected)
+    while True:
+        bodies = _bodies_after(engine, checkpoint_id, cursor, size)
+        if not bodies:
+            break
+        try:
+            answer = with_retries(
+                functools.partial(client.post_batch, encode_batch(checkpoint_id, bodies)),
+                upstream,
+                retries=retries,
+                backoff=backoff,
+                sleep=sleep,
+            )
+        except TooLargeError as error:
+            if size == 1:
+                raise SyncError(f"the parent hub refuses even a single record: {error}") from error
+            size = max(1, size // 2)
+            continue
+        receipts = answer.receipts
+        if [(r.id, r.seq) for r in receipts] != [(b["id"], b["seq"]) for b in bodies]:
+            raise SyncError("the parent hub's receipts do not match the batch sent")
+        contiguous = True
+        for body, receipt in zip(bodies, receipts, strict=True):
+            if receipt.status is ReceiptStatus.REJECTED:
+                summary.rejected.append(
+                    ForwardRejection(checkpoint_id, receipt.seq, receipt.id, receipt.reason or "")
+                )
+                contiguous = False
+                continue
+            if receipt.status is ReceiptStatus.STORED:
+                summary.stored += 1
+            else:
+                summary.duplicates += 1
+            # Only a seq right after the mark moves it: a gap in what this hub holds stops it.
+            if contiguous and body["seq"] == mark + 1:
+                mark = body["seq"]
+            else:
+                contiguous = False
+        _note(engine, upstream, checkpoint_id, seq=mark)
+        cursor = bodies[-1]["seq"]
+    if len(summary.rejected) > rejected_before:
+        first = summary.rejected[rejected_before]
+        _note(
+            engine,
+            upstream,
+            checkpoint_id,
+            error=f"{len(summary.rejected) - rejected_before} records rejected, first seq "
+            f"{first.seq}: {first.reason}",
+        )
+
+
+class Forwarder:
+    """Forwards to a parent hub in a background thread while the hub serves (`hub serve
+    --upstream`): every `interval` seconds after a success, with backoff (doubling up to
+    `max_backoff`) after a failure. Failures are reported through `report`, never raised."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        upstream: str,
+        token: str,
+        *,
+        interval: float = 60.0,
+        max_backoff: float = 600.0,
+        report: Callable[[str], Any] = print,
+    ) -> None:
+        self.engine = engine
+        self.upstream = upstream
+        self.token = token
+        self.interval = interval
+        self.max_backoff = max_backoff
+        self.report = report
+        self.last: ForwardSummary | None = None
+        """The summary of the last forward that finished."""
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="hub-forward", daemon=True)
+
+    def start(self) -> Forwarder:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        delay = self.interval
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                with HubClient(self.upstream, self.token) as client:
+                    self.last = forward(self.engine, client, retries=2, sleep=self._stop.wait)
+                failures, delay = 0, self.interval
+                if self.last.sent or self.last.rejected:
+                    self.report(
+                        f"forwarded to {self.upstream}: {self.last.stored} stored, "
+                        f"{self.last.duplicates} already there, {len(self.last.rejected)} "
+                        f"rejected, {self.last.pending} pending"
+                    )
+            except Exception as error:  # the thread must outlive any failure
+                failures += 1
+                delay = min(self.max_backoff, self.interval * 2**failures)
+                self.report(
+                    f"forwarding to {self.upstream} failed, next try in {delay:.0f} s: {error}"
+                )
+            self._stop.wait(delay)
