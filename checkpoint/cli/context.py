@@ -36,3 +36,27 @@ def fail(
     if hint:
         typer.echo(hint, err=True)
     raise typer.Exit(code=code)
+
+
+def write_output(
+    data: bytes, output: Path | None, *, language: Language, written: str, cannot_write: str
+) -> None:
+    """`data` to `output`, or to stdout when there is none. A file written is named on stderr
+    (message `written`); one that cannot be written ends the command with the catalog error
+    `cannot_write` ({path}, {detail})."""
+    import sys
+
+    from checkpoint.errors import ReportError
+
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        fail(
+            ReportError.of(cannot_write, path=output, detail=error.strerror or error),
+            language=language,
+        )
+    typer.echo(translate(written, language, path=output), err=True)

@@ -10,10 +10,10 @@ from typing import Annotated
 
 import typer
 
-from checkpoint.cli.context import cli_context, fail
+from checkpoint.cli.context import cli_context, fail, write_output
 from checkpoint.cli.hub_cmd import DbOption
 from checkpoint.errors import CheckpointError, ConfigError, ReportError
-from checkpoint.locale import DEFAULT_LANGUAGE, Language, translate
+from checkpoint.locale import DEFAULT_LANGUAGE, Language
 
 USAGE_EXIT = 2
 
@@ -106,21 +106,12 @@ def day(
         fail(error, language=chosen)
     finally:
         engine.dispose()
-    if output is None:
-        if form in (HubFormat.PDF, HubFormat.XLSX) and sys.stdout.isatty():
-            fail(
-                ReportError.of("hub.binary_to_terminal", format=form.value),
-                code=USAGE_EXIT,
-                language=chosen,
-            )
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    try:
-        output.write_bytes(data)
-    except OSError as error:
+    if output is None and form in (HubFormat.PDF, HubFormat.XLSX) and sys.stdout.isatty():
         fail(
-            ReportError.of("hub.cannot_write", path=output, detail=error.strerror or error),
+            ReportError.of("hub.binary_to_terminal", format=form.value),
+            code=USAGE_EXIT,
             language=chosen,
         )
-    typer.echo(translate("hub.written", chosen, path=output), err=True)
+    write_output(
+        data, output, language=chosen, written="hub.written", cannot_write="hub.cannot_write"
+    )

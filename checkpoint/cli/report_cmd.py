@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from checkpoint.cli.context import cli_context, fail
+from checkpoint.cli.context import cli_context, fail, write_output
 from checkpoint.errors import CheckpointError, ConfigError, ReportError
-from checkpoint.locale import Language, translate
+from checkpoint.locale import Language
 
 # Reports, the store and the configuration model are imported when a command runs, so the
 # CLI's start-up (and `checkpoint run`'s first screen) does not pay for them.
@@ -130,18 +130,13 @@ def _emit(
     if form is None:
         form = Format.TERMINAL if output is None and sys.stdout.isatty() else Format.TEXT
     data = renderers()[form](report, language)
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    try:
-        output.write_bytes(data)
-    except OSError as error:
-        fail(
-            ReportError.of("report.cannot_write", path=output, detail=error.strerror or error),
-            language=ui,
-        )
-    typer.echo(translate("report.written", ui, path=output), err=True)
+    write_output(
+        data,
+        output,
+        language=ui,
+        written="report.written",
+        cannot_write="report.cannot_write",
+    )
 
 
 def _deliver_pdf(
