@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import typer
 
 from checkpoint.errors import CheckpointError
 from checkpoint.locale import DEFAULT_LANGUAGE, Language, translate
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,19 @@ def write_output(
             language=language,
         )
     typer.echo(translate(written, language, path=output), err=True)
+
+
+SHOWN_REJECTIONS = 20
+"""Rejected records listed one by one after a summary; the rest are counted."""
+
+
+def echo_rejections(
+    rejected: Sequence[T], key: str, language: Language, params: Callable[[T], dict[str, object]]
+) -> None:
+    """One line per rejected record on stderr (message `key` with `params(record)`), at most
+    SHOWN_REJECTIONS of them, then how many more there were."""
+    for item in rejected[:SHOWN_REJECTIONS]:
+        typer.echo(translate(key, language, **params(item)), err=True)
+    if len(rejected) > SHOWN_REJECTIONS:
+        more = len(rejected) - SHOWN_REJECTIONS
+        typer.echo(translate("sync.rejected_more", language, count=more), err=True)

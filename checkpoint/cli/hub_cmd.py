@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from checkpoint.cli.context import cli_context, fail
+from checkpoint.cli.context import cli_context, echo_rejections, fail
 from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import DEFAULT_LANGUAGE, Language, translate
 from checkpoint.sync import DEFAULT_BATCH
@@ -249,17 +249,12 @@ def import_command(
             rejected=len(summary.rejected),
         )
     )
-    for receipt in summary.rejected[:20]:
-        typer.echo(
-            translate(
-                "bundle.rejected",
-                language,
-                seq=receipt.seq,
-                record_id=receipt.id,
-                reason=receipt.reason,
-            ),
-            err=True,
-        )
+    echo_rejections(
+        summary.rejected,
+        "bundle.rejected",
+        language,
+        lambda r: {"seq": r.seq, "record_id": r.id, "reason": r.reason},
+    )
     if summary.rejected:
         raise typer.Exit(code=REJECTED_EXIT)
 
@@ -277,18 +272,17 @@ def _print_forward(summary: ForwardSummary, language: Language) -> None:
             pending=summary.pending,
         )
     )
-    for rejection in summary.rejected[:20]:
-        typer.echo(
-            translate(
-                "forward.rejected",
-                language,
-                checkpoint=rejection.checkpoint_id,
-                seq=rejection.seq,
-                record_id=rejection.record_id,
-                reason=rejection.reason,
-            ),
-            err=True,
-        )
+    echo_rejections(
+        summary.rejected,
+        "forward.rejected",
+        language,
+        lambda r: {
+            "checkpoint": r.checkpoint_id,
+            "seq": r.seq,
+            "record_id": r.record_id,
+            "reason": r.reason,
+        },
+    )
 
 
 @hub_app.command("forward")

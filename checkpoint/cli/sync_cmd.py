@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from checkpoint.cli.context import cli_context, fail
+from checkpoint.cli.context import cli_context, echo_rejections, fail
 from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import Language, translate
 from checkpoint.sync import DEFAULT_BATCH
@@ -35,20 +35,12 @@ def _print_summary(summary: SyncSummary, language: Language) -> None:
             head=summary.head,
         )
     )
-    for rejection in summary.rejected[:20]:
-        typer.echo(
-            translate(
-                "sync.rejected",
-                language,
-                seq=rejection.seq,
-                table=rejection.table,
-                record_id=rejection.record_id,
-                reason=rejection.reason,
-            ),
-            err=True,
-        )
-    if len(summary.rejected) > 20:
-        typer.echo(translate("sync.rejected_more", language, count=len(summary.rejected) - 20))
+    echo_rejections(
+        summary.rejected,
+        "sync.rejected",
+        language,
+        lambda r: {"seq": r.seq, "table": r.table, "record_id": r.record_id, "reason": r.reason},
+    )
 
 
 def sync_command(
