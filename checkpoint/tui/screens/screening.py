@@ -169,6 +169,7 @@ class ScreeningScreen(AppScreen):
             for name in ("people", "vehicles", "flagged", "turned_back", "unsynced")
         }
         status.thermometer = app.thermometer_text()
+        status.sync = app.sync_text()
         self._show_hint(t("tui.hint.quick"), error=False)
         self.update_banner()
         self._plate_hint()
