@@ -53,9 +53,13 @@ _LOCAL_ONLY: Final = frozenset({"purged_at"})
 TABLES: Final[Mapping[str, type[LogRecord]]] = {str(t.__tablename__): t for t in LOG_TABLES}
 """Every table that travels, by its name in the local log."""
 
+INT64_MIN: Final = -(2**63)
+INT64_MAX: Final = 2**63 - 1
+"""SQLite's integers (and PostgreSQL's BIGINT): a larger one cannot come from a log."""
+
 FiniteScalar = (
     Annotated[str, Strict()]
-    | Annotated[int, Strict()]
+    | Annotated[int, Strict(), Field(ge=INT64_MIN, le=INT64_MAX)]
     | Annotated[float, Strict(), AllowInfNan(False)]
     | None
 )
@@ -74,7 +78,7 @@ class WireRecord(BaseModel):
     """Name of the table in the local log, e.g. "person", "reading", "amendment"."""
     id: Hex32
     """The record's UUID as 32 hex digits; unique across all checkpoints."""
-    seq: int = Field(ge=1)
+    seq: int = Field(ge=1, le=INT64_MAX)
     """Position in the checkpoint's local log; batches are ordered by it."""
     created_at: str = Field(max_length=40)
     prev_hash: Hex64
