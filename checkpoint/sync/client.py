@@ -19,6 +19,7 @@ import random
 import socket
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -46,6 +47,8 @@ from checkpoint.sync.wire import (
 )
 
 T = TypeVar("T")
+_Prepared = tuple[list[dict[str, Any]], bytes]
+"""A batch ready to send: its records' wire forms and its compressed body."""
 Progress = Callable[[int, int], None]
 """Called after each batch with (records answered so far, records to send in this sync)."""
 
@@ -318,6 +321,16 @@ def sync(
     summary = SyncSummary(hub=hub, mark=mark, head=head)
     start = cursor = mark
     size = max(1, batch_size)
+
+    def prepare(after: int, last: int) -> _Prepared:
+        with store.reading() as session:
+            payloads = [
+                record_payload(t, row)
+                for t, row in rows_between(session=session, first=after + 1, last=last)
+            ]
+        return payloads, encode_batch(checkpoint_id, payloads)
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prepare")
     try:
         if cursor == head:  # nothing to send: still check the link and the token
             _with_retries(
@@ -327,16 +340,21 @@ def sync(
                 backoff=backoff,
                 sleep=sleep,
             )
+        ahead: tuple[int, int, Future[_Prepared]] | None = None
         while cursor < head:
             last = min(head, cursor + size)
-            with store.reading() as session:
-                payloads = [
-                    record_payload(t, row)
-                    for t, row in rows_between(session=session, first=cursor + 1, last=last)
-                ]
+            if ahead is not None and ahead[:2] == (cursor, last):
+                payloads, body = ahead[2].result()
+            else:  # the first batch, or one halved after a 413
+                payloads, body = prepare(cursor, last)
+            # The next batch is read and compressed while the hub stores this one.
+            ahead = None
+            if last < head:
+                after = min(head, last + size)
+                ahead = (last, after, pool.submit(prepare, last, after))
             try:
                 answer = _with_retries(
-                    functools.partial(client.post_batch, encode_batch(checkpoint_id, payloads)),
+                    functools.partial(client.post_batch, body),
                     hub,
                     retries=retries,
                     backoff=backoff,
@@ -378,10 +396,13 @@ def sync(
             if progress is not None:
                 progress(cursor - start, head - start)
     except SyncError as error:
+        pool.shutdown(cancel_futures=True)
         error.summary = summary
         with store.session() as session:
             note_failure(session=session, hub=hub, error=error.message)
         raise
+    finally:
+        pool.shutdown(cancel_futures=True)
     with store.session() as session:
         if summary.rejected:
             first = summary.rejected[0]

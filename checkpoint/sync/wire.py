@@ -163,6 +163,12 @@ def _layout(
     return names, content, personal
 
 
+@cache
+def _table_name(record_type: type[LogRecord]) -> str:
+    # `__tablename__` is a declared attribute: reading it costs more than a dict lookup.
+    return str(record_type.__tablename__)
+
+
 def _personal_target(table: Any, field: Any) -> bool:
     """Whether an amendment of `table.field` carries personal data (unknown targets do)."""
     target = TABLES.get(str(table))
@@ -174,7 +180,7 @@ def record_payload(record_type: type[LogRecord], row: Sequence[Any]) -> dict[str
     names, content, personal = _layout(record_type)
     value = dict(zip(names, row, strict=True))
     payload: dict[str, Any] = {
-        "table": record_type.__tablename__,
+        "table": _table_name(record_type),
         "id": value["id"],
         "seq": value["seq"],
         "created_at": value["created_at"],
@@ -193,8 +199,11 @@ def record_payload(record_type: type[LogRecord], row: Sequence[Any]) -> dict[str
     return payload
 
 
-def encode_batch(checkpoint_id: str, records: Sequence[Mapping[str, Any]], level: int = 6) -> bytes:
-    """The gzip-compressed JSON body of a batch."""
+def encode_batch(checkpoint_id: str, records: Sequence[Mapping[str, Any]], level: int = 1) -> bytes:
+    """The gzip-compressed JSON body of a batch.
+
+    Level 1: records compress about as well as at 6 (the same keys on every line) in a
+    fraction of the time, which the laptop spends while the lane may be saving."""
     body = {"protocol": PROTOCOL_VERSION, "checkpoint_id": checkpoint_id, "records": records}
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return gzip.compress(text.encode(), compresslevel=level, mtime=0)
