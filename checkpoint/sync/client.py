@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import functools
 import random
+import socket
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, TypeVar
 
 import httpx
@@ -45,6 +48,8 @@ from checkpoint.sync.wire import (
 )
 
 T = TypeVar("T")
+_Prepared = tuple[list[dict[str, Any]], bytes]
+"""A batch ready to send: its records' wire forms and its compressed body."""
 Progress = Callable[[int, int], None]
 """Called after each batch with (records answered so far, records to send in this sync)."""
 
@@ -84,16 +89,89 @@ class SyncSummary:
         return max(0, self.head - self.mark)
 
 
+class Problem(StrEnum):
+    """Why a sync stopped, for a status line in the user's language."""
+
+    UNREACHABLE = "unreachable"
+    """The hub could not be reached or answered with a server error: retrying may help."""
+    TOKEN = "token"
+    """The hub refused this checkpoint's token (401/403)."""
+    REFUSED = "refused"
+    """The hub refused the request (another 4xx, or receipts that do not match the batch)."""
+
+
+class Cause(StrEnum):
+    """What went wrong on the way to an unreachable hub."""
+
+    REFUSED = "refused"
+    """Nothing listens at the hub's address (connection refused)."""
+    DROPPED = "dropped"
+    """The connection was reset or closed before the answer."""
+    TIMEOUT = "timeout"
+    """No answer in time."""
+    NAME = "name"
+    """The hub's host name could not be resolved."""
+    NETWORK = "network"
+    """Any other network failure."""
+    HUB_ERROR = "hub_error"
+    """The hub answered with a server error (5xx) or asked to slow down (429)."""
+    DAMAGED = "damaged"
+    """The hub's answer was incomplete or damaged."""
+
+
 class SyncError(CheckpointError):
     """A sync stopped before the end; `summary` says how far it got."""
 
-    def __init__(self, message: str, *, hint: str = "", summary: SyncSummary | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str = "",
+        summary: SyncSummary | None = None,
+        problem: Problem = Problem.REFUSED,
+        cause: Cause | None = None,
+        status: int | None = None,
+    ):
         super().__init__(message, hint=hint)
         self.summary = summary
+        self.problem = problem
+        """Why it stopped, as a kind (the message has the details, in English)."""
+        self.cause = cause
+        """For an unreachable hub: what went wrong on the way."""
+        self.status = status
+        """The hub's HTTP status, when it answered."""
 
 
 class _TransientError(Exception):
-    pass
+    def __init__(self, message: str, *, cause: Cause, status: int | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
+        self.status = status
+
+
+def _cause_of(error: httpx.TransportError) -> Cause:
+    """What a transport failure was, from the OS error underneath when there is one."""
+    if isinstance(error, httpx.TimeoutException):
+        return Cause.TIMEOUT
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError):
+            return Cause.REFUSED
+        if isinstance(seen, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
+            return Cause.DROPPED
+        if isinstance(seen, socket.gaierror):
+            return Cause.NAME
+        if isinstance(seen, TimeoutError | socket.timeout):
+            return Cause.TIMEOUT
+        seen = seen.__cause__ or seen.__context__
+    text = str(error).lower()
+    if "refused" in text:
+        return Cause.REFUSED
+    if "name or service" in text or "nodename" in text or "name resolution" in text:
+        return Cause.NAME
+    if isinstance(error, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return Cause.DROPPED
+    return Cause.NETWORK
 
 
 class TooLargeError(Exception):
@@ -147,20 +225,30 @@ class HubClient:
             response = self._http.request(method, path, **options)
             response.read()
         except httpx.TransportError as error:
-            raise _TransientError(f"{type(error).__name__}: {error}".rstrip(": ")) from error
+            raise _TransientError(
+                f"{type(error).__name__}: {error}".rstrip(": "), cause=_cause_of(error)
+            ) from error
         status = response.status_code
         if status == 413:
             raise TooLargeError(_detail(response))
         if status == 429 or status >= 500:
-            raise _TransientError(f"the hub answered {status}: {_detail(response)}")
+            raise _TransientError(
+                f"the hub answered {status}: {_detail(response)}",
+                cause=Cause.HUB_ERROR,
+                status=status,
+            )
         if status in (401, 403):
             raise SyncError(
                 f"the hub refused this checkpoint's token ({status}): {_detail(response)}",
                 hint="Ask the hub's administrator for a token (checkpoint hub enroll) and set "
                 "[sync] token.",
+                problem=Problem.TOKEN,
+                status=status,
             )
         if status != 200:
-            raise SyncError(f"the hub refused the request ({status}): {_detail(response)}")
+            raise SyncError(
+                f"the hub refused the request ({status}): {_detail(response)}", status=status
+            )
         return response
 
     def post_batch(self, body: bytes) -> BatchReceipts:
@@ -174,7 +262,9 @@ class HubClient:
         try:
             return BatchReceipts.model_validate_json(response.content)
         except pydantic.ValidationError as error:
-            raise _TransientError(f"the hub's answer was incomplete or damaged: {error}") from error
+            raise _TransientError(
+                f"the hub's answer was incomplete or damaged: {error}", cause=Cause.DAMAGED
+            ) from error
 
     def put_report(self, checkpoint_id: str, day: str, body: bytes) -> ReportReceipt:
         """Send one compressed daily report (its JSON form) for report day `day`; the hub's
@@ -188,7 +278,9 @@ class HubClient:
         try:
             return ReportReceipt.model_validate_json(response.content)
         except pydantic.ValidationError as error:
-            raise _TransientError(f"the hub's answer was incomplete or damaged: {error}") from error
+            raise _TransientError(
+                f"the hub's answer was incomplete or damaged: {error}", cause=Cause.DAMAGED
+            ) from error
 
     def status(self, checkpoint_id: str) -> CheckpointStatus:
         """What the hub holds from `checkpoint_id` (also checks the link and the token)."""
@@ -196,7 +288,9 @@ class HubClient:
         try:
             return CheckpointStatus.model_validate_json(response.content)
         except pydantic.ValidationError as error:
-            raise _TransientError(f"the hub's answer was incomplete or damaged: {error}") from error
+            raise _TransientError(
+                f"the hub's answer was incomplete or damaged: {error}", cause=Cause.DAMAGED
+            ) from error
 
 
 def with_retries(
@@ -217,6 +311,9 @@ def with_retries(
                 raise SyncError(
                     f"the hub at {hub_url} could not be reached: {error}",
                     hint="Nothing is lost: the next sync resumes where this one stopped.",
+                    problem=Problem.UNREACHABLE,
+                    cause=error.cause,
+                    status=error.status,
                 ) from error
             # Exponential backoff with jitter: checkpoints that lost the same link do not all
             # come back at the same instant.
@@ -243,6 +340,16 @@ def sync(
     summary = SyncSummary(hub=hub, mark=mark, head=head)
     start = cursor = mark
     size = max(1, batch_size)
+
+    def prepare(after: int, last: int) -> _Prepared:
+        with store.reading() as session:
+            payloads = [
+                record_payload(t, row)
+                for t, row in rows_between(session=session, first=after + 1, last=last)
+            ]
+        return payloads, encode_batch(checkpoint_id, payloads)
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prepare")
     try:
         if cursor == head:  # nothing to send: still check the link and the token
             with_retries(
@@ -252,16 +359,21 @@ def sync(
                 backoff=backoff,
                 sleep=sleep,
             )
+        ahead: tuple[int, int, Future[_Prepared]] | None = None
         while cursor < head:
             last = min(head, cursor + size)
-            with store.reading() as session:
-                payloads = [
-                    record_payload(t, row)
-                    for t, row in rows_between(session=session, first=cursor + 1, last=last)
-                ]
+            if ahead is not None and ahead[:2] == (cursor, last):
+                payloads, body = ahead[2].result()
+            else:  # the first batch, or one halved after a 413
+                payloads, body = prepare(cursor, last)
+            # The next batch is read and compressed while the hub stores this one.
+            ahead = None
+            if last < head:
+                after = min(head, last + size)
+                ahead = (last, after, pool.submit(prepare, last, after))
             try:
                 answer = with_retries(
-                    functools.partial(client.post_batch, encode_batch(checkpoint_id, payloads)),
+                    functools.partial(client.post_batch, body),
                     hub,
                     retries=retries,
                     backoff=backoff,
@@ -303,10 +415,13 @@ def sync(
             if progress is not None:
                 progress(cursor - start, head - start)
     except SyncError as error:
+        pool.shutdown(cancel_futures=True)
         error.summary = summary
         with store.session() as session:
             note_failure(session=session, hub=hub, error=error.message)
         raise
+    finally:
+        pool.shutdown(cancel_futures=True)
     with store.session() as session:
         if summary.rejected:
             first = summary.rejected[0]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
+import time
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
@@ -21,6 +24,9 @@ from checkpoint.tui.messages import (
     DeskOpened,
     MeasurementReceived,
     ReadingReceived,
+    ScreeningSaved,
+    SyncFailed,
+    SyncFinished,
     ThermometerStatusChanged,
 )
 from checkpoint.tui.screens.shift_start import ShiftStartScreen
@@ -30,6 +36,7 @@ from checkpoint.tui.screens.shift_start import ShiftStartScreen
 # the log, or when a screen is first shown.
 if TYPE_CHECKING:
     from checkpoint.screening.desk import ScreeningDesk, ShiftCounters, ShiftInfo
+    from checkpoint.sync.background import BackgroundSync, Synced, SyncFailure, SyncTiming
     from checkpoint.thermometer.events import Status
     from checkpoint.thermometer.source import ThermometerSource
 
@@ -66,12 +73,22 @@ class CheckpointApp(App[None]):
     """The thermometer line's last status; None without a thermometer."""
     opened: reactive[bool] = reactive(False)
     """True once the log is open: until then the shift form takes typing but not a submit."""
+    sync_outcome: reactive[Synced | SyncFailure | None] = reactive(None)
+    """The last background sync's outcome; None before the first (or without a hub)."""
 
     def __init__(
-        self, opener: Opener, language: Language, *, language_from_settings: bool = False
+        self,
+        opener: Opener,
+        language: Language,
+        *,
+        language_from_settings: bool = False,
+        sync_timing: SyncTiming | None = None,
     ) -> None:
         super().__init__()
         self._opener = opener
+        self._sync_timing = sync_timing
+        self._sync: BackgroundSync | None = None
+        self._sync_retry_at = 0.0
         self._desk: ScreeningDesk | None = None
         self.thermometer: ThermometerSource | None = None
         self.set_reactive(CheckpointApp.language, language)
@@ -119,6 +136,7 @@ class CheckpointApp(App[None]):
             self.language = message.desk.settings.ui.language
         if self.thermometer is not None:
             self.read_thermometer()
+        self._start_sync(message.desk)
         shift = message.shift
         if shift is not None:
             # The form shown while the log opened gives way to the lane of the open shift.
@@ -152,6 +170,8 @@ class CheckpointApp(App[None]):
 
     def on_unmount(self) -> None:
         self._stop.set()
+        if self._sync is not None:
+            self._sync.stop()
         if self.thermometer is not None:
             self.thermometer.stop()
 
@@ -210,6 +230,111 @@ class CheckpointApp(App[None]):
         if _line_down(self.line_status):
             return self.t("tui.banner.unplugged", detail=self._last_detail)
         return ""
+
+    # -- the background sync ---------------------------------------------------------------
+
+    def _start_sync(self, desk: ScreeningDesk) -> None:
+        settings = desk.settings.sync
+        if settings.hub_url is None or settings.token is None:
+            return
+        from checkpoint.sync.background import BackgroundSync
+
+        self._sync = BackgroundSync(
+            desk.store,
+            hub_url=str(settings.hub_url),
+            token=settings.token.get_secret_value(),
+            checkpoint_id=desk.settings.checkpoint.id,
+            interval_s=settings.interval_seconds,
+            timing=self._sync_timing,
+        )
+        self._run_sync(self._sync)
+        self.set_interval(1.0, self._count_down)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
+    def _run_sync(self, runner: BackgroundSync) -> None:
+        runner.run(
+            lambda outcome: self.post_message(SyncFinished(outcome)),
+            lambda failure: self.post_message(SyncFailed(failure)),
+        )
+
+    def on_screening_saved(self, _message: ScreeningSaved) -> None:
+        # Bubbled up from the lane: new records, so sync soon.
+        if self._sync is not None:
+            self._sync.nudge()
+
+    def on_sync_finished(self, message: SyncFinished) -> None:
+        self.sync_outcome = message.outcome
+
+    def on_sync_failed(self, message: SyncFailed) -> None:
+        self._sync_retry_at = time.monotonic() + message.failure.retry_in_s
+        self.sync_outcome = message.failure
+
+    def watch_sync_outcome(self) -> None:
+        self._show_sync()
+
+    def _count_down(self) -> None:
+        from checkpoint.sync.background import SyncFailure
+
+        if isinstance(self.sync_outcome, SyncFailure):
+            self._show_sync()
+
+    def _show_sync(self) -> None:
+        from checkpoint.tui.widgets.status_bar import StatusBar
+
+        outcome = self.sync_outcome
+        unsynced = outcome.unsynced if outcome is not None else None
+        for bar in self.screen.query(StatusBar):
+            bar.sync = self.sync_text()
+            if unsynced is not None:
+                bar.counters = dataclasses.replace(bar.counters, unsynced=unsynced)
+
+    def _local_time(self, at: datetime | None) -> str:
+        if at is None or self._desk is None:
+            return ""
+        zone = self._desk.settings.checkpoint.zone
+        local = at.astimezone(zone)
+        today = self._desk.clock().astimezone(zone).date()
+        return local.strftime("%H:%M" if local.date() == today else "%m-%d %H:%M")
+
+    def sync_text(self) -> str:
+        """The sync part of the status bar, in the current language."""
+        from checkpoint.sync.background import Synced
+        from checkpoint.sync.client import Problem
+
+        if self._desk is None:
+            return ""
+        settings = self._desk.settings.sync
+        if settings.hub_url is None:
+            return self.t("tui.sync.offline")
+        if settings.token is None:
+            return self.t("tui.sync.no_token")
+        outcome = self.sync_outcome
+        if outcome is None:
+            return self.t("tui.sync.connecting")
+        last = self._local_time(outcome.last_success_at)
+        if isinstance(outcome, Synced):
+            return self.t("tui.sync.synced", time=last)
+        if outcome.error is not None:
+            problem = self.t("tui.sync.problem.local", detail=outcome.error.text(self.language)[0])
+        elif outcome.rejected:
+            problem = self.t(
+                "tui.sync.problem.rejected",
+                count=outcome.rejected,
+                seq=outcome.first_rejected_seq,
+            )
+        elif outcome.problem is Problem.UNREACHABLE:
+            cause = outcome.cause.value if outcome.cause else "network"
+            problem = self.t(
+                "tui.sync.problem.unreachable",
+                cause=self.t(f"tui.sync.cause.{cause}", status=outcome.status),
+            )
+        elif outcome.problem is Problem.TOKEN:
+            problem = self.t("tui.sync.problem.token", status=outcome.status)
+        else:
+            problem = self.t("tui.sync.problem.refused", status=outcome.status or "—")
+        seconds = max(0, round(self._sync_retry_at - time.monotonic()))
+        text = self.t("tui.sync.failed", problem=problem, seconds=seconds)
+        return f"{text}{self.t('tui.sync.last', time=last)}" if last else text
 
     # -- language ---------------------------------------------------------------------------
 
@@ -271,6 +396,7 @@ def make_app(
     thermometer: ThermometerSource | None = None,
     *,
     language: Language | None = None,
+    sync_timing: SyncTiming | None = None,
 ) -> CheckpointApp:
     """The app with its dependencies; the CLI, the tests and the snapshots all call this.
 
@@ -279,8 +405,18 @@ def make_app(
     an open desk the labels are in `language`, by default the settings'. With an opener they
     are in `language` (default: the built-in one) until the settings are read, then in the
     settings' language, unless the volunteer switched with F2 in the meantime.
+
+    With a hub and a token in the settings' [sync], the log is sent in the background once it
+    is open; `sync_timing` changes its pace (the tests make it quick).
     """
     if callable(desk):
-        return CheckpointApp(desk, language or DEFAULT_LANGUAGE, language_from_settings=True)
+        return CheckpointApp(
+            desk,
+            language or DEFAULT_LANGUAGE,
+            language_from_settings=True,
+            sync_timing=sync_timing,
+        )
     opened = Opened(desk, thermometer)
-    return CheckpointApp(lambda: opened, language or desk.settings.ui.language)
+    return CheckpointApp(
+        lambda: opened, language or desk.settings.ui.language, sync_timing=sync_timing
+    )

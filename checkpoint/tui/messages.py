@@ -9,6 +9,7 @@ from textual.message import Message
 # Types only: the first screen is shown before the desk (and SQLAlchemy behind it) is imported.
 if TYPE_CHECKING:
     from checkpoint.screening.desk import ScreeningDesk, ScreeningResult, ShiftCounters, ShiftInfo
+    from checkpoint.sync.background import Synced, SyncFailure
     from checkpoint.thermometer.events import Measurement, RawReading, StatusEvent
     from checkpoint.thermometer.source import ThermometerSource
 
@@ -67,3 +68,19 @@ class ScreeningSaved(Message):
         self.who = who
         """The person's name and document, masked for the screen."""
         """The temperature text that was saved, to clear the field if it still shows it."""
+
+
+class SyncFinished(Message):
+    """A background sync reached the end: what is left unsent, when the last success was."""
+
+    def __init__(self, outcome: Synced) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
+class SyncFailed(Message):
+    """A background sync stopped: why, and when the next try starts."""
+
+    def __init__(self, failure: SyncFailure) -> None:
+        super().__init__()
+        self.failure = failure

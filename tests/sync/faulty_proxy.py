@@ -11,7 +11,8 @@ with a seeded generator:
 - `drop_response`: the hub handles the request, the client's connection is closed unanswered;
 - `truncate_response`: the hub handles it, the client gets half of the answer, then EOF;
 - `duplicate`: the request is sent to the hub twice, at once, on two connections; the client
-  gets one of the answers.
+  gets one of the answers;
+- `hold`: the request waits at the proxy until `release()` (a hub that hangs), then passes.
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ class FaultyProxy:
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port: int = self._listener.getsockname()[1]
         self._stopped = False
+        self._released = threading.Event()
         self._thread = threading.Thread(target=self._accept, daemon=True)
 
     def start(self) -> FaultyProxy:
@@ -96,7 +98,12 @@ class FaultyProxy:
 
     def stop(self) -> None:
         self._stopped = True
+        self._released.set()
         self._listener.close()
+
+    def release(self) -> None:
+        """Let the requests held by `hold` (and any later ones) through."""
+        self._released.set()
 
     def _choose(self) -> str:
         with self._lock:
@@ -142,6 +149,8 @@ class FaultyProxy:
                     return
                 if fault == "delay":
                     time.sleep(self.random.uniform(0, self.delay))
+                if fault == "hold":
+                    self._released.wait()
                 if fault == "duplicate":
                     answers: list[bytes | None] = [None, None]
 

@@ -6,19 +6,27 @@ Every other id was already held (by an earlier or a concurrent copy of the same 
 the database made wait and then saw): it is a duplicate when the held row has the same
 checkpoint and hash, otherwise the record is rejected and the held row stays as it was. The
 receipts are sent only after the commit, so "stored" and "duplicate" mean held for good.
+
+On SQLite the transaction holds the database's only write lock from its BEGIN IMMEDIATE on, so
+the ids held are read first and the rest inserted with one plain executemany on the driver:
+nothing can come in between, and it costs a fraction of RETURNING row by row.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import pydantic
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from checkpoint.sync.hub.db import records
 from checkpoint.sync.wire import Receipt, ReceiptStatus, WireRecord, check_record
+
+_RECEIPTS: pydantic.TypeAdapter[list[Receipt]] = pydantic.TypeAdapter(list[Receipt])
 
 CONFLICT = "a different record with this id is already held; it was not overwritten"
 
@@ -39,6 +47,32 @@ def _held(connection: sa.Connection, ids: Iterable[str]) -> dict[str, tuple[str,
     return found
 
 
+_SQLITE_INSERT = (
+    "INSERT INTO records (id, checkpoint_id, table_name, seq, hash, body, received_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+)
+
+
+def _store_sqlite(
+    connection: sa.Connection, rows: list[dict[str, Any]], received_at: datetime
+) -> set[str]:
+    """Insert the `rows` not held yet; their ids. Within BEGIN IMMEDIATE: nothing interleaves."""
+    held = set(_held(connection, (row["id"] for row in rows)))
+    stamp = records.c.received_at.type.bind_processor(connection.dialect)
+    at = stamp(received_at) if stamp is not None else received_at
+    fresh = [row for row in rows if row["id"] not in held]
+    driver = connection.connection.dbapi_connection
+    assert isinstance(driver, sqlite3.Connection)
+    driver.executemany(
+        _SQLITE_INSERT,
+        [
+            (r["id"], r["checkpoint_id"], r["table_name"], r["seq"], r["hash"], r["json"], at)
+            for r in fresh
+        ],
+    )
+    return {row["id"] for row in fresh}
+
+
 def store_batch(
     engine: sa.Engine,
     checkpoint_id: str,
@@ -48,6 +82,7 @@ def store_batch(
 ) -> list[Receipt]:
     """Store `batch` from `checkpoint_id`; one receipt per record, in the batch's order."""
     received_at = now or datetime.now(UTC)
+    on_sqlite = engine.dialect.name == "sqlite"
     outcome: dict[int, tuple[ReceiptStatus, str | None]] = {}
     first_of: dict[str, int] = {}
     rows: list[dict[str, Any]] = []
@@ -59,20 +94,24 @@ def store_batch(
         if record.id in first_of:  # the same id twice in one batch: judged after the insert
             continue
         first_of[record.id] = position
-        rows.append(
-            {
-                "id": record.id,
-                "checkpoint_id": checkpoint_id,
-                "table_name": record.table,
-                "seq": record.seq,
-                "hash": record.hash,
-                "body": record.model_dump(mode="json"),
-                "received_at": received_at,
-            }
-        )
+        row: dict[str, Any] = {
+            "id": record.id,
+            "checkpoint_id": checkpoint_id,
+            "table_name": record.table,
+            "seq": record.seq,
+            "hash": record.hash,
+            "received_at": received_at,
+        }
+        if on_sqlite:  # the body as SQLAlchemy's JSON type would store it, from pydantic-core
+            row["json"] = record.model_dump_json()
+        else:
+            row["body"] = record.model_dump(mode="json")
+        rows.append(row)
     with engine.begin() as connection:
         inserted: set[str] = set()
-        if rows:
+        if rows and on_sqlite:
+            inserted = _store_sqlite(connection, rows, received_at)
+        elif rows:
             statement = _insert_absent(engine.dialect.name)
             inserted = set(connection.execute(statement, rows).scalars())
         held = _held(connection, {r.id for r in batch} - inserted)
@@ -87,10 +126,13 @@ def store_batch(
             outcome[position] = (ReceiptStatus.DUPLICATE, None)
         else:
             outcome[position] = (ReceiptStatus.REJECTED, CONFLICT)
-    return [
-        Receipt(id=record.id, seq=record.seq, status=outcome[i][0], reason=outcome[i][1])
-        for i, record in enumerate(batch)
-    ]
+    # One validation for the whole list: receipt by receipt, it cost more than the hash check.
+    return _RECEIPTS.validate_python(
+        [
+            {"id": record.id, "seq": record.seq, "status": outcome[i][0], "reason": outcome[i][1]}
+            for i, record in enumerate(batch)
+        ]
+    )
 
 
 def held_status(engine: sa.Engine, checkpoint_id: str) -> tuple[int, int]:

@@ -167,6 +167,7 @@ class ScreeningScreen(AppScreen):
             for name in ("people", "vehicles", "flagged", "turned_back", "unsynced")
         }
         status.thermometer = app.thermometer_text()
+        status.sync = app.sync_text()
         self._show_hint(t("tui.hint.quick"), error=False)
         self.update_banner()
         self._plate_hint()
@@ -614,9 +615,11 @@ class ScreeningScreen(AppScreen):
     @work(thread=True, exit_on_error=False, group="store")
     def _check_held(self, passage_id: uuid.UUID) -> None:
         still_open = self.desk.open_cases(passage_id) > 0
-        self.app.call_from_thread(self._hold_checked, still_open)
+        self.app.call_from_thread(self._hold_checked, passage_id, still_open)
 
-    def _hold_checked(self, still_open: bool) -> None:
+    def _hold_checked(self, passage_id: uuid.UUID, still_open: bool) -> None:
+        if passage_id != self._passage_id:
+            return  # the vehicle left meanwhile (turned back, say): its hold is not this one's
         self.held = still_open
         if not still_open:
             self._show_hint(self.t("tui.hint.hold_lifted"), error=False)

@@ -1,4 +1,4 @@
-"""The bottom line: thermometer state, simulated or not, and the shift's counters."""
+"""The bottom line: thermometer state, simulated or not, the shift's counters, the sync."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ class StatusBar(Static):
     """The shift's figures."""
     labels: reactive[dict[str, str]] = reactive(dict)
     """Translated words for the counters (people, vehicles, flagged, turned back)."""
+    sync: reactive[str] = reactive("")
+    """The hub: offline, the last success, or the last error and the next try, translated."""
 
     def render(self) -> Content:
         c, words = self.counters, self.labels
@@ -35,4 +37,5 @@ class StatusBar(Static):
         )
         last = f"  {self.last_value}" if self.last_value else ""
         # Plain content, not markup: "[SIMULATED]" must show as written.
-        return Content(f"{self.thermometer}{last}  │  {figures}")
+        sync = f"  │  {self.sync}" if self.sync else ""
+        return Content(f"{self.thermometer}{last}  │  {figures}{sync}")
