@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import random
 import socket
+import ssl
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -149,6 +150,15 @@ class _TransientError(Exception):
         self.status = status
 
 
+def _certificate_refused(error: BaseException) -> bool:
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _cause_of(error: httpx.TransportError) -> Cause:
     """What a transport failure was, from the OS error underneath when there is one."""
     if isinstance(error, httpx.TimeoutException):
@@ -203,12 +213,19 @@ class HubClient:
     ) -> None:
         self.hub_url = hub_url.rstrip("/")
         """The hub's address without a trailing slash: the key of its acknowledged mark."""
-        self._http = httpx.Client(
-            base_url=self.hub_url + "/",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=timeout,
-            transport=transport,
-        )
+        try:
+            self._http = httpx.Client(
+                base_url=self.hub_url + "/",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=timeout,
+                transport=transport,
+            )
+        except OSError as error:  # ssl.SSLError is one: a CA file that is missing or not one
+            raise SyncError(
+                f"HTTPS cannot be set up: {error}",
+                hint="Check SSL_CERT_FILE / SSL_CERT_DIR: they must name the certificate "
+                "authority of the hub (a PEM file) or be unset to use the system's.",
+            ) from error
 
     def close(self) -> None:
         self._http.close()
@@ -225,6 +242,12 @@ class HubClient:
             response = self._http.request(method, path, **options)
             response.read()
         except httpx.TransportError as error:
+            if _certificate_refused(error):  # retrying cannot help: say so at once
+                raise SyncError(
+                    f"the hub's certificate could not be verified: {error}",
+                    hint="Trust the hub's certificate authority (SSL_CERT_FILE=ca.pem) or check "
+                    "the address: a different machine may be answering.",
+                ) from error
             raise _TransientError(
                 f"{type(error).__name__}: {error}".rstrip(": "), cause=_cause_of(error)
             ) from error
