@@ -93,3 +93,40 @@ def test_the_cli_starts_without_the_heavy_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "", f"imported at CLI start-up: {done.stdout.strip()}"
+
+
+FIRST_SCREEN = """
+import asyncio, sys, threading
+from checkpoint.tui.app import CheckpointApp
+from checkpoint.tui.screens.shift_start import ShiftStartScreen
+
+never = threading.Event()
+
+def opener():
+    never.wait()  # the log never opens: only what the first screen needs is imported
+    raise SystemExit
+
+async def main():
+    app = CheckpointApp(opener, "zh-CN")
+    async with app.run_test(size=(100, 30)) as pilot:
+        while not (isinstance(app.screen, ShiftStartScreen) and app.focused is not None):
+            await pilot.pause(0.01)
+        await pilot.pause(0.2)
+        heavy = {heavy!r}
+        print(" ".join(sorted(name for name in heavy if name in sys.modules)))
+        never.set()
+
+asyncio.run(main())
+"""
+
+
+def test_the_first_screen_is_drawn_without_the_heavy_libraries() -> None:
+    """The shift form is up before the log opens: until then neither the store (SQLAlchemy),
+    the configuration model (pydantic) nor the sync client (httpx) may be imported on the
+    screen's thread — a reactive's first watch once pulled in the sync client (+550 ms)."""
+    code = FIRST_SCREEN.format(heavy=HEAVY_AT_START)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1:] in ([], [""]), done.stdout

@@ -73,7 +73,7 @@ class CheckpointApp(App[None]):
     """The thermometer line's last status; None without a thermometer."""
     opened: reactive[bool] = reactive(False)
     """True once the log is open: until then the shift form takes typing but not a submit."""
-    sync_outcome: reactive[Synced | SyncFailure | None] = reactive(None)
+    sync_outcome: reactive[Synced | SyncFailure | None] = reactive(None, init=False)
     """The last background sync's outcome; None before the first (or without a hub)."""
 
     def __init__(
@@ -298,9 +298,6 @@ class CheckpointApp(App[None]):
 
     def sync_text(self) -> str:
         """The sync part of the status bar, in the current language."""
-        from checkpoint.sync.background import Synced
-        from checkpoint.sync.client import Problem
-
         if self._desk is None:
             return ""
         settings = self._desk.settings.sync
@@ -311,6 +308,11 @@ class CheckpointApp(App[None]):
         outcome = self.sync_outcome
         if outcome is None:
             return self.t("tui.sync.connecting")
+        # Only once there is an outcome: the client (httpx, pydantic, the store) must not be
+        # imported before the first screen is drawn (bench/startup.py).
+        from checkpoint.sync.background import Synced
+        from checkpoint.sync.client import Problem
+
         last = self._local_time(outcome.last_success_at)
         if isinstance(outcome, Synced):
             return self.t("tui.sync.synced", time=last)
