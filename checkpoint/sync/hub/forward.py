@@ -531,11 +531,15 @@ class Forwarder:
                 with HubClient(self.upstream, self.token) as client:
                     self.last = forward(self.engine, client, retries=2, sleep=self._stop.wait)
                 failures, delay = 0, self.interval
-                if self.last.sent or self.last.rejected:
+                last = self.last
+                reports = last.reports_stored + last.reports_replaced + last.reports_unchanged
+                if last.sent or last.rejected or reports or last.reports_rejected:
                     self.report(
-                        f"forwarded to {self.upstream}: {self.last.stored} stored, "
-                        f"{self.last.duplicates} already there, {len(self.last.rejected)} "
-                        f"rejected, {self.last.pending} pending"
+                        f"forwarded to {self.upstream}: {last.stored} stored, "
+                        f"{last.duplicates} already there, {len(last.rejected)} "
+                        f"rejected, {last.pending} pending; daily reports: "
+                        f"{last.reports_stored} stored, {last.reports_replaced} replaced, "
+                        f"{len(last.reports_rejected)} rejected"
                     )
             except Exception as error:  # the thread must outlive any failure
                 failures += 1
