@@ -194,3 +194,16 @@ def test_a_silent_checkpoint_enrolled_at_the_township_is_in_the_countys_omission
     assert done.exit_code == 0, done.output
     assert "Daily reports: 0 stored, 0 replaced" in done.output
     assert "3 checkpoint(s) enrolled here and below" in done.output
+
+
+def test_times_out_of_range_from_a_hub_are_refused_with_a_reason(
+    ours: dict[str, Any], levels: Levels
+) -> None:
+    odd = {RECEIVED_BELOW_HEADER: "0001-01-01T00:00:00+01:00"}
+    assert _put(levels.county.address, levels.hub_token, ours, **odd).status_code == 422
+    refused = httpx.put(
+        f"{levels.county.address}/v1/hubs/checkpoints",
+        json={"checkpoints": [{"code": A, "enrolled_at": "0001-01-01T00:00:00+01:00"}]},
+        headers={"Authorization": f"Bearer {levels.hub_token}"},
+    )
+    assert refused.status_code == 422

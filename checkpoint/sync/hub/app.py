@@ -187,7 +187,12 @@ def make_hub_app(
         own(caller, checkpoint_id)
         now = datetime.now(UTC)
         if caller.is_hub and received_below is not None:
-            now = min(now, received_below.astimezone(UTC))
+            try:
+                now = min(now, received_below.astimezone(UTC))
+            except OverflowError:
+                raise HTTPException(
+                    422, f"{RECEIVED_BELOW_HEADER} is out of range: {received_below}"
+                ) from None
         if report.checkpoint.code != checkpoint_id or report.report_day != day:
             raise HTTPException(
                 422,
@@ -209,7 +214,10 @@ def make_hub_app(
             raise HTTPException(
                 403, f"this token is {caller.checkpoint_id}'s; only a hub below may say this"
             )
-        held = below.store_below(hub_engine, caller.checkpoint_id, statement.checkpoints)
+        try:
+            held = below.store_below(hub_engine, caller.checkpoint_id, statement.checkpoints)
+        except OverflowError:
+            raise HTTPException(422, "a time is out of range") from None
         return BelowReceipt(hub=caller.checkpoint_id, checkpoints=held)
 
     return app
