@@ -25,7 +25,10 @@ Lateness: each forwarded report carries when it first reached this hub
 "late" by the time the report reached the township, not by when the township forwarded it.
 For the first version the parent gets of a day, that is when the day's first version reached
 this hub: a report corrected here before it was ever forwarded is judged by its first version,
-as here (the parent then counts one version, not the ones it never saw).
+as here (the parent then counts one version, not the ones it never saw). Limitation: a
+checkpoint that also reports to the parent directly, with a correction the township has not
+got yet, has it replaced there by the township's older version until the correction reaches
+the township too (the last version to arrive wins; both are the checkpoint's own reports).
 
 Before any of that, the forward tells the parent which checkpoints are enrolled here and below
 (`PUT /v1/hubs/checkpoints`, see `below.py`), so that a checkpoint enrolled at the township and
