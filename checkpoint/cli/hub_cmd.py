@@ -272,6 +272,28 @@ def _print_forward(summary: ForwardSummary, language: Language) -> None:
             pending=summary.pending,
         )
     )
+    typer.echo(
+        translate(
+            "forward.reports",
+            language,
+            stored=summary.reports_stored,
+            replaced=summary.reports_replaced,
+            unchanged=summary.reports_unchanged,
+            rejected=len(summary.reports_rejected),
+            below="?" if summary.below is None else summary.below,
+        )
+    )
+    for checkpoint_id, day, reason in summary.reports_rejected:
+        typer.echo(
+            translate(
+                "forward.report_rejected",
+                language,
+                checkpoint=checkpoint_id,
+                day=day,
+                reason=reason,
+            ),
+            err=True,
+        )
     echo_rejections(
         summary.rejected,
         "forward.rejected",
@@ -295,9 +317,11 @@ def forward_command(
         DEFAULT_BATCH
     ),
 ) -> None:
-    """Send the parent hub every record held here that it has not acknowledged.
+    """Send the parent hub every record and daily report held here that it has not acknowledged,
+    and tell it which checkpoints are enrolled here and below.
 
-    Each record keeps its own checkpoint and hash; safe to interrupt and repeat.
+    Each record keeps its own checkpoint and hash; a report corrected here replaces the
+    parent's copy; safe to interrupt and repeat.
     """
     from checkpoint.sync.client import HubClient
     from checkpoint.sync.hub import db
@@ -318,7 +342,7 @@ def forward_command(
     finally:
         engine.dispose()
     _print_forward(summary, language)
-    if summary.rejected:
+    if summary.rejected or summary.reports_rejected:
         raise typer.Exit(code=REJECTED_EXIT)
 
 

@@ -38,7 +38,7 @@ from checkpoint.store.sync_state import (
     rows_between,
 )
 from checkpoint.sync import DEFAULT_BATCH
-from checkpoint.sync.report_wire import ReportReceipt
+from checkpoint.sync.report_wire import RECEIVED_BELOW_HEADER, ReportReceipt
 from checkpoint.sync.wire import (
     CONTENT_ENCODING,
     BatchReceipts,
@@ -289,14 +289,16 @@ class HubClient:
                 f"the hub's answer was incomplete or damaged: {error}", cause=Cause.DAMAGED
             ) from error
 
-    def put_report(self, checkpoint_id: str, day: str, body: bytes) -> ReportReceipt:
+    def put_report(
+        self, checkpoint_id: str, day: str, body: bytes, *, received_below: str | None = None
+    ) -> ReportReceipt:
         """Send one compressed daily report (its JSON form) for report day `day`; the hub's
-        answer."""
+        answer. A hub forwarding it gives `received_below`: when it first reached that hub."""
+        headers = {"Content-Encoding": CONTENT_ENCODING, "Content-Type": "application/json"}
+        if received_below is not None:
+            headers[RECEIVED_BELOW_HEADER] = received_below
         response = self._send(
-            "PUT",
-            f"v1/checkpoints/{checkpoint_id}/reports/{day}",
-            content=body,
-            headers={"Content-Encoding": CONTENT_ENCODING, "Content-Type": "application/json"},
+            "PUT", f"v1/checkpoints/{checkpoint_id}/reports/{day}", content=body, headers=headers
         )
         try:
             return ReportReceipt.model_validate_json(response.content)
@@ -304,6 +306,16 @@ class HubClient:
             raise _TransientError(
                 f"the hub's answer was incomplete or damaged: {error}", cause=Cause.DAMAGED
             ) from error
+
+    def put_below(self, body: bytes) -> None:
+        """Tell the parent hub which checkpoints are enrolled here and below (compressed JSON,
+        `below.BelowCheckpoints`)."""
+        self._send(
+            "PUT",
+            "v1/hubs/checkpoints",
+            content=body,
+            headers={"Content-Encoding": CONTENT_ENCODING, "Content-Type": "application/json"},
+        )
 
     def status(self, checkpoint_id: str) -> CheckpointStatus:
         """What the hub holds from `checkpoint_id` (also checks the link and the token)."""

@@ -176,6 +176,10 @@ class ReportReceipt(BaseModel):
     """When the report now held was first received (UTC, ISO 8601)."""
 
 
+RECEIVED_BELOW_HEADER: Final = "Checkpoint-Received-At"
+"""Header of a report forwarded by a hub: when it first reached that hub (ISO 8601, UTC)."""
+
+
 def canonical(data: dict[str, Any]) -> dict[str, Any]:
     """`data` (a daily report's JSON form) validated and as the hub stores it; `ValidationError`
     when it is not a daily report."""

@@ -3,8 +3,9 @@
 Every route needs `Authorization: Bearer <token>` as issued by `checkpoint hub enroll`: a
 missing or unknown token is 401, a revoked token or another checkpoint's data is 403. A
 checkpoint's token acts for that checkpoint only; the token of a hub below this one
-(`checkpoint hub enroll --hub NAME`) may forward records of any checkpoint, each keeping its
-checkpoint and hash and checked like any other. Bodies
+(`checkpoint hub enroll --hub NAME`) may forward records and daily reports of any checkpoint,
+each keeping its checkpoint and hash and checked like any other, and say which checkpoints
+are enrolled below it. Bodies
 may be gzip-compressed (`Content-Encoding: gzip`); a body over the limit, compressed or once
 expanded, is 413 with the limit in the reason; a body that is not valid gzip is 400, an
 unknown encoding 415, and content that does not fit the schema 422 with the fields at fault.
@@ -15,16 +16,18 @@ or put the hub behind a reverse proxy that terminates TLS (README, "Hub").
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AwareDatetime
 
-from checkpoint.sync.hub import db, ingest, report_ingest
-from checkpoint.sync.report_wire import DayReport, ReportReceipt
+from checkpoint.sync.hub import below, db, ingest, report_ingest
+from checkpoint.sync.hub.below import BelowCheckpoints, BelowReceipt
+from checkpoint.sync.report_wire import RECEIVED_BELOW_HEADER, DayReport, ReportReceipt
 from checkpoint.sync.wire import (
     Batch,
     BatchReceipts,
@@ -159,15 +162,37 @@ def make_hub_app(
 
     @app.put("/v1/checkpoints/{checkpoint_id}/reports/{day}", responses=_ERRORS)
     def put_report(
-        checkpoint_id: str, day: date, report: DayReport, caller: Caller
+        checkpoint_id: str,
+        day: date,
+        report: DayReport,
+        caller: Caller,
+        received_below: Annotated[
+            AwareDatetime | None,
+            Header(
+                alias=RECEIVED_BELOW_HEADER,
+                description="From a hub below only: when the report first reached it (or "
+                "further down). Ignored from a checkpoint's token; a time in the future counts "
+                "as now.",
+            ),
+        ] = None,
     ) -> ReportReceipt:
         """Hold the caller's daily report (日报告) or zero report of report day `day`.
 
         The body is the report's JSON form (`checkpoint report day --format json`). One report
         per checkpoint and day: a resubmission with other figures replaces the one held
         ("replaced"), one saying the same is "unchanged"; the day is never counted twice.
+        A hub below forwards any checkpoint's reports, with when each first reached it
+        (`Checkpoint-Received-At`): whether a report was late is judged by that time.
         """
         own(caller, checkpoint_id)
+        now = datetime.now(UTC)
+        if caller.is_hub and received_below is not None:
+            try:
+                now = min(now, received_below.astimezone(UTC))
+            except OverflowError:
+                raise HTTPException(
+                    422, f"{RECEIVED_BELOW_HEADER} is out of range: {received_below}"
+                ) from None
         if report.checkpoint.code != checkpoint_id or report.report_day != day:
             raise HTTPException(
                 422,
@@ -175,7 +200,24 @@ def make_hub_app(
                 f"not of {checkpoint_id} for {day}",
             )
         return report_ingest.store_report(
-            hub_engine, checkpoint_id, day, report.model_dump(mode="json")
+            hub_engine, checkpoint_id, day, report.model_dump(mode="json"), now=now
         )
+
+    @app.put("/v1/hubs/checkpoints", responses=_ERRORS)
+    def put_below(statement: BelowCheckpoints, caller: Caller) -> BelowReceipt:
+        """Hold which checkpoints are enrolled at the calling hub and below it (hub tokens only).
+
+        Sent by every forward, the whole list each time: they are expected to report here too
+        and a silent one is in this hub's omission list, though it has no token here.
+        """
+        if not caller.is_hub:
+            raise HTTPException(
+                403, f"this token is {caller.checkpoint_id}'s; only a hub below may say this"
+            )
+        try:
+            held = below.store_below(hub_engine, caller.checkpoint_id, statement.checkpoints)
+        except OverflowError:
+            raise HTTPException(422, "a time is out of range") from None
+        return BelowReceipt(hub=caller.checkpoint_id, checkpoints=held)
 
     return app

@@ -3,8 +3,10 @@
 The hub holds what checkpoints sent it, one row per record (keyed by the record's UUID, never
 updated), the checkpoints allowed to send with a hash of their token, the hubs below it allowed
 to forward (`hubs`, same kind of token), how far each parent hub acknowledged what this one
-forwards (`upstream_marks`), and the daily reports (one per checkpoint and day, replaced on
-resubmission; when each version first arrived is kept beside them). New tables reach an
+forwards (`upstream_marks`) and which version of each daily report it holds
+(`upstream_reports`), the checkpoints enrolled at the hubs below (`below_checkpoints`, so that
+they are expected to report here too), and the daily reports (one per checkpoint and day,
+replaced on resubmission; when each version first arrived is kept beside them). New tables reach an
 existing hub database through `create_all`; no existing table changed, so a hub file from
 before forwarding opens as it is.
 
@@ -97,6 +99,33 @@ report_versions = sa.Table(
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     comment="each distinct version of a daily report and when it first arrived: the first one "
     "says whether the report was on time, the count whether it was revised",
+)
+
+
+upstream_reports = sa.Table(
+    "upstream_reports",
+    metadata,
+    sa.Column("upstream", sa.String(300), primary_key=True, comment="the parent hub's address"),
+    sa.Column("checkpoint_id", sa.String(32), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column(
+        "digest",
+        sa.String(64),
+        nullable=False,
+        comment="report_wire.report_digest of the version the parent acknowledged",
+    ),
+    comment="which version of each daily report a parent hub holds (forwarding)",
+)
+
+below_checkpoints = sa.Table(
+    "below_checkpoints",
+    metadata,
+    sa.Column("hub", sa.String(32), primary_key=True, comment="the hub below that told us"),
+    sa.Column("checkpoint_id", sa.String(32), primary_key=True),
+    sa.Column("enrolled_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    comment="checkpoints enrolled at a hub below this one (or further down), as it last said: "
+    "they are expected to report here too",
 )
 
 

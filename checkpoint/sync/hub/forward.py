@@ -13,16 +13,39 @@ hold yet (a gap, say seqs that will arrive later by USB bundle) stops the mark t
 follows the gap is sent again on the next forward and answered "duplicate" until the gap is
 filled, and then the mark moves past it. Transient failures are retried with the sync client's
 backoff; a 413 halves the batch; a refused token stops the forward with the parent's reason.
+
+Daily reports travel in the same run: after a checkpoint's records, each report held for it
+whose current version (its digest, `report_digest`) the parent has not acknowledged is sent
+(`PUT /v1/checkpoints/{code}/reports/{day}`, as the checkpoint sent it); the digest the parent
+answered is kept per (parent, checkpoint, day) in `upstream_reports`, written after the answer.
+A report replaced here (a corrected day) has another digest, so it is sent again and replaces
+the parent's copy: one report per checkpoint and day at every level, never counted twice.
+Lateness: each forwarded report carries when it first reached this hub
+(`Checkpoint-Received-At`, trusted by the parent from hub tokens only), so the county judges
+"late" by the time the report reached the township, not by when the township forwarded it.
+For the first version the parent gets of a day, that is when the day's first version reached
+this hub: a report corrected here before it was ever forwarded is judged by its first version,
+as here (the parent then counts one version, not the ones it never saw). Limitation: a
+checkpoint that also reports to the parent directly, with a correction the township has not
+got yet, has it replaced there by the township's older version until the correction reaches
+the township too (the last version to arrive wins; both are the checkpoint's own reports).
+
+Before any of that, the forward tells the parent which checkpoints are enrolled here and below
+(`PUT /v1/hubs/checkpoints`, see `below.py`), so that a checkpoint enrolled at the township and
+silent for a day is in the county's omission list too. A parent without that endpoint (404) is
+left alone: records and reports are still forwarded.
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
+import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,7 +53,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from checkpoint.sync import DEFAULT_BATCH
 from checkpoint.sync.client import HubClient, SyncError, TooLargeError, with_retries
-from checkpoint.sync.hub.db import records, upstream_marks
+from checkpoint.sync.hub.below import statement_of
+from checkpoint.sync.hub.db import (
+    records,
+    report_versions,
+    reports,
+    upstream_marks,
+    upstream_reports,
+)
+from checkpoint.sync.report_wire import ReportStatus, report_digest
 from checkpoint.sync.wire import ReceiptStatus, encode_batch
 
 
@@ -56,6 +87,16 @@ class ForwardSummary:
     rejected: list[ForwardRejection] = field(default_factory=list)
     pending: int = 0
     """Records held here above the parent's marks after the forward (0 when all are there)."""
+    reports_stored: int = 0
+    """Daily reports the parent did not hold before."""
+    reports_replaced: int = 0
+    """Daily reports that replaced another version at the parent (corrected here)."""
+    reports_unchanged: int = 0
+    """Daily reports sent that the parent already held as they are."""
+    reports_rejected: list[tuple[str, date, str]] = field(default_factory=list)
+    """(checkpoint, day, reason) of daily reports the parent refused."""
+    below: int | None = None
+    """Checkpoints the parent was told of (enrolled here or below); None if it cannot hear it."""
 
     @property
     def sent(self) -> int:
@@ -120,13 +161,178 @@ def _note(
 
 
 def _held_checkpoints(engine: sa.Engine) -> list[str]:
+    """Checkpoints with records or daily reports held here, by code."""
     with engine.connect() as connection:
-        found = connection.execute(
-            sa.select(records.c.checkpoint_id).distinct().order_by(records.c.checkpoint_id)
-        ).scalars()
-        result = list(found)
+        found = set(connection.execute(sa.select(records.c.checkpoint_id).distinct()).scalars())
+        found |= set(connection.execute(sa.select(reports.c.checkpoint_id).distinct()).scalars())
         connection.rollback()
+    return sorted(found)
+
+
+def _compressed(data: Any) -> bytes:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return gzip.compress(text.encode(), mtime=0)
+
+
+def _utc_text(moment: datetime) -> str:
+    if moment.tzinfo is None:  # SQLite gives back naive times; they were stored in UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class _HeldReport:
+    day: date
+    body: dict[str, Any]
+    digest: str
+    received_at: datetime
+    """When the version held first reached this hub."""
+    first_received_at: datetime
+    """When the day's first version reached this hub."""
+
+
+def _reports_to_send(engine: sa.Engine, upstream: str, checkpoint_id: str) -> list[_HeldReport]:
+    """`checkpoint_id`'s reports held here whose version the parent has not acknowledged."""
+    with engine.connect() as connection:
+        held = connection.execute(
+            sa.select(reports.c.day, reports.c.body, reports.c.received_at)
+            .where(reports.c.checkpoint_id == checkpoint_id)
+            .order_by(reports.c.day)
+        ).all()
+        acknowledged = dict(
+            connection.execute(
+                sa.select(upstream_reports.c.day, upstream_reports.c.digest).where(
+                    upstream_reports.c.upstream == upstream,
+                    upstream_reports.c.checkpoint_id == checkpoint_id,
+                )
+            ).all()
+        )
+        versions = connection.execute(
+            sa.select(
+                report_versions.c.day, report_versions.c.digest, report_versions.c.received_at
+            ).where(report_versions.c.checkpoint_id == checkpoint_id)
+        ).all()
+        connection.rollback()
+    arrived = {(row.day, row.digest): row.received_at for row in versions}
+    first: dict[date, datetime] = {}
+    for row in versions:
+        if row.day not in first or row.received_at < first[row.day]:
+            first[row.day] = row.received_at
+    result = []
+    for row in held:
+        digest = report_digest(row.body)
+        if acknowledged.get(row.day) == digest:
+            continue
+        received_at = arrived.get((row.day, digest), row.received_at)
+        result.append(
+            _HeldReport(
+                row.day,
+                dict(row.body),
+                digest,
+                received_at,
+                min(first.get(row.day, received_at), received_at),
+            )
+        )
     return result
+
+
+def _note_report(
+    engine: sa.Engine, upstream: str, checkpoint_id: str, day: date, digest: str
+) -> None:
+    insert: Any = (
+        postgresql.insert(upstream_reports)
+        if engine.dialect.name == "postgresql"
+        else sqlite.insert(upstream_reports)
+    )
+    statement = insert.values(
+        upstream=upstream, checkpoint_id=checkpoint_id, day=day, digest=digest
+    ).on_conflict_do_update(
+        index_elements=["upstream", "checkpoint_id", "day"], set_={"digest": digest}
+    )
+    with engine.begin() as connection:
+        connection.execute(statement)
+
+
+def _forward_reports(
+    engine: sa.Engine,
+    client: HubClient,
+    checkpoint_id: str,
+    summary: ForwardSummary,
+    *,
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], Any],
+) -> None:
+    upstream = client.hub_url
+    with engine.connect() as connection:
+        days_sent = set(
+            connection.execute(
+                sa.select(upstream_reports.c.day).where(
+                    upstream_reports.c.upstream == upstream,
+                    upstream_reports.c.checkpoint_id == checkpoint_id,
+                )
+            ).scalars()
+        )
+        connection.rollback()
+    for report in _reports_to_send(engine, upstream, checkpoint_id):
+        # The first version the parent gets of a day stands for the day's first arrival here.
+        arrived = report.received_at if report.day in days_sent else report.first_received_at
+        try:
+            receipt = with_retries(
+                functools.partial(
+                    client.put_report,
+                    checkpoint_id,
+                    report.day.isoformat(),
+                    _compressed(report.body),
+                    received_below=_utc_text(arrived),
+                ),
+                upstream,
+                retries=retries,
+                backoff=backoff,
+                sleep=sleep,
+            )
+        except SyncError as error:
+            if error.status not in (400, 422):
+                raise
+            summary.reports_rejected.append((checkpoint_id, report.day, error.message))
+            continue
+        if receipt.digest != report.digest:
+            raise SyncError(
+                f"the parent hub holds another version of {checkpoint_id}'s report of "
+                f"{report.day} than the one sent"
+            )
+        if receipt.status is ReportStatus.STORED:
+            summary.reports_stored += 1
+        elif receipt.status is ReportStatus.REPLACED:
+            summary.reports_replaced += 1
+        else:
+            summary.reports_unchanged += 1
+        _note_report(engine, upstream, checkpoint_id, report.day, report.digest)
+
+
+def _tell_below(
+    engine: sa.Engine,
+    client: HubClient,
+    summary: ForwardSummary,
+    *,
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], Any],
+) -> None:
+    statement = statement_of(engine)
+    try:
+        with_retries(
+            functools.partial(client.put_below, _compressed(statement.model_dump(mode="json"))),
+            client.hub_url,
+            retries=retries,
+            backoff=backoff,
+            sleep=sleep,
+        )
+    except SyncError as error:
+        if error.status not in (404, 405):  # a parent from before this endpoint
+            raise
+        return
+    summary.below = len(statement.checkpoints)
 
 
 def _bodies_after(
@@ -170,7 +376,8 @@ def forward(
     backoff: float = 0.5,
     sleep: Callable[[float], Any] = time.sleep,
 ) -> ForwardSummary:
-    """Send the parent (`client`) every record it has not acknowledged, checkpoint by checkpoint;
+    """Tell the parent (`client`) which checkpoints are enrolled here and below, then send it
+    every record and daily report version it has not acknowledged, checkpoint by checkpoint;
     the summary, or `ForwardError` with it."""
     upstream = client.hub_url
     summary = ForwardSummary(upstream=upstream)
@@ -187,6 +394,7 @@ def forward(
             backoff=backoff,
             sleep=sleep,
         )
+        _tell_below(engine, client, summary, retries=retries, backoff=backoff, sleep=sleep)
         for checkpoint_id in checkpoint_ids:
             current = checkpoint_id
             _forward_one(
@@ -195,6 +403,15 @@ def forward(
                 checkpoint_id,
                 summary,
                 batch_size=batch_size,
+                retries=retries,
+                backoff=backoff,
+                sleep=sleep,
+            )
+            _forward_reports(
+                engine,
+                client,
+                checkpoint_id,
+                summary,
                 retries=retries,
                 backoff=backoff,
                 sleep=sleep,
@@ -317,11 +534,15 @@ class Forwarder:
                 with HubClient(self.upstream, self.token) as client:
                     self.last = forward(self.engine, client, retries=2, sleep=self._stop.wait)
                 failures, delay = 0, self.interval
-                if self.last.sent or self.last.rejected:
+                last = self.last
+                reports = last.reports_stored + last.reports_replaced + last.reports_unchanged
+                if last.sent or last.rejected or reports or last.reports_rejected:
                     self.report(
-                        f"forwarded to {self.upstream}: {self.last.stored} stored, "
-                        f"{self.last.duplicates} already there, {len(self.last.rejected)} "
-                        f"rejected, {self.last.pending} pending"
+                        f"forwarded to {self.upstream}: {last.stored} stored, "
+                        f"{last.duplicates} already there, {len(last.rejected)} "
+                        f"rejected, {last.pending} pending; daily reports: "
+                        f"{last.reports_stored} stored, {last.reports_replaced} replaced, "
+                        f"{len(last.reports_rejected)} rejected"
                     )
             except Exception as error:  # the thread must outlive any failure
                 failures += 1

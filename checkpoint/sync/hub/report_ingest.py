@@ -5,7 +5,9 @@ One transaction per report. The row is inserted if absent (`ON CONFLICT DO NOTHI
 was present, it is read under a row lock and replaced only if the digests differ. A concurrent
 copy of the same request waits for the first and then finds it held: the day is never counted
 twice. Every distinct version's first arrival goes to `report_versions`, so the hub can tell an
-on-time report later corrected from one that arrived late.
+on-time report later corrected from one that arrived late. A report forwarded by a hub below
+comes with when it first reached that hub (`now`, see `app.put_report`); the earliest arrival
+of a version held stands.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def store_report(
     now: datetime | None = None,
 ) -> ReportReceipt:
     """Hold `body` (a validated daily report, `report_wire.canonical`) as `checkpoint_id`'s
-    report of `day`; what was done with it."""
+    report of `day`, arrived at `now` (default: the current time); what was done with it."""
     received_at = now or datetime.now(UTC)
     digest = report_digest(body)
     dialect = engine.dialect.name
@@ -63,8 +65,22 @@ def store_report(
                 connection.execute(
                     reports.update().where(key).values(body=body, received_at=received_at)
                 )
+        # A version forwarded from below may carry an earlier arrival than one already held
+        # (it also came here directly, later): the earliest arrival stands.
+        earliest = sa.func.least if dialect == "postgresql" else sa.func.min
+        version: Any = (
+            postgresql.insert(report_versions)
+            if dialect == "postgresql"
+            else sqlite.insert(report_versions)
+        )
+        version = version.on_conflict_do_update(
+            index_elements=["checkpoint_id", "day", "digest"],
+            set_={
+                "received_at": earliest(report_versions.c.received_at, version.excluded.received_at)
+            },
+        )
         connection.execute(
-            _insert(report_versions, dialect, ["checkpoint_id", "day", "digest"]),
+            version,
             {
                 "checkpoint_id": checkpoint_id,
                 "day": day,

@@ -5,7 +5,9 @@ must see it).
 Built from the reports the hub holds (one per checkpoint and day, the latest version), never
 from the records: the county adds up what each checkpoint reported and signed for. A
 checkpoint is expected to report a day when it was enrolled by the end of that day and its
-token was not revoked before then; one that sent nothing for the day is in the omission list.
+token was not revoked before then, here or at a hub below this one (`below.py`: forwarding tells
+the parent which checkpoints exist below); one that sent nothing for the day is in the omission
+list.
 A report is late when its first version arrived more than the grace period after the end of
 its report day (its period's end, which the report carries: each checkpoint has its cut-off
 hour). Fever cases come as the checkpoints printed them, with names, documents and phones
@@ -26,7 +28,8 @@ import sqlalchemy as sa
 
 from checkpoint.domain.vocabulary import Disposition
 from checkpoint.reports.model import CaseStep, FeverCase, Figures
-from checkpoint.sync.hub.db import checkpoints, report_versions, reports
+from checkpoint.sync.hub.below import known_checkpoints
+from checkpoint.sync.hub.db import report_versions, reports
 
 DEFAULT_GRACE_HOURS: Final = 2.0
 """How long after the end of its report day a report still counts as on time."""
@@ -186,9 +189,6 @@ def hub_day_report(
             .where(reports.c.day == day)
             .order_by(reports.c.checkpoint_id)
         ).all()
-        enrolled = connection.execute(
-            sa.select(checkpoints.c.id, checkpoints.c.enrolled_at, checkpoints.c.revoked_at)
-        ).all()
         last_days = dict(
             connection.execute(
                 sa.select(reports.c.checkpoint_id, sa.func.max(reports.c.day))
@@ -197,6 +197,7 @@ def hub_day_report(
             ).all()
         )
         connection.rollback()
+    enrolled = known_checkpoints(engine)
     rows: list[CheckpointDay] = []
     cases: list[HubCase] = []
     for row in held:
@@ -230,13 +231,12 @@ def hub_day_report(
     expected = [
         e
         for e in enrolled
-        if _aware(e.enrolled_at) < end_of_day
-        and (e.revoked_at is None or _aware(e.revoked_at) >= end_of_day)
+        if e.enrolled_at < end_of_day and (e.revoked_at is None or e.revoked_at >= end_of_day)
     ]
     omissions = tuple(
-        Omission(e.id, _aware(e.enrolled_at), last_days.get(e.id))
-        for e in sorted(expected, key=lambda e: str(e.id))
-        if e.id not in reported
+        Omission(e.checkpoint_id, e.enrolled_at, last_days.get(e.checkpoint_id))
+        for e in expected
+        if e.checkpoint_id not in reported
     )
     return HubDayReport(
         day=day,
