@@ -8,8 +8,10 @@ checkpoint and hash, otherwise the record is rejected and the held row stays as 
 receipts are sent only after the commit, so "stored" and "duplicate" mean held for good.
 
 On SQLite the transaction holds the database's only write lock from its BEGIN IMMEDIATE on, so
-the ids held are read first and the rest inserted with one plain executemany on the driver:
-nothing can come in between, and it costs a fraction of RETURNING row by row.
+nothing can come in between: the batch is inserted with one executemany on the driver, and
+when the number of rows inserted is the batch's, every one was stored by it. Otherwise (some
+were held already) that insert is rolled back to a savepoint, the ids held are read and the
+rest inserted. It costs a fraction of RETURNING row by row.
 """
 
 from __future__ import annotations
@@ -56,20 +58,34 @@ _SQLITE_INSERT = (
 def _store_sqlite(
     connection: sa.Connection, rows: list[dict[str, Any]], received_at: datetime
 ) -> set[str]:
-    """Insert the `rows` not held yet; their ids. Within BEGIN IMMEDIATE: nothing interleaves."""
-    held = set(_held(connection, (row["id"] for row in rows)))
+    """Insert the `rows` not held yet; their ids. Within BEGIN IMMEDIATE: nothing interleaves.
+
+    The ids of `rows` are distinct. Usually none is held yet: all are inserted at once, and the
+    count of rows inserted says so. When some were held (a batch sent again), that insert is
+    rolled back and only the rows whose ids are not held are inserted."""
     stamp = records.c.received_at.type.bind_processor(connection.dialect)
     at = stamp(received_at) if stamp is not None else received_at
-    fresh = [row for row in rows if row["id"] not in held]
     driver = connection.connection.dbapi_connection
     assert isinstance(driver, sqlite3.Connection)
-    driver.executemany(
-        _SQLITE_INSERT,
-        [
-            (r["id"], r["checkpoint_id"], r["table_name"], r["seq"], r["hash"], r["json"], at)
-            for r in fresh
-        ],
-    )
+
+    def insert(fresh: list[dict[str, Any]]) -> int:
+        return driver.executemany(
+            _SQLITE_INSERT,
+            [
+                (r["id"], r["checkpoint_id"], r["table_name"], r["seq"], r["hash"], r["json"], at)
+                for r in fresh
+            ],
+        ).rowcount
+
+    driver.execute("SAVEPOINT ingest_all")
+    if insert(rows) == len(rows):
+        driver.execute("RELEASE ingest_all")
+        return {row["id"] for row in rows}
+    driver.execute("ROLLBACK TO ingest_all")
+    driver.execute("RELEASE ingest_all")
+    held = set(_held(connection, (row["id"] for row in rows)))
+    fresh = [row for row in rows if row["id"] not in held]
+    insert(fresh)
     return {row["id"] for row in fresh}
 
 
