@@ -153,6 +153,7 @@ def row_hash(record_type: type[LogRecord], row: Sequence[Any], digest: str | Non
     return values_hash(record_type, [row[i] for i in plan.hashed], digest)
 
 
+@cache
 def hashed_names(record_type: type[LogRecord]) -> tuple[str, ...]:
     """The columns `row_hash` covers, in the order `values_hash` expects their values."""
     plan = _plan(record_type)

@@ -64,7 +64,8 @@ def _store_sqlite(
     count of rows inserted says so. When some were held (a batch sent again), that insert is
     rolled back and only the rows whose ids are not held are inserted."""
     stamp = records.c.received_at.type.bind_processor(connection.dialect)
-    at = stamp(received_at) if stamp is not None else received_at
+    # What sqlite3's default datetime adapter would store, formatted once for the batch.
+    at = stamp(received_at) if stamp is not None else received_at.isoformat(" ")
     driver = connection.connection.dbapi_connection
     assert isinstance(driver, sqlite3.Connection)
 
