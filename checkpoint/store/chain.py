@@ -150,9 +150,21 @@ def row_hash(record_type: type[LogRecord], row: Sequence[Any], digest: str | Non
     (empty for tables without personal fields). JSON is compact, UTF-8, no ASCII escaping.
     """
     plan = _plan(record_type)
-    values = _canonical([row[i] for i in plan.hashed])
+    return values_hash(record_type, [row[i] for i in plan.hashed], digest)
+
+
+@cache
+def hashed_names(record_type: type[LogRecord]) -> tuple[str, ...]:
+    """The columns `row_hash` covers, in the order `values_hash` expects their values."""
+    plan = _plan(record_type)
+    return tuple(plan.names[i] for i in plan.hashed)
+
+
+def values_hash(record_type: type[LogRecord], values: Sequence[Any], digest: str | None) -> str:
+    """`row_hash` from the hashed columns' values alone, in the order of `hashed_names`."""
+    text = _canonical(values)
     tail = digest.encode() if digest else b""
-    return hashlib.sha256(plan.hash_header + b"\n" + values + b"\n" + tail).hexdigest()
+    return hashlib.sha256(_plan(record_type).hash_header + b"\n" + text + b"\n" + tail).hexdigest()
 
 
 def _driver(session: Session) -> sqlite3.Connection:

@@ -40,7 +40,7 @@ from typing import Annotated, Any, Final
 
 from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict, StringConstraints
 
-from checkpoint.store.chain import column_names, personal_digest, row_hash
+from checkpoint.store.chain import column_names, hashed_names, personal_digest, values_hash
 from checkpoint.store.models import LOG_TABLES, Amendment, LogRecord
 
 PROTOCOL_VERSION: Final = 1
@@ -261,8 +261,8 @@ def check_record(record: WireRecord) -> str | None:
     record_type = TABLES.get(record.table)
     if record_type is None:
         return f"unknown table {_names([record.table])!r} (is the hub older than the checkpoint?)"
-    names, content, personal = _layout(record_type)
-    expected = {names[i] for i in content}
+    names, _, personal = _layout(record_type)
+    expected = _content_names(record_type)
     if record.values.keys() != expected:
         missing, extra = expected - record.values.keys(), record.values.keys() - expected
         if extra & personal:
@@ -274,13 +274,6 @@ def check_record(record: WireRecord) -> str | None:
         return f"{record.table} records carry a personal digest"
     if not personal and record.personal_digest is not None:
         return f"{record.table} records have no personal digest"
-    row: list[Any] = [None] * len(names)
-    for i, name in enumerate(names):
-        if name in record.values:
-            row[i] = record.values[name]
-    for name in _CHAIN_COLUMNS:
-        if name in names:
-            row[names.index(name)] = getattr(record, name)
     if record.personal is not None:
         if record_type is not Amendment or _personal_target(
             record.values.get("target_table"), record.values.get("field")
@@ -288,10 +281,31 @@ def check_record(record: WireRecord) -> str | None:
             return f"personal fields must not be sent: {_names(record.personal.keys())}"
         if record.personal.keys() != personal:
             return f"personal values must be sent all together: {_names(personal)}"
-        for name, value in record.personal.items():
-            row[names.index(name)] = value
+        row: list[Any] = [None] * len(names)
+        for i, name in enumerate(names):
+            if name in record.personal:
+                row[i] = record.personal[name]
         if personal_digest(record_type, row) != record.personal_digest:
             return "the personal values do not match the record's personal digest"
-    if row_hash(record_type, row, record.personal_digest) != record.hash:
+    # The hashed columns are the record's values and its chain columns (no personal one, no
+    # hash): `values_hash` over them is `row_hash` over the full row, without building it.
+    stored = dict(record.values)
+    for name in _hashed_chain(record_type):
+        stored[name] = getattr(record, name)
+    hashed = [stored[name] for name in hashed_names(record_type)]
+    if values_hash(record_type, hashed, record.personal_digest) != record.hash:
         return "the content does not match the record's hash (altered or forged)"
     return None
+
+
+@cache
+def _content_names(record_type: type[LogRecord]) -> frozenset[str]:
+    """The columns a record of `record_type` carries in its `values`."""
+    names, content, _ = _layout(record_type)
+    return frozenset(names[i] for i in content)
+
+
+@cache
+def _hashed_chain(record_type: type[LogRecord]) -> tuple[str, ...]:
+    """The chain columns the row hash of `record_type` covers (`id`, `seq`, …)."""
+    return tuple(name for name in _CHAIN_COLUMNS if name in hashed_names(record_type))

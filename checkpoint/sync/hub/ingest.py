@@ -8,8 +8,10 @@ checkpoint and hash, otherwise the record is rejected and the held row stays as 
 receipts are sent only after the commit, so "stored" and "duplicate" mean held for good.
 
 On SQLite the transaction holds the database's only write lock from its BEGIN IMMEDIATE on, so
-the ids held are read first and the rest inserted with one plain executemany on the driver:
-nothing can come in between, and it costs a fraction of RETURNING row by row.
+nothing can come in between: the batch is inserted with one executemany on the driver, and
+when the number of rows inserted is the batch's, every one was stored by it. Otherwise (some
+were held already) that insert is rolled back to a savepoint, the ids held are read and the
+rest inserted. It costs a fraction of RETURNING row by row.
 """
 
 from __future__ import annotations
@@ -56,21 +58,75 @@ _SQLITE_INSERT = (
 def _store_sqlite(
     connection: sa.Connection, rows: list[dict[str, Any]], received_at: datetime
 ) -> set[str]:
-    """Insert the `rows` not held yet; their ids. Within BEGIN IMMEDIATE: nothing interleaves."""
-    held = set(_held(connection, (row["id"] for row in rows)))
+    """Insert the `rows` not held yet; their ids. Within BEGIN IMMEDIATE: nothing interleaves.
+
+    The ids of `rows` are distinct. Usually none is held yet: all are inserted at once, and the
+    count of rows inserted says so. When some were held (a batch sent again), that insert is
+    rolled back and only the rows whose ids are not held are inserted."""
     stamp = records.c.received_at.type.bind_processor(connection.dialect)
-    at = stamp(received_at) if stamp is not None else received_at
-    fresh = [row for row in rows if row["id"] not in held]
+    # What sqlite3's default datetime adapter would store, formatted once for the batch.
+    at = stamp(received_at) if stamp is not None else received_at.isoformat(" ")
     driver = connection.connection.dbapi_connection
     assert isinstance(driver, sqlite3.Connection)
-    driver.executemany(
-        _SQLITE_INSERT,
-        [
-            (r["id"], r["checkpoint_id"], r["table_name"], r["seq"], r["hash"], r["json"], at)
-            for r in fresh
-        ],
-    )
+
+    def insert(fresh: list[dict[str, Any]]) -> int:
+        return driver.executemany(
+            _SQLITE_INSERT,
+            [
+                (r["id"], r["checkpoint_id"], r["table_name"], r["seq"], r["hash"], r["json"], at)
+                for r in fresh
+            ],
+        ).rowcount
+
+    driver.execute("SAVEPOINT ingest_all")
+    if insert(rows) == len(rows):
+        driver.execute("RELEASE ingest_all")
+        return {row["id"] for row in rows}
+    driver.execute("ROLLBACK TO ingest_all")
+    driver.execute("RELEASE ingest_all")
+    held = set(_held(connection, (row["id"] for row in rows)))
+    fresh = [row for row in rows if row["id"] not in held]
+    insert(fresh)
     return {row["id"] for row in fresh}
+
+
+_PG_STAGE = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS incoming_records "
+    "(id TEXT, checkpoint_id TEXT, table_name TEXT, seq BIGINT, hash TEXT, body JSON, "
+    "received_at TIMESTAMPTZ) ON COMMIT DELETE ROWS"
+)
+_PG_COPY = (
+    "COPY incoming_records (id, checkpoint_id, table_name, seq, hash, body, received_at) FROM STDIN"
+)
+_PG_INSERT = (
+    "INSERT INTO records (id, checkpoint_id, table_name, seq, hash, body, received_at) "
+    "SELECT id, checkpoint_id, table_name, seq, hash, body, received_at FROM incoming_records "
+    "ON CONFLICT (id) DO NOTHING RETURNING id"
+)
+
+
+def _store_postgresql(connection: sa.Connection, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert the `rows` not held yet; their ids. The rows are copied (COPY) into a temporary
+    table of the transaction, then inserted from it with `ON CONFLICT (id) DO NOTHING
+    RETURNING id`: the same statement as row by row, in one pass."""
+    driver: Any = connection.connection.dbapi_connection
+    with driver.cursor() as cursor:
+        cursor.execute(_PG_STAGE)
+        with cursor.copy(_PG_COPY) as copy:
+            for r in rows:
+                copy.write_row(
+                    (
+                        r["id"],
+                        r["checkpoint_id"],
+                        r["table_name"],
+                        r["seq"],
+                        r["hash"],
+                        r["json"],
+                        r["received_at"],
+                    )
+                )
+        cursor.execute(_PG_INSERT)
+        return {row[0] for row in cursor.fetchall()}
 
 
 def store_batch(
@@ -83,6 +139,8 @@ def store_batch(
     """Store `batch` from `checkpoint_id`; one receipt per record, in the batch's order."""
     received_at = now or datetime.now(UTC)
     on_sqlite = engine.dialect.name == "sqlite"
+    on_psycopg = engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg"
+    fast = on_sqlite or on_psycopg
     outcome: dict[int, tuple[ReceiptStatus, str | None]] = {}
     first_of: dict[str, int] = {}
     rows: list[dict[str, Any]] = []
@@ -102,7 +160,7 @@ def store_batch(
             "hash": record.hash,
             "received_at": received_at,
         }
-        if on_sqlite:  # the body as SQLAlchemy's JSON type would store it, from pydantic-core
+        if fast:  # the body as JSON text, from pydantic-core
             row["json"] = record.model_dump_json()
         else:
             row["body"] = record.model_dump(mode="json")
@@ -111,6 +169,8 @@ def store_batch(
         inserted: set[str] = set()
         if rows and on_sqlite:
             inserted = _store_sqlite(connection, rows, received_at)
+        elif rows and on_psycopg:
+            inserted = _store_postgresql(connection, rows)
         elif rows:
             statement = _insert_absent(engine.dialect.name)
             inserted = set(connection.execute(statement, rows).scalars())
