@@ -43,6 +43,7 @@ from checkpoint.sync.wire import (
     CONTENT_ENCODING,
     BatchReceipts,
     CheckpointStatus,
+    Receipt,
     ReceiptStatus,
     encode_batch,
     record_payload,
@@ -356,6 +357,41 @@ def with_retries(
     raise AssertionError("unreachable")
 
 
+def post_checked(
+    client: HubClient,
+    body: bytes,
+    payloads: list[dict[str, Any]],
+    *,
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], Any],
+) -> list[Receipt] | None:
+    """Post one encoded batch (with retries) and return its receipts, checked to answer the
+    batch record by record; None when the hub refuses it as too large (send fewer records).
+
+    The checkpoint's sync and a hub's forwarding both send through here, so both keep the same
+    rules before any mark moves.
+    """
+    try:
+        answer = with_retries(
+            functools.partial(client.post_batch, body),
+            client.hub_url,
+            retries=retries,
+            backoff=backoff,
+            sleep=sleep,
+        )
+    except TooLargeError as error:
+        if len(payloads) == 1:
+            raise SyncError(f"{client.hub_url} refuses even a single record: {error}") from error
+        return None
+    receipts = answer.receipts
+    if [(r.id, r.seq) for r in receipts] != [(p["id"], p["seq"]) for p in payloads]:
+        raise SyncError(
+            f"the receipts of {client.hub_url} do not match the batch sent; nothing was marked"
+        )
+    return receipts
+
+
 def sync(
     store: Store,
     client: HubClient,
@@ -406,24 +442,12 @@ def sync(
             if last < head:
                 after = min(head, last + size)
                 ahead = (last, after, pool.submit(prepare, last, after))
-            try:
-                answer = with_retries(
-                    functools.partial(client.post_batch, body),
-                    hub,
-                    retries=retries,
-                    backoff=backoff,
-                    sleep=sleep,
-                )
-            except TooLargeError as error:
-                if size == 1:
-                    raise SyncError(f"the hub refuses even a single record: {error}") from error
+            receipts = post_checked(
+                client, body, payloads, retries=retries, backoff=backoff, sleep=sleep
+            )
+            if receipts is None:  # too large for the hub: half as many records at once
                 size = max(1, size // 2)
                 continue
-            receipts = answer.receipts
-            if [(r.id, r.seq) for r in receipts] != [(p["id"], p["seq"]) for p in payloads]:
-                raise SyncError(
-                    "the hub's receipts do not match the batch sent; nothing was marked"
-                )
             contiguous = summary.mark == cursor
             new_mark = summary.mark
             for payload, receipt in zip(payloads, receipts, strict=True):

@@ -52,7 +52,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from checkpoint.sync import DEFAULT_BATCH
-from checkpoint.sync.client import HubClient, SyncError, TooLargeError, with_retries
+from checkpoint.sync.client import HubClient, SyncError, post_checked, with_retries
 from checkpoint.sync.hub.below import statement_of
 from checkpoint.sync.hub.db import (
     records,
@@ -446,22 +446,17 @@ def _forward_one(
         bodies = _bodies_after(engine, checkpoint_id, cursor, size)
         if not bodies:
             break
-        try:
-            answer = with_retries(
-                functools.partial(client.post_batch, encode_batch(checkpoint_id, bodies)),
-                upstream,
-                retries=retries,
-                backoff=backoff,
-                sleep=sleep,
-            )
-        except TooLargeError as error:
-            if size == 1:
-                raise SyncError(f"the parent hub refuses even a single record: {error}") from error
+        receipts = post_checked(
+            client,
+            encode_batch(checkpoint_id, bodies),
+            bodies,
+            retries=retries,
+            backoff=backoff,
+            sleep=sleep,
+        )
+        if receipts is None:  # too large for the parent: half as many records at once
             size = max(1, size // 2)
             continue
-        receipts = answer.receipts
-        if [(r.id, r.seq) for r in receipts] != [(b["id"], b["seq"]) for b in bodies]:
-            raise SyncError("the parent hub's receipts do not match the batch sent")
         contiguous = True
         for body, receipt in zip(bodies, receipts, strict=True):
             if receipt.status is ReceiptStatus.REJECTED:
