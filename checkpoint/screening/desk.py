@@ -236,7 +236,10 @@ class ScreeningDesk:
     ) -> ShiftInfo:
         """Open a shift with the staff's own temperatures (上岗前测温), each judged by the rule."""
         site_id = self.ensure_site()
-        now = self.clock()
+        # The staff measured themselves on the way in (a thermometer reading or a typed value,
+        # taken before the form was sent): the shift opens with the first of those, so the
+        # shift's own report counts its self-checks.
+        now = min([self.clock(), *(reading.taken_at for _, reading in staff_readings)])
         shift = ShiftFields(
             checkpoint_id=site_id, opened_at=now, leader=leader, operators=list(operators)
         )

@@ -148,3 +148,25 @@ def test_answered_tells_an_unasked_question_from_a_no() -> None:
     assert not person.answered("symptoms")
     assert not person.answered("route")
     assert person.missing(("route", "contact_history", "symptoms")) == ("route", "symptoms")
+
+
+def test_the_shifts_own_report_counts_the_staff_self_checks(tmp_path: Path) -> None:
+    """Staff readings are taken on the form, a moment before it is sent: the shift opens with
+    the first of them, so its report counts them (it showed 0 new, 1 cumulative)."""
+    from datetime import timedelta
+
+    from checkpoint.reports.build import shift_report
+
+    settings = load_settings(None, env={"CHECKPOINT_HOME": str(tmp_path)}).settings
+    store = open_store(tmp_path / "shift.db")
+    try:
+        sent = NOW + timedelta(seconds=30)
+        desk = ScreeningDesk(store=store, settings=settings, clock=lambda: sent)
+        shift = desk.open_shift(
+            leader="李强", operators=["王芳"], staff_readings=[("王芳", typed("36.4"))]
+        )
+        assert shift.opened_at == NOW  # the self-check's time
+        report = shift_report(store, settings, shift.id, now=sent + timedelta(minutes=5))
+        assert (report.new.staff_checks, report.cumulative.staff_checks) == (1, 1)
+    finally:
+        store.close()
