@@ -81,6 +81,12 @@ def reports_dir(env: Mapping[str, str] | None = None) -> Path:
     return data_dir(env) / "reports"
 
 
+def cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Folder of files the program can always rebuild (the parsed message catalogs)."""
+    override = home_override(env)
+    return override / "cache" if override else Path(_DIRS.user_cache_dir)
+
+
 def ensure_private_dir(path: Path) -> Path:
     """Create `path` (and missing parents) readable by its owner only, and return it.
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import string
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 import checkpoint
-from checkpoint.locale import LANGUAGES, Language, catalog, translate
+from checkpoint.locale import LANGUAGES, Language, catalog, load_catalog, translate
 
 SOURCE_ROOT = Path(checkpoint.__file__).parent
 
@@ -122,3 +126,75 @@ def test_terms_are_rendered_in_the_language_of_the_message() -> None:
         == "本卡点必填、尚未填写：姓名、电话。"
     )
     assert translate("desk.missing_fields", "en", fields=fields).endswith(": name, phone.")
+
+
+# -- the cached copy of the parsed catalogs ---------------------------------------------------
+
+
+@pytest.fixture
+def catalog_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "en"
+    folder.mkdir()
+    (folder / "a.toml").write_text('"greeting" = "hello {name}"\n', encoding="utf-8")
+    (folder / "b.toml").write_text('"farewell" = "bye"\n', encoding="utf-8")
+    return folder
+
+
+def test_a_catalog_is_parsed_once_and_then_read_from_its_cached_copy(
+    catalog_folder: Path, tmp_path: Path
+) -> None:
+    cached = tmp_path / "cache" / "catalog-en.json"
+    assert load_catalog(catalog_folder, cached) == {"greeting": "hello {name}", "farewell": "bye"}
+    assert cached.exists()
+    # The next start reads the copy, not the TOML: a changed copy shows that it was read.
+    content = json.loads(cached.read_text(encoding="utf-8"))
+    content["messages"]["farewell"] = "from the cache"
+    cached.write_text(json.dumps(content), encoding="utf-8")
+    assert load_catalog(catalog_folder, cached)["farewell"] == "from the cache"
+
+
+def test_an_edited_catalog_file_makes_the_cached_copy_stale(
+    catalog_folder: Path, tmp_path: Path
+) -> None:
+    cached = tmp_path / "catalog-en.json"
+    load_catalog(catalog_folder, cached)
+    (catalog_folder / "b.toml").write_text('"farewell" = "goodbye"\n', encoding="utf-8")
+    assert load_catalog(catalog_folder, cached)["farewell"] == "goodbye"
+    (catalog_folder / "c.toml").write_text('"added" = "new"\n', encoding="utf-8")
+    assert load_catalog(catalog_folder, cached)["added"] == "new"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"\x00\xff garbage", b'{"format": 1}', b"[1, 2]", b'{"format": 99, "messages": {}}'],
+)
+def test_a_damaged_cached_copy_is_parsed_again_and_replaced(
+    catalog_folder: Path, tmp_path: Path, damage: bytes
+) -> None:
+    cached = tmp_path / "catalog-en.json"
+    cached.write_bytes(damage)
+    assert load_catalog(catalog_folder, cached)["farewell"] == "bye"
+    assert json.loads(cached.read_text(encoding="utf-8"))["messages"]["farewell"] == "bye"
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_parsing(
+    catalog_folder: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be", encoding="utf-8")
+    assert load_catalog(catalog_folder, blocker / "catalog-en.json")["farewell"] == "bye"
+    assert list(tmp_path.glob("**/*.partial")) == []
+
+
+def test_the_program_catalogs_come_from_the_cache_folder(tmp_path: Path) -> None:
+    """The real catalogs, loaded by a fresh interpreter with its own cache folder, twice."""
+    script = (
+        "import json; from checkpoint.locale import catalog; print(json.dumps(catalog('zh-CN')))"
+    )
+    env = {**os.environ, "CHECKPOINT_HOME": str(tmp_path)}
+    runs = [
+        subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, check=True)
+        for _ in range(2)
+    ]
+    assert (tmp_path / "cache" / "catalog-zh-CN.json").exists()
+    assert [json.loads(run.stdout) for run in runs] == [dict(catalog("zh-CN"))] * 2

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -34,14 +37,16 @@ def _global_options(
     ctx.obj = context.CliContext(config_path=config)
 
 
-def _register() -> None:
+def _register(argv: Sequence[str] | None = None) -> None:
+    """Add the commands `argv` needs (all of them when it is None) to `app`."""
     # Imported here so each command module can import `app`-free helpers without cycles.
     from checkpoint.cli import commands
 
-    commands.register(app)
+    named = None if argv is None else commands.invoked(argv, os.environ)
+    commands.register(app, commands.COMMANDS if named is None else [named])
 
 
 def main() -> None:
     """Entry point of the `checkpoint` console script."""
-    _register()
+    _register(sys.argv[1:])
     app()
