@@ -156,7 +156,7 @@ def run(
 
     config_path = cli_context(ctx).config_path
     opening = Opening(config_path, simulate=simulate, port=port, protocol=protocol)
-    app = make_app(opening.open, language=screen_language(config_path))
+    app = make_app(opening.open, language=screen_language(config_path), simulating=simulate)
     # What is loaded by now (Textual, the first screen) lives as long as the program. Out of
     # the collector's sight, the collections while the first frames are drawn stop walking it
     # again and again (~15 ms to the first screen, bench/startup.py), and so do later ones.

@@ -83,8 +83,10 @@ class CheckpointApp(App[None]):
         *,
         language_from_settings: bool = False,
         sync_timing: SyncTiming | None = None,
+        simulating: bool = False,
     ) -> None:
         super().__init__()
+        self._simulating = simulating
         self._opener = opener
         self._sync_timing = sync_timing
         self._sync: BackgroundSync | None = None
@@ -108,7 +110,11 @@ class CheckpointApp(App[None]):
 
     @property
     def simulated(self) -> bool:
-        return self.thermometer is not None and self.thermometer.simulated
+        """The thermometer is the simulator (said before the log and the line are open, when
+        the command asked for one, so that no screen ever looks like a real measurement)."""
+        if self.thermometer is not None:
+            return self.thermometer.simulated
+        return self._simulating and not self.opened
 
     def t(self, key: str, **params: object) -> str:
         return translate(key, self.language, **params)
@@ -215,13 +221,14 @@ class CheckpointApp(App[None]):
     def watch_line_status(self) -> None:
         self._refresh_labels()
 
-    def thermometer_text(self) -> str:
-        """The thermometer part of the status bar, in the current language."""
+    def thermometer_text(self, *, marked: bool = True) -> str:
+        """The thermometer part of the status bar, in the current language; `marked` adds
+        "[SIMULATED]" for the simulator (a screen that shows its own mark leaves it out)."""
         if self.thermometer is None:
             return self.t("tui.manual")
         state = self.line_status.value if self.line_status else "reconnecting"
         text = f"🌡 {self.thermometer.label} {self.t(f'thermometer.status.{state}')}"
-        return f"{text} [{self.t('tui.simulated')}]" if self.simulated else text
+        return f"{text} [{self.t('tui.simulated')}]" if marked and self.simulated else text
 
     def banner_text(self) -> str:
         """A banner above the form when the volunteer must know something, else ""."""
@@ -399,6 +406,7 @@ def make_app(
     *,
     language: Language | None = None,
     sync_timing: SyncTiming | None = None,
+    simulating: bool = False,
 ) -> CheckpointApp:
     """The app with its dependencies; the CLI, the tests and the snapshots all call this.
 
@@ -409,7 +417,8 @@ def make_app(
     settings' language, unless the volunteer switched with F2 in the meantime.
 
     With a hub and a token in the settings' [sync], the log is sent in the background once it
-    is open; `sync_timing` changes its pace (the tests make it quick).
+    is open; `sync_timing` changes its pace (the tests make it quick). `simulating` says that
+    the opener starts the simulator, so the first screen is marked SIMULATED before it runs.
     """
     if callable(desk):
         return CheckpointApp(
@@ -417,8 +426,12 @@ def make_app(
             language or DEFAULT_LANGUAGE,
             language_from_settings=True,
             sync_timing=sync_timing,
+            simulating=simulating,
         )
     opened = Opened(desk, thermometer)
     return CheckpointApp(
-        lambda: opened, language or desk.settings.ui.language, sync_timing=sync_timing
+        lambda: opened,
+        language or desk.settings.ui.language,
+        sync_timing=sync_timing,
+        simulating=thermometer is not None and thermometer.simulated,
     )

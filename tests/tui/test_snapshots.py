@@ -72,6 +72,9 @@ async def still_cursors(pilot: Pilot[None]) -> None:
 async def at_shift_start(pilot: Pilot[None]) -> None:
     app = pilot.app
     await until(pilot, lambda: isinstance(app.screen, ShiftStartScreen) and app.focused is not None)
+    # The log opens behind the form; its top line says how temperatures come in once it is.
+    await until(pilot, lambda: isinstance(app, CheckpointApp) and app.opened)
+    await pilot.pause()
     await still_cursors(pilot)
 
 

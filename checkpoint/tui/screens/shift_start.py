@@ -5,22 +5,21 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Button, Input, Label, Static
 
+from checkpoint.domain.staff_checks import staff_entries, waiting_name
 from checkpoint.errors import CheckpointError
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from checkpoint.domain.readings import Reading
-
-_STAFF_ENTRY = re.compile(
-    r"\s*([^\s,;:=，；：]+)\s*[=:：]?\s*([0-9０-９][0-9０-９.,，。]*\s*[CFcf℃℉]?)"
-)
+    from checkpoint.thermometer.events import Measurement
 
 
 class ShiftStartScreen(AppScreen):
@@ -33,7 +32,13 @@ class ShiftStartScreen(AppScreen):
     waiting: reactive[bool] = reactive(False)
     """A submit is waiting for the log to open."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._measured: dict[str, Reading] = {}
+        """Staff readings that came from the thermometer, by name, as filled in the field."""
+
     def compose(self) -> ComposeResult:
+        yield Static(id="shift-top")
         with Vertical(id="shift-form"):
             yield Static(id="shift-title")
             yield Label(id="leader-label")
@@ -51,7 +56,11 @@ class ShiftStartScreen(AppScreen):
         self.query_one("#shift-title", Static).update(t("tui.shift.title"))
         self.query_one("#leader-label", Label).update(t("tui.shift.leader"))
         self.query_one("#operators-label", Label).update(t("tui.shift.operators"))
-        self.query_one("#staff-label", Label).update(t("tui.shift.staff"))
+        measuring = self.checkpoint_app.thermometer is not None
+        self.query_one("#staff-label", Label).update(
+            t("tui.shift.staff_measured" if measuring else "tui.shift.staff")
+        )
+        self.query_one("#shift-top", Static).update(self._top_line())
         self.query_one("#staff", Input).placeholder = t("tui.shift.staff_placeholder")
         self.query_one("#open-shift", Button).label = t("tui.shift.open")
         if self.waiting:
@@ -62,15 +71,57 @@ class ShiftStartScreen(AppScreen):
         self.query_one("#leader", Input).focus()
         self.watch(self.app, "opened", self._log_opened, init=False)
 
+    def _top_line(self) -> Text:
+        """The thermometer (or typed temperatures) and SIMULATED, as on the lane's top line."""
+        app = self.checkpoint_app
+        line = Text(" ")
+        if app.opened:
+            line.append(app.thermometer_text(marked=False))
+        if app.simulated:
+            line.append(f" {self.t('tui.simulated')} ", style="bold reverse yellow")
+        banner = app.banner_text() if app.opened else ""
+        if banner:
+            line.append(f"\n {banner}", style="bold")
+        return line
+
     def _log_opened(self, opened: bool) -> None:
+        self.relabel()
         if opened and self.waiting:
             self.waiting = False
             self._submit()
 
     def watch_waiting(self, waiting: bool) -> None:
+        self._hint(self.t("tui.shift.opening") if waiting else "", error=False)
+
+    def measurement_arrived(self, measurement: Measurement) -> None:
+        """A staff member's own reading: it goes after the name typed last."""
+        reading = measurement.reading
+        field = self.query_one("#staff", Input)
+        if reading.value_c is None:
+            if field.has_focus:
+                self._hint(self.t("tui.shift.no_value"), error=True)
+            return
+        value = f"{reading.value_c:.1f}"
+        name = waiting_name(field.value)
+        if name is None:
+            # Someone measured while the field waits for no one: said only while the volunteer
+            # is at the staff field, so that the leader's and operators' fields stay quiet.
+            if field.has_focus:
+                self._hint(self.t("tui.shift.name_first", value=value), error=True)
+            return
+        separator = "，" if self.language == "zh-CN" else ", "
+        field.value = f"{field.value.rstrip()} {value}{separator}"
+        field.cursor_position = len(field.value)
+        self._measured[name] = reading
+        if self.desk.fever_rule.assess(reading).at_or_over:
+            self._hint(self.t("tui.shift.staff_fever", name=name, value=value), error=True)
+        else:
+            self._hint(self.t("tui.shift.staff_measured_one", name=name, value=value), error=False)
+
+    def _hint(self, text: str, *, error: bool) -> None:
         hint = self.query_one("#shift-hint", Static)
-        hint.remove_class("error")
-        hint.update(self.t("tui.shift.opening") if waiting else "")
+        hint.update(text)
+        hint.set_class(error, "error")
 
     def _staff(self) -> list[tuple[str, Reading]]:
         # Imported on submit: the form is the first screen, shown before anything else loads.
@@ -79,8 +130,11 @@ class ShiftStartScreen(AppScreen):
 
         text = self.query_one("#staff", Input).value
         entries = []
-        for match in _STAFF_ENTRY.finditer(text):
-            name, value = match.groups()
+        for name, value in staff_entries(text):
+            measured = self._measured.get(name)
+            if measured is not None and value == f"{measured.value_c:.1f}":
+                entries.append((name, measured))  # from the thermometer, as it was filled in
+                continue
             entries.append(
                 (
                     name,

@@ -1,0 +1,135 @@
+"""The shift form: SIMULATED from its first frame, and the staff's own readings taken from the
+thermometer (a reading goes after the name typed last, and is stored as the device's)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual.widgets import Input, Static
+
+from checkpoint.config import Settings
+from checkpoint.domain.readings import Reading
+from checkpoint.domain.vocabulary import Instrument, Site, Unit
+from checkpoint.screening.desk import ScreeningDesk
+from checkpoint.store.engine import Store
+from checkpoint.thermometer.events import Measurement
+from checkpoint.tui.app import make_app
+from checkpoint.tui.screens.shift_start import ShiftStartScreen
+from tests.tui.test_opening import HeldOpener, lane_ready, settings, store
+from tests.tui.test_screening_app import _simulated, rows, until
+
+__all__ = ["settings", "store"]  # fixtures shared with the opening tests
+
+
+def _device_measurement(value_c: float) -> Measurement:
+    reading = Reading.create(
+        value=value_c,
+        unit=Unit.CELSIUS,
+        site=Site.BODY,
+        instrument=Instrument.SERIAL_INFRARED,
+        raw="aa55",
+        taken_at=datetime.now(UTC),
+    )
+    return Measurement(reading=reading, stable_by="device", frames=5)
+
+
+async def test_the_form_says_simulated_before_the_log_and_the_line_are_open(
+    settings: Settings, store: Store
+) -> None:
+    opener = HeldOpener(ScreeningDesk(store=store, settings=settings))
+    app = make_app(opener, language="en", simulating=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
+        top = app.screen.query_one("#shift-top", Static)
+        await until(pilot, lambda: "SIMULATED" in str(top.render()))
+        await pilot.press("f2")
+        await until(pilot, lambda: "模拟" in str(top.render()))
+        # This opener opens no thermometer: once open, the form says temperatures are typed.
+        opener.release()
+        await until(pilot, lambda: app.opened)
+        await until(pilot, lambda: "模拟" not in str(top.render()))
+        assert "手工" in str(top.render()) or "输入" in str(top.render())
+
+
+async def test_staff_readings_come_from_the_thermometer_after_each_name(
+    settings: Settings, store: Store, tmp_path: Path
+) -> None:
+    source = _simulated(
+        settings,
+        tmp_path,
+        "[[step]]\nnobody = 3.0\n[[step]]\nperson = 36.6\nframes = 30\n"
+        "[[step]]\nnobody = 1.5\n[[step]]\nperson = 37.8\nframes = 30\n"
+        "[[step]]\nnobody = 60\n",
+    )
+    app = make_app(ScreeningDesk(store=store, settings=settings), source, language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.opened and isinstance(app.screen, ShiftStartScreen))
+        form = app.screen
+        assert "SIMULATED" in str(form.query_one("#shift-top", Static).render())
+        assert "then measure" in str(form.query_one("#staff-label").render())
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "leader")
+        await pilot.press(*"Li", "enter", *"Wang", "enter", *"Wang")
+        staff = form.query_one("#staff", Input)
+        await until(pilot, lambda: "36.6" in staff.value)
+        assert staff.value == "Wang 36.6, "
+        await pilot.press(*"Zhao")
+        await until(pilot, lambda: "37.8" in staff.value)
+        assert staff.value == "Wang 36.6, Zhao 37.8, "
+        hint = str(form.query_one("#shift-hint", Static).render())
+        assert "Zhao" in hint and "threshold" in hint
+        await pilot.press("enter")
+        await until(pilot, lambda: lane_ready(app))
+    checks = rows(
+        store,
+        "SELECT s.staff_name, r.value, r.instrument, s.flagged FROM staff_check s "
+        "JOIN reading r ON r.id = s.reading_id ORDER BY r.value",
+    )
+    assert checks == [("Wang", 36.6, "serial-infrared", 0), ("Zhao", 37.8, "serial-infrared", 1)]
+
+
+async def test_a_reading_without_a_name_waiting_asks_for_the_name_and_an_edit_is_typed(
+    settings: Settings, store: Store
+) -> None:
+    app = make_app(ScreeningDesk(store=store, settings=settings), language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.opened and isinstance(app.screen, ShiftStartScreen))
+        form = app.screen
+        assert isinstance(form, ShiftStartScreen)
+        staff = form.query_one("#staff", Input)
+        hint = form.query_one("#shift-hint", Static)
+        # Away from the staff field a reading is not announced: the leader is typing.
+        form.measurement_arrived(_device_measurement(36.5))
+        assert str(hint.render()).strip() == ""
+        await pilot.press(*"Li", "enter", *"Wang", "enter")
+        form.measurement_arrived(_device_measurement(36.5))
+        await pilot.pause()
+        assert staff.value == ""
+        assert "name first" in str(hint.render())
+        await pilot.press(*"Wang")
+        form.measurement_arrived(_device_measurement(36.5))
+        await pilot.pause()
+        assert staff.value == "Wang 36.5, "
+        # Corrected by hand ("36.5" → "36.7"): a typed value, not the device's.
+        await pilot.press("backspace", "backspace", "backspace", "7", "enter")
+        await until(pilot, lambda: lane_ready(app))
+    assert rows(
+        store,
+        "SELECT s.staff_name, r.value, r.instrument FROM staff_check s "
+        "JOIN reading r ON r.id = s.reading_id",
+    ) == [("Wang", 36.7, Instrument.INFRARED_TYPED.value)]
+
+
+async def test_a_staff_member_without_a_value_is_named_and_nothing_is_opened(
+    settings: Settings, store: Store
+) -> None:
+    app = make_app(ScreeningDesk(store=store, settings=settings), language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.opened and isinstance(app.screen, ShiftStartScreen))
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "leader")
+        await pilot.press(*"Li", "enter", *"Wang", "enter", *"Wang 36.4, Zhao", "enter")
+        await pilot.pause()
+        hint = app.screen.query_one("#shift-hint", Static)
+        assert "Zhao has no temperature" in str(hint.render())
+        assert app.screen.query_one("#staff", Input).value == "Wang 36.4, Zhao"
+    assert rows(store, "SELECT count(*) FROM shift") == [(0,)]
