@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.binding import Binding
 from textual.screen import Screen
@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 class AppScreen(Screen[Any]):
     """A screen of CheckpointApp: labels come from `t()` and are set again in `relabel()`."""
+
+    OWN_TOP_LINE: ClassVar[bool] = False
+    """The screen says SIMULATED in a top line of its own; others get a SimulatedMark."""
 
     @property
     def checkpoint_app(self) -> CheckpointApp:
@@ -37,8 +40,13 @@ class AppScreen(Screen[Any]):
         """Set every label in the current language (called on mount and on F2)."""
 
     def show_keys(self) -> None:
-        """The key bar: this screen's keys, then the app's, in the current language."""
+        """The key bar: this screen's keys, then the app's, in the current language (and
+        the SIMULATED line, which follows the language the same way)."""
         from checkpoint.tui.widgets.key_bar import KeyBar
+        from checkpoint.tui.widgets.simulated_mark import SimulatedMark
+
+        for mark in self.query(SimulatedMark):
+            mark.show(simulated=self.checkpoint_app.simulated, language=self.language)
 
         bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
         bindings += [b for b in self.app.BINDINGS if isinstance(b, Binding)]
@@ -46,6 +54,12 @@ class AppScreen(Screen[Any]):
             bar.show(bindings, self.language)
 
     def on_mount(self) -> None:
+        if not self.OWN_TOP_LINE:
+            from checkpoint.tui.widgets.simulated_mark import SimulatedMark
+
+            mark = SimulatedMark(id="simulated-mark")
+            mark.show(simulated=self.checkpoint_app.simulated, language=self.language)
+            self.mount(mark)
         self.show_keys()
 
     def measurement_arrived(self, measurement: Measurement) -> None:

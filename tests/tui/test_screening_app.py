@@ -27,9 +27,11 @@ from checkpoint.thermometer.setup import reader_settings
 from checkpoint.thermometer.simulator import Simulator
 from checkpoint.thermometer.source import ThermometerSource
 from checkpoint.tui.app import CheckpointApp, make_app
+from checkpoint.tui.screens.follow_up import FollowUpScreen
 from checkpoint.tui.screens.reason import ReasonScreen
 from checkpoint.tui.screens.screening import ScreeningScreen
 from checkpoint.tui.screens.shift_start import ShiftStartScreen
+from checkpoint.tui.widgets.simulated_mark import SimulatedMark
 from checkpoint.tui.widgets.status_bar import StatusBar
 
 
@@ -70,8 +72,6 @@ async def open_shift(pilot: object, app: CheckpointApp) -> None:
 
 async def back_from_follow_up(pilot: object, app: CheckpointApp) -> None:
     """A fever opens the follow-up at once; Escape goes back to the lane."""
-    from checkpoint.tui.screens.follow_up import FollowUpScreen
-
     await until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
     await pilot.press("escape")  # type: ignore[attr-defined]
     await until(pilot, lambda: isinstance(app.screen, ScreeningScreen))
@@ -226,6 +226,14 @@ async def test_a_measurement_fills_the_row_and_enter_saves_it(
         field = app.screen.query_one("#temperature", Input)
         await until(pilot, lambda: field.value == "38.1")
         await pilot.press("enter")
+        # The follow-up, where the re-measurement comes from the same simulator, says so too.
+        await until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
+        await until(pilot, lambda: bool(app.screen.query(SimulatedMark)))
+        mark = app.screen.query_one(SimulatedMark)
+        assert mark.display and "SIMULATED" in str(mark.render())
+        await pilot.press("f2")
+        await until(pilot, lambda: "模拟" in str(mark.render()))
+        await pilot.press("f2")
         await back_from_follow_up(pilot, app)
         await until(pilot, lambda: len(table_rows(app)) == 1)
         assert table_rows(app)[0][2] == "FEVER"
@@ -322,7 +330,6 @@ async def test_a_fever_is_followed_through_to_a_decision(settings: Settings, sto
     from textual.widgets import Select
 
     from checkpoint.domain.vocabulary import Disposition
-    from checkpoint.tui.screens.follow_up import FollowUpScreen
     from checkpoint.tui.screens.queue import QueueScreen
 
     app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")

@@ -58,6 +58,8 @@ _ON_FOOT_KINDS = (CheckpointKind.STATION, CheckpointKind.PIER)
 
 
 class ScreeningScreen(AppScreen):
+    OWN_TOP_LINE = True
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "next_vehicle", "next vehicle", priority=True),
         Binding("ctrl+l", "focus_plate", "plate", priority=True),
@@ -72,6 +74,7 @@ class ScreeningScreen(AppScreen):
 
     device_reading: reactive[Reading | None] = reactive(None)
     """The measurement waiting in the temperature field, if it came from the thermometer."""
+
     mode: reactive[EntryMode] = reactive(EntryMode.QUICK, init=False)
     """Quick (measurement and Enter) or full (the kind's required fields must be filled)."""
     held: reactive[bool] = reactive(False, init=False)

@@ -29,6 +29,8 @@ class ShiftStartScreen(AppScreen):
     log is open waits for it (saying so) and goes ahead as soon as it is.
     """
 
+    OWN_TOP_LINE = True
+
     waiting: reactive[bool] = reactive(False)
     """A submit is waiting for the log to open."""
 
