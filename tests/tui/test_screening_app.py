@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
 from checkpoint.config import Settings, load_settings
-from checkpoint.domain.vocabulary import Instrument
+from checkpoint.domain.readings import Reading
+from checkpoint.domain.vocabulary import Instrument, Site, Unit
 from checkpoint.screening.desk import ScreeningDesk
 from checkpoint.screening.history import AmendField
 from checkpoint.store.engine import Store, open_store
 from checkpoint.store.verify import walk
+from checkpoint.thermometer.events import Measurement
 from checkpoint.thermometer.protocols import protocol_class
 from checkpoint.thermometer.protocols.base import Emission
 from checkpoint.thermometer.reader import Reader
@@ -27,6 +30,7 @@ from checkpoint.thermometer.setup import reader_settings
 from checkpoint.thermometer.simulator import Simulator
 from checkpoint.thermometer.source import ThermometerSource
 from checkpoint.tui.app import CheckpointApp, make_app
+from checkpoint.tui.messages import MeasurementReceived
 from checkpoint.tui.screens.follow_up import FollowUpScreen
 from checkpoint.tui.screens.reason import ReasonScreen
 from checkpoint.tui.screens.screening import ScreeningScreen
@@ -506,3 +510,63 @@ async def test_a_correction_needs_a_reason_is_checked_and_keeps_the_original(
     ]
     with store.reading() as session:
         assert walk(session).ok
+
+
+def _device_measurement(value_c: float) -> Measurement:
+    reading = Reading.create(
+        value=value_c,
+        unit=Unit.CELSIUS,
+        site=Site.BODY,
+        instrument=Instrument.SERIAL_INFRARED,
+        raw="aa55",
+        taken_at=datetime.now(UTC),
+    )
+    return Measurement(reading=reading, stable_by="device", frames=5)
+
+
+async def test_typing_over_a_measured_value_replaces_it_and_is_recorded_as_typed(
+    settings: Settings, store: Store
+) -> None:
+    app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_shift(pilot, app)
+        lane = app.screen
+        field = lane.query_one("#temperature", Input)
+        app.post_message(MeasurementReceived(_device_measurement(36.5)))
+        await until(pilot, lambda: field.value == "36.5")
+        await pilot.press(*"36.8")  # the volunteer reads another value: it replaces, not "36.536.8"
+        assert field.value == "36.8"
+        await pilot.press("enter")
+        await until(pilot, lambda: len(table_rows(app)) == 1)
+        # A measurement arriving while a value is being typed leaves the typing alone.
+        await pilot.press(*"36")
+        app.post_message(MeasurementReceived(_device_measurement(36.4)))
+        await pilot.pause(0.1)
+        assert field.value == "36"
+    assert rows(store, "SELECT value, instrument FROM reading WHERE purpose = 'screening'") == [
+        (36.8, "infrared-typed")
+    ]
+
+
+async def test_a_corrected_re_measurement_is_recorded_as_typed(
+    settings: Settings, store: Store
+) -> None:
+    app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_shift(pilot, app)
+        await pilot.press(*"38.4", "enter")
+        await until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
+        screen = app.screen
+        assert isinstance(screen, FollowUpScreen)
+        await until(pilot, lambda: screen.view is not None)
+        await pilot.press("ctrl+a")
+        await until(pilot, lambda: screen.view is not None and screen.view.state.mask_given)
+        field = screen.query_one("#case-temp", Input)
+        field.focus()
+        app.post_message(MeasurementReceived(_device_measurement(37.9)))
+        await until(pilot, lambda: field.value == "37.9")
+        await pilot.press(*"37.4", "enter")  # what the volunteer saw on the handheld
+        await until(pilot, lambda: screen.view is not None and screen.view.state.remeasure_compared)
+    assert rows(store, "SELECT value, instrument FROM reading WHERE purpose = 'remeasure'") == [
+        (37.4, "infrared-typed")
+    ]

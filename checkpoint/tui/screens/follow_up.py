@@ -147,8 +147,18 @@ class FollowUpScreen(AppScreen):
             return
         if NextStep.AXILLARY in self.view.next_steps:
             return  # the axillary value comes from a mercury thermometer, typed in
+        field = self.query_one("#case-temp", Input)
+        if field.value and self._device is None:
+            return  # a value is being typed: never overwrite it
         self._device = reading
-        self.query_one("#case-temp", Input).value = f"{reading.value_c:.1f}"
+        field.value = f"{reading.value_c:.1f}"
+        field.select_all()  # a digit typed now replaces the measured value, never extends it
+
+    @on(Input.Changed, "#case-temp")
+    def _typed(self, event: Input.Changed) -> None:
+        device = self._device
+        if device is not None and event.value != f"{device.value_c:.1f}":
+            self._device = None  # edited by hand: the typed value is what is recorded
 
     # -- steps ------------------------------------------------------------------------------
 

@@ -288,6 +288,7 @@ class ScreeningScreen(AppScreen):
         reading = measurement.reading
         self.device_reading = reading
         field.value = f"{reading.value_c:.1f}" if reading.value_c is not None else ""
+        field.select_all()  # a digit typed now replaces the measured value, never extends it
         self._show_hint(self.t("tui.hint.measured"), error=False)
 
     @on(Input.Changed, "#temperature")
