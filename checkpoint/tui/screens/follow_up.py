@@ -125,7 +125,12 @@ class FollowUpScreen(AppScreen):
         order = list(state.recommended) + [d for d in Disposition if d not in state.recommended]
         options = [(t(f"disposition.{d.value}"), d) for d in order]
         # The recommended disposition comes first and is chosen, as the case moves on.
-        relabel_select(self.query_one("#disposition", Select), options, keep_value=False)
+        relabel_select(
+            self.query_one("#disposition", Select),
+            options,
+            t("tui.case.disposition_prompt"),
+            keep_value=False,
+        )
         self._tick()
 
     def _tick(self) -> None:
