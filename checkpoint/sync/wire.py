@@ -175,27 +175,47 @@ def _personal_target(table: Any, field: Any) -> bool:
     return target is None or field in target.PERSONAL_FIELDS
 
 
+@cache
+def _positions(record_type: type[LogRecord]) -> tuple[int, int, int, int, int, int | None]:
+    """Where `id`, `seq`, `created_at`, `prev_hash`, `hash` and `personal_digest` (None for a
+    table without one) are in a raw row."""
+    names = column_names(record_type)
+    at = names.index
+    digest = at("personal_digest") if "personal_digest" in names else None
+    return at("id"), at("seq"), at("created_at"), at("prev_hash"), at("hash"), digest
+
+
+@cache
+def _content_pairs(record_type: type[LogRecord]) -> tuple[tuple[str, int], ...]:
+    """(name, position) of the columns a record carries in its `values`."""
+    names, content, _ = _layout(record_type)
+    return tuple((names[i], i) for i in content)
+
+
 def record_payload(record_type: type[LogRecord], row: Sequence[Any]) -> dict[str, Any]:
     """The wire form (a `WireRecord` as plain data) of a raw row in `column_names` order."""
-    names, content, personal = _layout(record_type)
-    value = dict(zip(names, row, strict=True))
+    # Positions prepared once per table: a sync builds this for every record of the log.
+    at_id, at_seq, at_created, at_prev, at_hash, at_digest = _positions(record_type)
+    if len(row) != len(column_names(record_type)):
+        raise ValueError(f"a {_table_name(record_type)} row has {len(row)} values")
     payload: dict[str, Any] = {
         "table": _table_name(record_type),
-        "id": value["id"],
-        "seq": value["seq"],
-        "created_at": value["created_at"],
-        "prev_hash": value["prev_hash"],
-        "hash": value["hash"],
-        "personal_digest": value.get("personal_digest"),
-        "values": {names[i]: row[i] for i in content},
+        "id": row[at_id],
+        "seq": row[at_seq],
+        "created_at": row[at_created],
+        "prev_hash": row[at_prev],
+        "hash": row[at_hash],
+        "personal_digest": None if at_digest is None else row[at_digest],
+        "values": {name: row[i] for name, i in _content_pairs(record_type)},
         "personal": None,
     }
-    if (
-        record_type is Amendment
-        and value["purged_at"] is None
-        and not _personal_target(value["target_table"], value["field"])
-    ):
-        payload["personal"] = {name: value[name] for name in sorted(personal)}
+    if record_type is Amendment:
+        names, _, personal = _layout(record_type)
+        value = dict(zip(names, row, strict=True))
+        if value["purged_at"] is None and not _personal_target(
+            value["target_table"], value["field"]
+        ):
+            payload["personal"] = {name: value[name] for name in sorted(personal)}
     return payload
 
 
