@@ -38,6 +38,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, Final
 
+import orjson
 from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 from checkpoint.store.chain import column_names, hashed_names, personal_digest, values_hash
@@ -222,11 +223,19 @@ def record_payload(record_type: type[LogRecord], row: Sequence[Any]) -> dict[str
 def encode_batch(checkpoint_id: str, records: Sequence[Mapping[str, Any]], level: int = 1) -> bytes:
     """The gzip-compressed JSON body of a batch.
 
-    Level 1: records compress about as well as at 6 (the same keys on every line) in a
-    fraction of the time, which the laptop spends while the lane may be saving."""
+    JSON by orjson: compact, UTF-8 without ASCII escapes, the same values as `json.dumps`
+    in a fraction of the time (the laptop encodes every record of its log this way). Unlike
+    `json.dumps(allow_nan=False)` it writes a non-finite float as null instead of failing; the
+    log holds none, and such a record would reach the hub altered and be rejected there by
+    its hash. Level 1: records compress about as well as at 6 (the same keys
+    on every line) in a fraction of the time, which the laptop spends while the lane may be
+    saving."""
     body = {"protocol": PROTOCOL_VERSION, "checkpoint_id": checkpoint_id, "records": records}
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return gzip.compress(text.encode(), compresslevel=level, mtime=0)
+    try:
+        text = orjson.dumps(body)
+    except orjson.JSONEncodeError:  # an integer past 64 bits (made up: no log holds one)
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    return gzip.compress(text, compresslevel=level, mtime=0)
 
 
 # ---------------------------------------------------------------------------------- hub side
