@@ -7,6 +7,11 @@ stops it there. It is written in the log's database after the answer arrived, so
 interruption anywhere (link, hub, or this program killed) leaves it at or behind what the hub
 holds, and the next sync resends from it; the hub answers "duplicate" for what it already had.
 
+Two batches are at the hub at once (`in_flight`): while it stores one, the next is on its way
+and the laptop reads and compresses the one after. Answers are taken in the batches' order, so
+the mark moves exactly as if they had been sent one by one: a batch that fails stops it there,
+whatever the hub answered for the batches sent after it.
+
 Transient failures (connection refused or reset, timeouts, a truncated answer, 5xx, 429) are
 retried with exponential backoff; a 413 halves the batch; 401/403 and other 4xx stop the sync
 with the hub's reason.
@@ -19,11 +24,12 @@ import random
 import socket
 import ssl
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import httpx
 import pydantic
@@ -392,6 +398,21 @@ def post_checked(
     return receipts
 
 
+IN_FLIGHT: Final = 2
+"""Batches at the hub at once by default: the hub stores one while the next is on its way and
+the laptop reads and compresses the one after, so neither waits for the other."""
+
+
+@dataclass(frozen=True)
+class _Flight:
+    """A batch sent ahead: the seqs it covers, its wire forms and body, the hub's answer."""
+
+    after: int
+    last: int
+    prepared: Future[_Prepared]
+    answer: Future[list[Receipt] | None]
+
+
 def sync(
     store: Store,
     client: HubClient,
@@ -402,8 +423,16 @@ def sync(
     backoff: float = 0.5,
     progress: Progress | None = None,
     sleep: Callable[[float], Any] = time.sleep,
+    in_flight: int = IN_FLIGHT,
 ) -> SyncSummary:
-    """Send every record the hub has not acknowledged; the summary, or `SyncError` with it."""
+    """Send every record the hub has not acknowledged; the summary, or `SyncError` with it.
+
+    Up to `in_flight` batches are sent before the answer to the first is back, each once; the
+    answers are taken in the order of the batches, and the mark moves after each as if they
+    had been sent one by one. A batch whose early attempt failed is sent again when its turn
+    comes, with `retries`; one that still fails stops the sync there, and nothing the hub
+    answered for later batches moves the mark past it.
+    """
     hub = client.hub_url
     with store.reading() as session:
         mark = acked_mark(session=session, hub=hub)
@@ -420,7 +449,16 @@ def sync(
             ]
         return payloads, encode_batch(checkpoint_id, payloads)
 
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prepare")
+    def send_early(prepared: Future[_Prepared]) -> list[Receipt] | None:
+        # One attempt, no waiting: whatever goes wrong is retried in turn, by the caller.
+        payloads, body = prepared.result()
+        return post_checked(client, body, payloads, retries=0, backoff=backoff, sleep=sleep)
+
+    # Batches are read and compressed in order by one thread, sent by others.
+    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prepare")
+    sender = ThreadPoolExecutor(max_workers=max(1, in_flight), thread_name_prefix="sync-send")
+    flights: deque[_Flight] = deque()
+    planned = cursor  # the last seq of the batches sent so far
     try:
         if cursor == head:  # nothing to send: still check the link and the token
             with_retries(
@@ -430,23 +468,31 @@ def sync(
                 backoff=backoff,
                 sleep=sleep,
             )
-        ahead: tuple[int, int, Future[_Prepared]] | None = None
         while cursor < head:
-            last = min(head, cursor + size)
-            if ahead is not None and ahead[:2] == (cursor, last):
-                payloads, body = ahead[2].result()
-            else:  # the first batch, or one halved after a 413
-                payloads, body = prepare(cursor, last)
-            # The next batch is read and compressed while the hub stores this one.
-            ahead = None
-            if last < head:
-                after = min(head, last + size)
-                ahead = (last, after, pool.submit(prepare, last, after))
-            receipts = post_checked(
-                client, body, payloads, retries=retries, backoff=backoff, sleep=sleep
-            )
+            while len(flights) < max(1, in_flight) and planned < head:
+                last = min(head, planned + size)
+                prepared = reader.submit(prepare, planned, last)
+                flights.append(
+                    _Flight(planned, last, prepared, sender.submit(send_early, prepared))
+                )
+                planned = last
+            flight = flights.popleft()
+            payloads, body = flight.prepared.result()
+            try:
+                receipts = flight.answer.result()
+            except SyncError:  # its turn now: sent again, with retries and backoff
+                receipts = post_checked(
+                    client, body, payloads, retries=retries, backoff=backoff, sleep=sleep
+                )
             if receipts is None:  # too large for the hub: half as many records at once
                 size = max(1, size // 2)
+                # The batches sent after it are sent again at the new size; whatever the hub
+                # stored of them is a duplicate then.
+                for dropped in flights:
+                    dropped.answer.cancel()
+                    dropped.prepared.cancel()
+                flights.clear()
+                planned = cursor
                 continue
             contiguous = summary.mark == cursor
             new_mark = summary.mark
@@ -470,17 +516,17 @@ def sync(
             if new_mark > summary.mark:
                 with store.session() as session:
                     summary.mark = advance_mark(session=session, hub=hub, seq=new_mark)
-            cursor = last
+            cursor = flight.last
             if progress is not None:
                 progress(cursor - start, head - start)
     except SyncError as error:
-        pool.shutdown(cancel_futures=True)
+        _stop(reader, sender, flights)
         error.summary = summary
         with store.session() as session:
             note_failure(session=session, hub=hub, error=error.message)
         raise
     finally:
-        pool.shutdown(cancel_futures=True)
+        _stop(reader, sender, flights)
     with store.session() as session:
         if summary.rejected:
             first = summary.rejected[0]
@@ -493,3 +539,14 @@ def sync(
         else:
             summary.mark = advance_mark(session=session, hub=hub, seq=summary.mark)
     return summary
+
+
+def _stop(reader: ThreadPoolExecutor, sender: ThreadPoolExecutor, flights: deque[_Flight]) -> None:
+    """Drop the batches not sent yet and wait for the requests already under way (each ends
+    within the client's timeout): nothing of this sync goes on after it."""
+    for flight in flights:
+        flight.answer.cancel()
+        flight.prepared.cancel()
+    flights.clear()
+    sender.shutdown(cancel_futures=True)
+    reader.shutdown(cancel_futures=True)
