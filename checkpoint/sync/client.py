@@ -20,6 +20,7 @@ with the hub's reason.
 from __future__ import annotations
 
 import functools
+import itertools
 import random
 import socket
 import ssl
@@ -403,14 +404,20 @@ IN_FLIGHT: Final = 2
 the laptop reads and compresses the one after, so neither waits for the other."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Flight:
-    """A batch sent ahead: the seqs it covers, its wire forms and body, the hub's answer."""
+    """A batch read ahead: the seqs it covers, its wire forms and body, and once it was sent
+    ahead, the hub's answer."""
 
     after: int
     last: int
     prepared: Future[_Prepared]
-    answer: Future[list[Receipt] | None]
+    answer: Future[list[Receipt] | None] | None = None
+
+    def cancel(self) -> None:
+        if self.answer is not None:
+            self.answer.cancel()
+        self.prepared.cancel()
 
 
 def sync(
@@ -427,7 +434,8 @@ def sync(
 ) -> SyncSummary:
     """Send every record the hub has not acknowledged; the summary, or `SyncError` with it.
 
-    Up to `in_flight` batches are sent before the answer to the first is back, each once; the
+    Up to `in_flight` batches are sent before the answer to the first is back, each once (and
+    one more is read and compressed meanwhile, ready to go as soon as an answer comes); the
     answers are taken in the order of the batches, and the mark moves after each as if they
     had been sent one by one. A batch whose early attempt failed is sent again when its turn
     comes, with `retries`; one that still fails stops the sync there, and nothing the hub
@@ -469,16 +477,17 @@ def sync(
                 sleep=sleep,
             )
         while cursor < head:
-            while len(flights) < max(1, in_flight) and planned < head:
+            while len(flights) <= max(1, in_flight) and planned < head:
                 last = min(head, planned + size)
-                prepared = reader.submit(prepare, planned, last)
-                flights.append(
-                    _Flight(planned, last, prepared, sender.submit(send_early, prepared))
-                )
+                flights.append(_Flight(planned, last, reader.submit(prepare, planned, last)))
                 planned = last
+            for early in itertools.islice(flights, max(1, in_flight)):
+                if early.answer is None:
+                    early.answer = sender.submit(send_early, early.prepared)
             flight = flights.popleft()
             payloads, body = flight.prepared.result()
             try:
+                assert flight.answer is not None
                 receipts = flight.answer.result()
             except SyncError:  # its turn now: sent again, with retries and backoff
                 receipts = post_checked(
@@ -489,8 +498,7 @@ def sync(
                 # The batches sent after it are sent again at the new size; whatever the hub
                 # stored of them is a duplicate then.
                 for dropped in flights:
-                    dropped.answer.cancel()
-                    dropped.prepared.cancel()
+                    dropped.cancel()
                 flights.clear()
                 planned = cursor
                 continue
@@ -545,8 +553,7 @@ def _stop(reader: ThreadPoolExecutor, sender: ThreadPoolExecutor, flights: deque
     """Drop the batches not sent yet and wait for the requests already under way (each ends
     within the client's timeout): nothing of this sync goes on after it."""
     for flight in flights:
-        flight.answer.cancel()
-        flight.prepared.cancel()
+        flight.cancel()
     flights.clear()
     sender.shutdown(cancel_futures=True)
     reader.shutdown(cancel_futures=True)
