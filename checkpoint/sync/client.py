@@ -30,9 +30,10 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Final, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 
 import httpx
+import orjson
 import pydantic
 
 from checkpoint.errors import CheckpointError
@@ -48,17 +49,24 @@ from checkpoint.sync import DEFAULT_BATCH
 from checkpoint.sync.report_wire import RECEIVED_BELOW_HEADER, ReportReceipt
 from checkpoint.sync.wire import (
     CONTENT_ENCODING,
-    BatchReceipts,
     CheckpointStatus,
-    Receipt,
+    EncodedRows,
     ReceiptStatus,
-    encode_batch,
-    record_payload,
+    encode_log_rows,
 )
 
 T = TypeVar("T")
-_Prepared = tuple[list[dict[str, Any]], bytes]
-"""A batch ready to send: its records' wire forms and its compressed body."""
+
+
+class Answers(NamedTuple):
+    """The hub's receipts for a batch, record by record in the batch's order, as two lists
+    (not an object a record: the laptop's garbage collector watched those by the thousand)."""
+
+    statuses: list[ReceiptStatus]
+    reasons: list[str | None]
+    """Why each record was rejected; None for the others."""
+
+
 Progress = Callable[[int, int], None]
 """Called after each batch with (records answered so far, records to send in this sync)."""
 
@@ -208,6 +216,26 @@ def _detail(response: httpx.Response) -> str:
     return str(detail or response.reason_phrase)
 
 
+def _read_receipts(content: bytes) -> tuple[list[tuple[str, int]], Answers]:
+    """The id and seq of each receipt of a batch's answer (`BatchReceipts`), and its status
+    and reason; TypeError, ValueError or LookupError when it is not one."""
+    answer = orjson.loads(content)
+    if not isinstance(answer, dict) or not isinstance(answer.get("receipts"), list):
+        raise TypeError("no list of receipts")
+    answered: list[tuple[str, int]] = []
+    read = Answers([], [])
+    for receipt in answer["receipts"]:
+        if not isinstance(receipt, dict):
+            raise TypeError(f"a receipt that is not an object: {receipt!r:.100}")
+        record_id, seq, reason = receipt["id"], receipt["seq"], receipt.get("reason")
+        if type(record_id) is not str or type(seq) is not int or not isinstance(reason, str | None):
+            raise TypeError(f"a receipt of the wrong form: {receipt!r:.200}")
+        answered.append((record_id, seq))
+        read.statuses.append(ReceiptStatus(receipt["status"]))
+        read.reasons.append(reason)
+    return answered, read
+
+
 class HubClient:
     """HTTP access to one hub with one checkpoint's token."""
 
@@ -282,8 +310,14 @@ class HubClient:
             )
         return response
 
-    def post_batch(self, body: bytes) -> BatchReceipts:
-        """Send one compressed batch; its receipts."""
+    def post_batch(self, body: bytes) -> tuple[list[tuple[str, int]], Answers]:
+        """Send one compressed batch; the id and seq of each of its receipts, and their
+        statuses and reasons.
+
+        The answer (`BatchReceipts`) is read with orjson and checked field by field rather
+        than validated as models: three objects a receipt for the garbage collector to watch
+        were, on the laptop, more than the rest of reading the answer.
+        """
         response = self._send(
             "POST",
             "v1/batches",
@@ -291,8 +325,8 @@ class HubClient:
             headers={"Content-Encoding": CONTENT_ENCODING, "Content-Type": "application/json"},
         )
         try:
-            return BatchReceipts.model_validate_json(response.content)
-        except pydantic.ValidationError as error:
+            return _read_receipts(response.content)
+        except (LookupError, TypeError, ValueError) as error:  # JSONDecodeError is a ValueError
             raise _TransientError(
                 f"the hub's answer was incomplete or damaged: {error}", cause=Cause.DAMAGED
             ) from error
@@ -367,14 +401,15 @@ def with_retries(
 def post_checked(
     client: HubClient,
     body: bytes,
-    payloads: list[dict[str, Any]],
+    sent: list[tuple[str, int]],
     *,
     retries: int,
     backoff: float,
     sleep: Callable[[float], Any],
-) -> list[Receipt] | None:
-    """Post one encoded batch (with retries) and return its receipts, checked to answer the
-    batch record by record; None when the hub refuses it as too large (send fewer records).
+) -> Answers | None:
+    """Post one encoded batch (with retries) of the records whose (id, seq) are `sent` and
+    return the hub's answer for each, checked to answer the batch record by record; None when
+    the hub refuses it as too large (send fewer records).
 
     The checkpoint's sync and a hub's forwarding both send through here, so both keep the same
     rules before any mark moves.
@@ -388,15 +423,15 @@ def post_checked(
             sleep=sleep,
         )
     except TooLargeError as error:
-        if len(payloads) == 1:
+        if len(sent) == 1:
             raise SyncError(f"{client.hub_url} refuses even a single record: {error}") from error
         return None
-    receipts = answer.receipts
-    if [(r.id, r.seq) for r in receipts] != [(p["id"], p["seq"]) for p in payloads]:
+    answered, answers = answer
+    if answered != sent:
         raise SyncError(
             f"the receipts of {client.hub_url} do not match the batch sent; nothing was marked"
         )
-    return receipts
+    return answers
 
 
 IN_FLIGHT: Final = 2
@@ -406,13 +441,13 @@ the laptop reads and compresses the one after, so neither waits for the other.""
 
 @dataclass
 class _Flight:
-    """A batch read ahead: the seqs it covers, its wire forms and body, and once it was sent
-    ahead, the hub's answer."""
+    """A batch read ahead: the seqs it covers, its encoded rows, and once it was sent ahead,
+    the hub's answer."""
 
     after: int
     last: int
-    prepared: Future[_Prepared]
-    answer: Future[list[Receipt] | None] | None = None
+    prepared: Future[EncodedRows]
+    answer: Future[Answers | None] | None = None
 
     def cancel(self) -> None:
         if self.answer is not None:
@@ -449,24 +484,21 @@ def sync(
     start = cursor = mark
     size = max(1, batch_size)
 
-    def prepare(after: int, last: int) -> _Prepared:
+    def prepare(after: int, last: int) -> EncodedRows:
         with store.reading() as session:
-            payloads = [
-                record_payload(t, row)
-                for t, row in rows_between(session=session, first=after + 1, last=last)
-            ]
-        return payloads, encode_batch(checkpoint_id, payloads)
+            rows = rows_between(session=session, first=after + 1, last=last)
+            return encode_log_rows(checkpoint_id, rows)
 
-    def send_early(prepared: Future[_Prepared]) -> list[Receipt] | None:
+    def send_early(prepared: Future[EncodedRows]) -> Answers | None:
         # One attempt, no waiting: whatever goes wrong is retried in turn, by the caller.
-        payloads, body = prepared.result()
-        return post_checked(client, body, payloads, retries=0, backoff=backoff, sleep=sleep)
+        batch = prepared.result()
+        return post_checked(client, batch.body, batch.sent, retries=0, backoff=backoff, sleep=sleep)
 
     # Batches are read and compressed in order by one thread, sent by others.
     reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prepare")
     sender = ThreadPoolExecutor(max_workers=max(1, in_flight), thread_name_prefix="sync-send")
     flights: deque[_Flight] = deque()
-    planned = cursor  # the last seq of the batches sent so far
+    planned = cursor  # the last seq of the batches read so far
     try:
         if cursor == head:  # nothing to send: still check the link and the token
             with_retries(
@@ -485,15 +517,15 @@ def sync(
                 if early.answer is None:
                     early.answer = sender.submit(send_early, early.prepared)
             flight = flights.popleft()
-            payloads, body = flight.prepared.result()
+            batch = flight.prepared.result()
             try:
                 assert flight.answer is not None
-                receipts = flight.answer.result()
+                answers = flight.answer.result()
             except SyncError:  # its turn now: sent again, with retries and backoff
-                receipts = post_checked(
-                    client, body, payloads, retries=retries, backoff=backoff, sleep=sleep
+                answers = post_checked(
+                    client, batch.body, batch.sent, retries=retries, backoff=backoff, sleep=sleep
                 )
-            if receipts is None:  # too large for the hub: half as many records at once
+            if answers is None:  # too large for the hub: half as many records at once
                 size = max(1, size // 2)
                 # The batches sent after it are sent again at the new size; whatever the hub
                 # stored of them is a duplicate then.
@@ -504,21 +536,19 @@ def sync(
                 continue
             contiguous = summary.mark == cursor
             new_mark = summary.mark
-            for payload, receipt in zip(payloads, receipts, strict=True):
-                if receipt.status is ReceiptStatus.REJECTED:
-                    summary.rejected.append(
-                        Rejection(
-                            payload["seq"], payload["table"], payload["id"], receipt.reason or ""
-                        )
-                    )
+            for (record_id, seq), table, status, reason in zip(
+                batch.sent, batch.tables, answers.statuses, answers.reasons, strict=True
+            ):
+                if status is ReceiptStatus.REJECTED:
+                    summary.rejected.append(Rejection(seq, table, record_id, reason or ""))
                     contiguous = False
                     continue
-                if receipt.status is ReceiptStatus.STORED:
+                if status is ReceiptStatus.STORED:
                     summary.stored += 1
                 else:
                     summary.duplicates += 1
-                if contiguous and receipt.seq == new_mark + 1:
-                    new_mark = receipt.seq
+                if contiguous and seq == new_mark + 1:
+                    new_mark = seq
                 else:
                     contiguous = False
             if new_mark > summary.mark:

@@ -1,21 +1,34 @@
-"""Where the hub takes orjson's JSON instead of the json module's or pydantic's: its hash check
-must judge every record exactly as the canonical JSON of the chain does, and the bodies it
-stores must be the records as pydantic writes them."""
+"""Where the wire's JSON is written or read by orjson instead of the json module or pydantic:
+the hub's hash check must judge every record exactly as the canonical JSON of the chain does,
+the bodies it stores must be the records as pydantic writes them, a batch encoded from log rows
+must be the batch `encode_batch` makes, and a hub's answer read without pydantic must still be
+refused when it is damaged or answers other records."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import httpx
 import hypothesis.strategies as st
+import pytest
 import sqlalchemy as sa
 from hypothesis import given
 
 from checkpoint.store.chain import values_hash
 from checkpoint.store.models import Reading
-from checkpoint.sync.client import HubClient, sync
+from checkpoint.store.sync_state import rows_between
+from checkpoint.sync.client import Answers, Cause, HubClient, SyncError, post_checked, sync
 from checkpoint.sync.hub.db import records
-from checkpoint.sync.wire import WireRecord, _hash_matches, check_record
+from checkpoint.sync.wire import (
+    ReceiptStatus,
+    WireRecord,
+    _hash_matches,
+    check_record,
+    encode_batch,
+    encode_log_rows,
+    record_payload,
+)
 from tests.store.conftest import Scene
 from tests.sync.conftest import CHECKPOINT, Hub
 from tests.sync.test_hub import payloads, rehash
@@ -56,3 +69,60 @@ def test_the_hub_stores_each_body_as_pydantic_writes_the_record(log: Scene, hub:
         stored = {row.id: row.body for row in connection.execute(sa.select(records))}
     sent = [WireRecord.model_validate(p) for p in payloads(log)]
     assert stored == {r.id: json.loads(r.model_dump_json()) for r in sent}
+
+
+def test_log_rows_are_encoded_as_encode_batch_encodes_their_wire_forms(log: Scene) -> None:
+    """`encode_log_rows` writes the records a chunk at a time: the body is the same, byte for
+    byte, for a batch shorter and longer than a chunk, and for none."""
+    with log.store.reading() as session:
+        rows = list(rows_between(session=session, first=1, last=403))
+    assert len(rows) == 403
+    for some in (rows, rows[:7], []):
+        encoded = encode_log_rows(CHECKPOINT, some)
+        payloads = [record_payload(record_type, row) for record_type, row in some]
+        assert encoded.body == encode_batch(CHECKPOINT, payloads)
+        assert encoded.sent == [(p["id"], p["seq"]) for p in payloads]
+        assert encoded.tables == [p["table"] for p in payloads]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b'{"checkpoint_id":"HB-XG-0012","receipts":[{"id":"a","seq":1,"status":"kept"}]}',
+        b'{"checkpoint_id":"HB-XG-0012","receipts":[{"id":"a","seq":"1","status":"stored"}]}',
+        b'{"checkpoint_id":"HB-XG-0012","receipts":[["a",1,"stored"]]}',
+        b'{"checkpoint_id":"HB-XG-0012","receipts":{}}',
+        b'{"checkpoint_id":"HB-XG-0012","receipts":[{"id":"a","seq":1,"status":"stored"',
+        b"[]",
+    ],
+)
+def test_a_damaged_answer_is_retried_then_reported_never_marked(answer: bytes) -> None:
+    calls: list[int] = []
+
+    def hub(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        return httpx.Response(200, content=answer)
+
+    client = HubClient("http://hub.test", "t", transport=httpx.MockTransport(hub))
+    with pytest.raises(SyncError, match="incomplete or damaged") as raised:
+        post_checked(client, b"", [("a", 1)], retries=2, backoff=0, sleep=lambda _: None)
+    assert raised.value.cause is Cause.DAMAGED and len(calls) == 3
+
+
+def _answering(answer: bytes) -> HubClient:
+    return HubClient(
+        "http://hub.test",
+        "t",
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, content=answer)),
+    )
+
+
+def test_receipts_for_other_records_stop_the_sync() -> None:
+    other = b'{"checkpoint_id":"X","receipts":[{"id":"b","seq":1,"status":"stored"}]}'
+    with pytest.raises(SyncError, match="do not match the batch sent"):
+        post_checked(_answering(other), b"", [("a", 1)], retries=2, backoff=0, sleep=lambda _: None)
+    ours = b'{"checkpoint_id":"X","receipts":[{"id":"a","seq":1,"status":"rejected","reason":"r"}]}'
+    answers = post_checked(
+        _answering(ours), b"", [("a", 1)], retries=2, backoff=0, sleep=lambda _: None
+    )
+    assert answers == Answers([ReceiptStatus.REJECTED], ["r"])
