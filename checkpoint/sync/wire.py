@@ -65,12 +65,16 @@ INT64_MIN: Final = -(2**63)
 INT64_MAX: Final = 2**63 - 1
 """SQLite's integers (and PostgreSQL's BIGINT): a larger one cannot come from a log."""
 
-FiniteScalar = (
+FiniteScalar = Annotated[
     Annotated[str, Strict()]
     | Annotated[int, Strict(), Field(ge=INT64_MIN, le=INT64_MAX)]
     | Annotated[float, Strict(), AllowInfNan(False)]
-    | None
-)
+    | None,
+    # The first kind that fits, in this order: what the smart mode gives too (an integer is
+    # an int before it is a float), without trying every kind for every value (a fifth of the
+    # time a batch takes to validate).
+    Field(union_mode="left_to_right"),
+]
 """A stored driver value: text, integer or finite float (booleans are 0/1), or null."""
 Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Hex32 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]

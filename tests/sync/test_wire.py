@@ -7,13 +7,14 @@ refused when it is damaged or answers other records."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import hypothesis.strategies as st
 import pytest
 import sqlalchemy as sa
 from hypothesis import given
+from pydantic import AllowInfNan, Field, Strict, TypeAdapter, ValidationError
 
 from checkpoint.store.chain import values_hash
 from checkpoint.store.models import Reading
@@ -21,6 +22,7 @@ from checkpoint.store.sync_state import rows_between
 from checkpoint.sync.client import Answers, Cause, HubClient, SyncError, post_checked, sync
 from checkpoint.sync.hub.db import records
 from checkpoint.sync.wire import (
+    FiniteScalar,
     ReceiptStatus,
     WireRecord,
     _hash_matches,
@@ -126,3 +128,31 @@ def test_receipts_for_other_records_stop_the_sync() -> None:
         _answering(ours), b"", [("a", 1)], retries=2, backoff=0, sleep=lambda _: None
     )
     assert answers == Answers([ReceiptStatus.REJECTED], ["r"])
+
+
+SMART = (
+    Annotated[str, Strict()]
+    | Annotated[int, Strict(), Field(ge=-(2**63), le=2**63 - 1)]
+    | Annotated[float, Strict(), AllowInfNan(False)]
+    | None
+)
+"""`FiniteScalar` as it was, before its union took the first kind that fits."""
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        *("1", "-0", "1.0", "1e5", "1E400", "2e-5", "36.8", "1234567890123456789012345.5"),
+        *(str(2**63), str(2**63 - 1), str(-(2**63) - 1)),
+        *('"x"', "null", "true", "[]", "{}", "NaN"),
+    ],
+)
+def test_a_value_is_read_as_the_smart_union_reads_it(value: str) -> None:
+    def read(kind: Any) -> tuple[str, str]:
+        try:
+            found = TypeAdapter(kind).validate_json(value)
+        except ValidationError:
+            return "refused", ""
+        return type(found).__name__, repr(found)
+
+    assert read(FiniteScalar) == read(SMART)
