@@ -33,10 +33,9 @@ import gzip
 import json
 import re
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from functools import cache
-from operator import attrgetter, itemgetter
 from typing import Annotated, Any, Final, NamedTuple
 
 import orjson
@@ -238,9 +237,8 @@ def encode_batch(checkpoint_id: str, records: Sequence[Mapping[str, Any]], level
     in a fraction of the time (the laptop encodes every record of its log this way). Unlike
     `json.dumps(allow_nan=False)` it writes a non-finite float as null instead of failing; the
     log holds none, and such a record would reach the hub altered and be rejected there by
-    its hash. Level 1: records compress about as well as at 6 (the same keys
-    on every line) in a fraction of the time, which the laptop spends while the lane may be
-    saving."""
+    its hash. Level 1: records compress about as well as at 6 (the same keys on every line)
+    in a fraction of the time, which the laptop spends while the lane may be saving."""
     body = {"protocol": PROTOCOL_VERSION, "checkpoint_id": checkpoint_id, "records": records}
     try:
         text = orjson.dumps(body)
@@ -377,9 +375,11 @@ def check_record(record: WireRecord) -> str | None:
             return "the personal values do not match the record's personal digest"
     # The hashed columns are the record's values and its chain columns (no personal one, no
     # hash): `values_hash` over them is `row_hash` over the full row, without building it.
-    chain, hashed = _hashed_getters(record_type)
-    stored = record.values | dict(zip(_hashed_chain(record_type), chain(record), strict=True))
-    if not _hash_matches(record_type, hashed(stored), record.personal_digest, record.hash):
+    stored = dict(record.values)
+    for name in _hashed_chain(record_type):
+        stored[name] = getattr(record, name)
+    hashed = [stored[name] for name in hashed_names(record_type)]
+    if not _hash_matches(record_type, hashed, record.personal_digest, record.hash):
         return "the content does not match the record's hash (altered or forged)"
     return None
 
@@ -391,10 +391,10 @@ def _hash_matches(
 
     The canonical JSON of the values (`json` module) cost the hub more than any other part of
     its check; orjson writes the same text for the values of a record (text, integers, null,
-    floats from 1e-4 to 1e16; not 1e-05, which it writes 0.00001), ten times as fast. Its text
-    is hashed first and, only when that differs, the canonical one. A match of the first is as
-    good as one of the second: equal texts are the JSON of equal values, whose canonical texts
-    are equal too.
+    floats but those below 1e-4: 1e-05 is 0.00001 to it) ten times as fast. Its text is hashed
+    first and, only when that differs, the canonical one. A match of the first is as good as
+    one of the second: equal texts are the JSON of equal values, whose canonical texts are
+    equal too.
     """
     try:
         if text_hash(record_type, orjson.dumps(values), digest) == expected:
@@ -415,16 +415,3 @@ def _content_names(record_type: type[LogRecord]) -> frozenset[str]:
 def _hashed_chain(record_type: type[LogRecord]) -> tuple[str, ...]:
     """The chain columns the row hash of `record_type` covers (`id`, `seq`, …)."""
     return tuple(name for name in _CHAIN_COLUMNS if name in hashed_names(record_type))
-
-
-@cache
-def _hashed_getters(
-    record_type: type[LogRecord],
-) -> tuple[Callable[[WireRecord], tuple[Any, ...]], Callable[[Mapping[str, Any]], tuple[Any, ...]]]:
-    """The hashed chain columns of a record (`_hashed_chain`), and the hashed values in the
-    order of `hashed_names` from a mapping of all of them: prepared once per table, since the
-    hub checks every record it receives."""
-    chain, names = _hashed_chain(record_type), hashed_names(record_type)
-    # itemgetter of one name gives the value itself, not a 1-tuple: never so for a log table
-    assert len(chain) > 1 and len(names) > 1
-    return attrgetter(*chain), itemgetter(*names)
