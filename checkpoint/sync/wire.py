@@ -344,6 +344,13 @@ def check_record(record: WireRecord) -> str | None:
     Checks the table and its columns, that no personal value travels that should not, the
     personal digest against any personal values sent, and the hash against the content.
     """
+    try:
+        return _refusal(record)
+    except UnicodeEncodeError:  # JSON may escape half a surrogate pair ("\ud800"): no log has it
+        return "a text value is not valid Unicode (a lone surrogate)"
+
+
+def _refusal(record: WireRecord) -> str | None:
     record_type = TABLES.get(record.table)
     if record_type is None:
         return f"unknown table {_names([record.table])!r} (is the hub older than the checkpoint?)"

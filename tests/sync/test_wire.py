@@ -6,11 +6,13 @@ refused when it is damaged or answers other records."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from typing import Annotated, Any
 
 import httpx
 import hypothesis.strategies as st
+import orjson
 import pytest
 import sqlalchemy as sa
 from hypothesis import given
@@ -33,7 +35,7 @@ from checkpoint.sync.wire import (
 )
 from tests.store.conftest import Scene
 from tests.sync.conftest import CHECKPOINT, Hub
-from tests.sync.test_hub import payloads, rehash
+from tests.sync.test_hub import payloads, post, rehash
 
 scalars = st.one_of(
     st.none(),
@@ -156,3 +158,17 @@ def test_a_value_is_read_as_the_smart_union_reads_it(value: str) -> None:
         return type(found).__name__, repr(found)
 
     assert read(FiniteScalar) == read(SMART)
+
+
+def test_half_a_surrogate_pair_in_a_value_is_refused_not_a_server_error(
+    log: Scene, hub: Hub
+) -> None:
+    """JSON can escape half of a UTF-16 pair; such text cannot be hashed (nor come from a log)."""
+    reading = next(p for p in payloads(log) if p["table"] == "reading")
+    reading["values"]["raw"] = "SURROGATE"
+    text = orjson.dumps({"protocol": 1, "checkpoint_id": CHECKPOINT, "records": [reading]})
+    body = gzip.compress(text.replace(b"SURROGATE", b"\\ud800"))
+    response = post(hub, body, hub.enroll())
+    assert response.status_code == 200, response.text
+    (receipt,) = response.json()["receipts"]
+    assert receipt["status"] == "rejected" and "lone surrogate" in receipt["reason"]
