@@ -3,10 +3,11 @@ insert of the same rows, in the same run.
 
 The log holds N records (screenings: a person and a reading each). The hub runs in its own
 process (`checkpoint hub serve`), as it would in the field; the client syncs everything from
-an acknowledged mark of 0, in batches of --batch, gzip-compressed. The baseline inserts the
-same rows (the hub's rows, as stored) into a fresh hub database with one executemany per
-batch: what the database alone costs. Target: ratio >= 0.3 and >= 20,000 records/s with SQLite
-at the hub; the PostgreSQL figures are printed too when a server answers at 127.0.0.1:5432.
+an acknowledged mark of 0, in batches of --batch, gzip-compressed, two at the hub at once (as
+`checkpoint sync` sends them). The baseline inserts the same rows (the hub's rows, as stored)
+into a fresh hub database with one executemany per batch: what the database alone costs.
+Target: ratio >= 0.3 and >= 20,000 records/s with SQLite at the hub; the PostgreSQL figures
+are printed too when a server answers at 127.0.0.1:5432.
 
     python bench/sync_throughput.py [--records N] [--batch B] [--no-postgres]
 """

@@ -3,6 +3,7 @@ hubs below it, import bundles brought on a stick, and forward everything to a pa
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -95,6 +96,10 @@ def serve(
             interval=forward_interval,
             report=lambda line: typer.echo(line, err=True),
         ).start()
+    # Everything loaded so far lives as long as the server: out of the garbage collector's
+    # sight, its passes over the objects of each batch no longer walk the modules' objects too
+    # (a sixth of the hub's time per record went to them).
+    gc.freeze()
     try:
         uvicorn.run(
             app,

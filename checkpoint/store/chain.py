@@ -162,9 +162,14 @@ def hashed_names(record_type: type[LogRecord]) -> tuple[str, ...]:
 
 def values_hash(record_type: type[LogRecord], values: Sequence[Any], digest: str | None) -> str:
     """`row_hash` from the hashed columns' values alone, in the order of `hashed_names`."""
-    text = _canonical(values)
+    return text_hash(record_type, _canonical(values), digest)
+
+
+def text_hash(record_type: type[LogRecord], values_json: bytes, digest: str | None) -> str:
+    """`values_hash` from the JSON text of the values (canonical: as `values_hash` writes it)."""
     tail = digest.encode() if digest else b""
-    return hashlib.sha256(_plan(record_type).hash_header + b"\n" + text + b"\n" + tail).hexdigest()
+    header = _plan(record_type).hash_header
+    return hashlib.sha256(header + b"\n" + values_json + b"\n" + tail).hexdigest()
 
 
 def _driver(session: Session) -> sqlite3.Connection:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlmodel import Session
@@ -69,21 +70,32 @@ def sync_state(*, session: Session, hub: str) -> SyncState | None:
     return session.get(SyncState, hub)
 
 
+@cache
+def _range_query(record_type: type[LogRecord]) -> tuple[str, int]:
+    """The query of `rows_between` for one table, and where `seq` is in its rows."""
+    names = column_names(record_type)
+    select = (
+        f"SELECT {', '.join(names)} FROM {record_type.__tablename__} "
+        "WHERE seq BETWEEN ? AND ? ORDER BY seq"
+    )
+    return select, names.index("seq")
+
+
 def rows_between(
     *, session: Session, first: int, last: int
 ) -> Iterator[tuple[type[LogRecord], Sequence[Any]]]:
     """Raw rows (driver values, `column_names` order) with `first <= seq <= last`, by seq."""
-    found: list[tuple[int, type[LogRecord], Sequence[Any]]] = []
-    connection = session.connection()
-    for record_type in LOG_TABLES:
-        names = column_names(record_type)
-        seq_at = names.index("seq")
-        result = connection.exec_driver_sql(
-            f"SELECT {', '.join(names)} FROM {record_type.__tablename__} "
-            "WHERE seq BETWEEN ? AND ? ORDER BY seq",
-            (first, last),
-        )
-        found += [(row[seq_at], record_type, row) for row in result]
+    # (seq, the table's index, row): plain values, which the garbage collector stops watching
+    # at its first pass (with the table's type in them it watched thousands a batch).
+    found: list[tuple[int, int, Sequence[Any]]] = []
+    # The driver's own cursor: plain tuples, without SQLAlchemy's row objects (about 1 µs a
+    # row less); a sync reads every row of the log this way.
+    driver = session.connection().connection.dbapi_connection
+    assert driver is not None
+    for index, record_type in enumerate(LOG_TABLES):
+        select, seq_at = _range_query(record_type)
+        rows = driver.execute(select, (first, last)).fetchall()
+        found += [(row[seq_at], index, row) for row in rows]
     found.sort(key=lambda item: item[0])
-    for _, record_type, row in found:
-        yield record_type, row
+    for _, index, row in found:
+        yield LOG_TABLES[index], row

@@ -7,6 +7,11 @@ stops it there. It is written in the log's database after the answer arrived, so
 interruption anywhere (link, hub, or this program killed) leaves it at or behind what the hub
 holds, and the next sync resends from it; the hub answers "duplicate" for what it already had.
 
+Two batches are at the hub at once (`in_flight`): while it stores one, the next is on its way
+and the laptop reads and compresses the one after. Answers are taken in the batches' order, so
+the mark moves exactly as if they had been sent one by one: a batch that fails stops it there,
+whatever the hub answered for the batches sent after it.
+
 Transient failures (connection refused or reset, timeouts, a truncated answer, 5xx, 429) are
 retried with exponential backoff; a 413 halves the batch; 401/403 and other 4xx stop the sync
 with the hub's reason.
@@ -15,17 +20,20 @@ with the hub's reason.
 from __future__ import annotations
 
 import functools
+import itertools
 import random
 import socket
 import ssl
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 
 import httpx
+import orjson
 import pydantic
 
 from checkpoint.errors import CheckpointError
@@ -41,17 +49,24 @@ from checkpoint.sync import DEFAULT_BATCH
 from checkpoint.sync.report_wire import RECEIVED_BELOW_HEADER, ReportReceipt
 from checkpoint.sync.wire import (
     CONTENT_ENCODING,
-    BatchReceipts,
     CheckpointStatus,
-    Receipt,
+    EncodedRows,
     ReceiptStatus,
-    encode_batch,
-    record_payload,
+    encode_log_rows,
 )
 
 T = TypeVar("T")
-_Prepared = tuple[list[dict[str, Any]], bytes]
-"""A batch ready to send: its records' wire forms and its compressed body."""
+
+
+class Answers(NamedTuple):
+    """The hub's receipts for a batch, record by record in the batch's order, as two lists
+    (not an object a record: the laptop's garbage collector watched those by the thousand)."""
+
+    statuses: list[ReceiptStatus]
+    reasons: list[str | None]
+    """Why each record was rejected; None for the others."""
+
+
 Progress = Callable[[int, int], None]
 """Called after each batch with (records answered so far, records to send in this sync)."""
 
@@ -201,6 +216,26 @@ def _detail(response: httpx.Response) -> str:
     return str(detail or response.reason_phrase)
 
 
+def _read_receipts(content: bytes) -> tuple[list[tuple[str, int]], Answers]:
+    """The id and seq of each receipt of a batch's answer (`BatchReceipts`), and its status
+    and reason; TypeError, ValueError or LookupError when it is not one."""
+    answer = orjson.loads(content)
+    if not isinstance(answer, dict) or not isinstance(answer.get("receipts"), list):
+        raise TypeError("no list of receipts")
+    answered: list[tuple[str, int]] = []
+    read = Answers([], [])
+    for receipt in answer["receipts"]:
+        if not isinstance(receipt, dict):
+            raise TypeError(f"a receipt that is not an object: {receipt!r:.100}")
+        record_id, seq, reason = receipt["id"], receipt["seq"], receipt.get("reason")
+        if type(record_id) is not str or type(seq) is not int or not isinstance(reason, str | None):
+            raise TypeError(f"a receipt of the wrong form: {receipt!r:.200}")
+        answered.append((record_id, seq))
+        read.statuses.append(ReceiptStatus(receipt["status"]))
+        read.reasons.append(reason)
+    return answered, read
+
+
 class HubClient:
     """HTTP access to one hub with one checkpoint's token."""
 
@@ -275,8 +310,14 @@ class HubClient:
             )
         return response
 
-    def post_batch(self, body: bytes) -> BatchReceipts:
-        """Send one compressed batch; its receipts."""
+    def post_batch(self, body: bytes) -> tuple[list[tuple[str, int]], Answers]:
+        """Send one compressed batch; the id and seq of each of its receipts, and their
+        statuses and reasons.
+
+        The answer (`BatchReceipts`) is read with orjson and checked field by field rather
+        than validated as models: three objects a receipt for the garbage collector to watch
+        were, on the laptop, more than the rest of reading the answer.
+        """
         response = self._send(
             "POST",
             "v1/batches",
@@ -284,8 +325,8 @@ class HubClient:
             headers={"Content-Encoding": CONTENT_ENCODING, "Content-Type": "application/json"},
         )
         try:
-            return BatchReceipts.model_validate_json(response.content)
-        except pydantic.ValidationError as error:
+            return _read_receipts(response.content)
+        except (LookupError, TypeError, ValueError) as error:  # JSONDecodeError is a ValueError
             raise _TransientError(
                 f"the hub's answer was incomplete or damaged: {error}", cause=Cause.DAMAGED
             ) from error
@@ -360,14 +401,15 @@ def with_retries(
 def post_checked(
     client: HubClient,
     body: bytes,
-    payloads: list[dict[str, Any]],
+    sent: list[tuple[str, int]],
     *,
     retries: int,
     backoff: float,
     sleep: Callable[[float], Any],
-) -> list[Receipt] | None:
-    """Post one encoded batch (with retries) and return its receipts, checked to answer the
-    batch record by record; None when the hub refuses it as too large (send fewer records).
+) -> Answers | None:
+    """Post one encoded batch (with retries) of the records whose (id, seq) are `sent` and
+    return the hub's answer for each, checked to answer the batch record by record; None when
+    the hub refuses it as too large (send fewer records).
 
     The checkpoint's sync and a hub's forwarding both send through here, so both keep the same
     rules before any mark moves.
@@ -381,15 +423,36 @@ def post_checked(
             sleep=sleep,
         )
     except TooLargeError as error:
-        if len(payloads) == 1:
+        if len(sent) == 1:
             raise SyncError(f"{client.hub_url} refuses even a single record: {error}") from error
         return None
-    receipts = answer.receipts
-    if [(r.id, r.seq) for r in receipts] != [(p["id"], p["seq"]) for p in payloads]:
+    answered, answers = answer
+    if answered != sent:
         raise SyncError(
             f"the receipts of {client.hub_url} do not match the batch sent; nothing was marked"
         )
-    return receipts
+    return answers
+
+
+IN_FLIGHT: Final = 2
+"""Batches at the hub at once by default: the hub stores one while the next is on its way and
+the laptop reads and compresses the one after, so neither waits for the other."""
+
+
+@dataclass
+class _Flight:
+    """A batch read ahead: the seqs it covers, its encoded rows, and once it was sent ahead,
+    the hub's answer."""
+
+    after: int
+    last: int
+    prepared: Future[EncodedRows]
+    answer: Future[Answers | None] | None = None
+
+    def cancel(self) -> None:
+        if self.answer is not None:
+            self.answer.cancel()
+        self.prepared.cancel()
 
 
 def sync(
@@ -402,8 +465,17 @@ def sync(
     backoff: float = 0.5,
     progress: Progress | None = None,
     sleep: Callable[[float], Any] = time.sleep,
+    in_flight: int = IN_FLIGHT,
 ) -> SyncSummary:
-    """Send every record the hub has not acknowledged; the summary, or `SyncError` with it."""
+    """Send every record the hub has not acknowledged; the summary, or `SyncError` with it.
+
+    Up to `in_flight` batches are sent before the answer to the first is back, each once (and
+    one more is read and compressed meanwhile, ready to go as soon as an answer comes); the
+    answers are taken in the order of the batches, and the mark moves after each as if they
+    had been sent one by one. A batch whose early attempt failed is sent again when its turn
+    comes, with `retries`; one that still fails stops the sync there, and nothing the hub
+    answered for later batches moves the mark past it.
+    """
     hub = client.hub_url
     with store.reading() as session:
         mark = acked_mark(session=session, hub=hub)
@@ -412,15 +484,21 @@ def sync(
     start = cursor = mark
     size = max(1, batch_size)
 
-    def prepare(after: int, last: int) -> _Prepared:
+    def prepare(after: int, last: int) -> EncodedRows:
         with store.reading() as session:
-            payloads = [
-                record_payload(t, row)
-                for t, row in rows_between(session=session, first=after + 1, last=last)
-            ]
-        return payloads, encode_batch(checkpoint_id, payloads)
+            rows = rows_between(session=session, first=after + 1, last=last)
+            return encode_log_rows(checkpoint_id, rows)
 
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prepare")
+    def send_early(prepared: Future[EncodedRows]) -> Answers | None:
+        # One attempt, no waiting: whatever goes wrong is retried in turn, by the caller.
+        batch = prepared.result()
+        return post_checked(client, batch.body, batch.sent, retries=0, backoff=backoff, sleep=sleep)
+
+    # Batches are read and compressed in order by one thread, sent by others.
+    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prepare")
+    sender = ThreadPoolExecutor(max_workers=max(1, in_flight), thread_name_prefix="sync-send")
+    flights: deque[_Flight] = deque()
+    planned = cursor  # the last seq of the batches read so far
     try:
         if cursor == head:  # nothing to send: still check the link and the token
             with_retries(
@@ -430,57 +508,63 @@ def sync(
                 backoff=backoff,
                 sleep=sleep,
             )
-        ahead: tuple[int, int, Future[_Prepared]] | None = None
         while cursor < head:
-            last = min(head, cursor + size)
-            if ahead is not None and ahead[:2] == (cursor, last):
-                payloads, body = ahead[2].result()
-            else:  # the first batch, or one halved after a 413
-                payloads, body = prepare(cursor, last)
-            # The next batch is read and compressed while the hub stores this one.
-            ahead = None
-            if last < head:
-                after = min(head, last + size)
-                ahead = (last, after, pool.submit(prepare, last, after))
-            receipts = post_checked(
-                client, body, payloads, retries=retries, backoff=backoff, sleep=sleep
-            )
-            if receipts is None:  # too large for the hub: half as many records at once
+            while len(flights) <= max(1, in_flight) and planned < head:
+                last = min(head, planned + size)
+                flights.append(_Flight(planned, last, reader.submit(prepare, planned, last)))
+                planned = last
+            for early in itertools.islice(flights, max(1, in_flight)):
+                if early.answer is None:
+                    early.answer = sender.submit(send_early, early.prepared)
+            flight = flights.popleft()
+            batch = flight.prepared.result()
+            try:
+                assert flight.answer is not None
+                answers = flight.answer.result()
+            except SyncError:  # its turn now: sent again, with retries and backoff
+                answers = post_checked(
+                    client, batch.body, batch.sent, retries=retries, backoff=backoff, sleep=sleep
+                )
+            if answers is None:  # too large for the hub: half as many records at once
                 size = max(1, size // 2)
+                # The batches sent after it are sent again at the new size; whatever the hub
+                # stored of them is a duplicate then.
+                for dropped in flights:
+                    dropped.cancel()
+                flights.clear()
+                planned = cursor
                 continue
             contiguous = summary.mark == cursor
             new_mark = summary.mark
-            for payload, receipt in zip(payloads, receipts, strict=True):
-                if receipt.status is ReceiptStatus.REJECTED:
-                    summary.rejected.append(
-                        Rejection(
-                            payload["seq"], payload["table"], payload["id"], receipt.reason or ""
-                        )
-                    )
+            for (record_id, seq), table, status, reason in zip(
+                batch.sent, batch.tables, answers.statuses, answers.reasons, strict=True
+            ):
+                if status is ReceiptStatus.REJECTED:
+                    summary.rejected.append(Rejection(seq, table, record_id, reason or ""))
                     contiguous = False
                     continue
-                if receipt.status is ReceiptStatus.STORED:
+                if status is ReceiptStatus.STORED:
                     summary.stored += 1
                 else:
                     summary.duplicates += 1
-                if contiguous and receipt.seq == new_mark + 1:
-                    new_mark = receipt.seq
+                if contiguous and seq == new_mark + 1:
+                    new_mark = seq
                 else:
                     contiguous = False
             if new_mark > summary.mark:
                 with store.session() as session:
                     summary.mark = advance_mark(session=session, hub=hub, seq=new_mark)
-            cursor = last
+            cursor = flight.last
             if progress is not None:
                 progress(cursor - start, head - start)
     except SyncError as error:
-        pool.shutdown(cancel_futures=True)
+        _stop(reader, sender, flights)
         error.summary = summary
         with store.session() as session:
             note_failure(session=session, hub=hub, error=error.message)
         raise
     finally:
-        pool.shutdown(cancel_futures=True)
+        _stop(reader, sender, flights)
     with store.session() as session:
         if summary.rejected:
             first = summary.rejected[0]
@@ -493,3 +577,13 @@ def sync(
         else:
             summary.mark = advance_mark(session=session, hub=hub, seq=summary.mark)
     return summary
+
+
+def _stop(reader: ThreadPoolExecutor, sender: ThreadPoolExecutor, flights: deque[_Flight]) -> None:
+    """Drop the batches not sent yet and wait for the requests already under way (each ends
+    within the client's timeout): nothing of this sync goes on after it."""
+    for flight in flights:
+        flight.cancel()
+    flights.clear()
+    sender.shutdown(cancel_futures=True)
+    reader.shutdown(cancel_futures=True)

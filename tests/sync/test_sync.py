@@ -4,10 +4,13 @@ duplicates."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import sqlite3
 import threading
 from pathlib import Path
 
+import httpx
 import pytest
 
 from checkpoint.store.amendments import amend
@@ -24,6 +27,7 @@ from tests.sync.conftest import (
     log_records,
     make_log,
     mark_of,
+    serve_in_thread,
 )
 from tests.sync.faulty_proxy import FaultyProxy
 
@@ -201,3 +205,63 @@ def test_receipts_say_duplicate_for_a_resent_batch(log: Scene, hub: Hub) -> None
         again = sync(log.store, client, checkpoint_id=CHECKPOINT, batch_size=100)
     assert again.stored == 0 and again.duplicates == 403 and again.mark == 403
     assert ReceiptStatus.DUPLICATE.value == "duplicate"
+
+
+class _RefusingOne(httpx.BaseTransport):
+    """Refuses (400) every batch holding seq `refused`, and answers it only once the batch
+    holding seq `later` (sent while it was in flight) has been stored by the hub."""
+
+    def __init__(self, refused: int, later: int) -> None:
+        self._hub = httpx.HTTPTransport()
+        self.refused, self.later = refused, later
+        self.later_stored = threading.Event()
+        self.refusals = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        seqs: set[int] = set()
+        if request.method == "POST":
+            records = json.loads(gzip.decompress(request.read()))["records"]
+            seqs = {record["seq"] for record in records}
+        if self.refused in seqs:
+            assert self.later_stored.wait(30), "the next batch was not sent meanwhile"
+            self.refusals += 1
+            return httpx.Response(400, json={"detail": "refused for the test"})
+        response = self._hub.handle_request(request)
+        if self.later in seqs and response.status_code == 200:
+            self.later_stored.set()  # the hub commits before it answers
+        return response
+
+    def close(self) -> None:
+        self._hub.close()
+
+
+def test_a_failed_batch_stops_the_mark_though_a_later_one_was_stored(log: Scene, hub: Hub) -> None:
+    transport = _RefusingOne(refused=51, later=101)
+    with (
+        HubClient(hub.address, hub.enroll(), transport=transport) as client,
+        pytest.raises(SyncError, match="refused for the test") as raised,
+    ):
+        sync(log.store, client, checkpoint_id=CHECKPOINT, batch_size=50, in_flight=2)
+    held = {seq for seq, _ in hub.held().values()}
+    assert set(range(101, 151)) <= held and not held & set(range(51, 101))
+    assert transport.refusals == 2  # sent ahead once, then again in its turn
+    assert raised.value.summary is not None and raised.value.summary.mark == 50
+    assert assert_mark_not_ahead(log.store, hub.address, hub) == 50
+    with log.store.reading() as session:
+        state = sync_state(session=session, hub=hub.address)
+        assert state is not None and state.acked_seq == 50 and state.last_error
+
+
+def test_batches_too_large_for_the_hub_are_halved_while_others_are_in_flight(
+    log: Scene, tmp_path: Path
+) -> None:
+    small, server = serve_in_thread(f"sqlite:///{tmp_path / 'small.db'}", max_body_bytes=20_000)
+    try:
+        with HubClient(small.address, small.enroll()) as client:
+            result = sync(log.store, client, checkpoint_id=CHECKPOINT, batch_size=400)
+        # What the hub stored of a batch sent after one refused is a duplicate when resent.
+        assert result.mark == result.head == 403 and result.sent == 403 and not result.rejected
+        assert small.held() == log_records(log.store)
+    finally:
+        server.stop()
+        small.engine.dispose()

@@ -143,10 +143,18 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
+_READ_ONLY = "checkpoint_hub_read_only"
+"""Execution option of a connection that only reads (SQLite: it need not wait for a writer)."""
+
+
 def _sqlite_begin(connection: sa.Connection) -> None:
     # Take the write lock at BEGIN: a deferred transaction that reads then writes can fail
-    # with SQLITE_BUSY halfway through when two batches arrive at once.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # with SQLITE_BUSY halfway through when two batches arrive at once. A connection that only
+    # reads begins deferred: it reads a snapshot (WAL) while a batch is being stored.
+    if connection.get_execution_options().get(_READ_ONLY):
+        connection.exec_driver_sql("BEGIN DEFERRED")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> sa.Engine:
@@ -231,7 +239,9 @@ class Identity:
 def identify(engine: sa.Engine, token: str) -> Identity | None:
     """The checkpoint or hub `token` was issued to, None for a token the hub never issued."""
     wanted = token_hash(token)
-    with engine.connect() as connection:
+    # Read only: every request asks, and a batch's request would otherwise wait for the write
+    # lock of the batch being stored before it could even be checked.
+    with engine.connect().execution_options(**{_READ_ONLY: True}) as connection:
         for principals in (checkpoints, hubs):
             row = connection.execute(
                 sa.select(principals.c.id, principals.c.token_hash, principals.c.revoked_at).where(

@@ -446,26 +446,26 @@ def _forward_one(
         bodies = _bodies_after(engine, checkpoint_id, cursor, size)
         if not bodies:
             break
-        receipts = post_checked(
+        answers = post_checked(
             client,
             encode_batch(checkpoint_id, bodies),
-            bodies,
+            [(body["id"], body["seq"]) for body in bodies],
             retries=retries,
             backoff=backoff,
             sleep=sleep,
         )
-        if receipts is None:  # too large for the parent: half as many records at once
+        if answers is None:  # too large for the parent: half as many records at once
             size = max(1, size // 2)
             continue
         contiguous = True
-        for body, receipt in zip(bodies, receipts, strict=True):
-            if receipt.status is ReceiptStatus.REJECTED:
+        for body, status, reason in zip(bodies, answers.statuses, answers.reasons, strict=True):
+            if status is ReceiptStatus.REJECTED:
                 summary.rejected.append(
-                    ForwardRejection(checkpoint_id, receipt.seq, receipt.id, receipt.reason or "")
+                    ForwardRejection(checkpoint_id, body["seq"], body["id"], reason or "")
                 )
                 contiguous = False
                 continue
-            if receipt.status is ReceiptStatus.STORED:
+            if status is ReceiptStatus.STORED:
                 summary.stored += 1
             else:
                 summary.duplicates += 1
