@@ -81,6 +81,16 @@ async def back_from_follow_up(pilot: object, app: CheckpointApp) -> None:
     await until(pilot, lambda: isinstance(app.screen, ScreeningScreen))
 
 
+async def fever_follow_up(pilot: object, app: CheckpointApp) -> FollowUpScreen:
+    """A fever typed on the lane; its follow-up, once the case is loaded."""
+    await pilot.press(*"38.4", "enter")  # type: ignore[attr-defined]
+    await until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
+    screen = app.screen
+    assert isinstance(screen, FollowUpScreen)
+    await until(pilot, lambda: screen.view is not None)
+    return screen
+
+
 def table_rows(app: CheckpointApp) -> list[list[str]]:
     table = app.screen.query_one("#occupants", DataTable)
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
@@ -339,11 +349,7 @@ async def test_a_fever_is_followed_through_to_a_decision(settings: Settings, sto
     app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_shift(pilot, app)
-        await pilot.press(*"38.4", "enter")
-        await until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
-        screen = app.screen
-        assert isinstance(screen, FollowUpScreen)
-        await until(pilot, lambda: screen.view is not None)
+        screen = await fever_follow_up(pilot, app)
         await pilot.press(*"38.0", "enter")  # not taken aside yet: refused, nothing stored
         await until(pilot, lambda: app.screen.query_one("#case-hint").has_class("error"))
         app.screen.query_one("#case-temp", Input).value = ""
@@ -554,11 +560,7 @@ async def test_a_corrected_re_measurement_is_recorded_as_typed(
     app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_shift(pilot, app)
-        await pilot.press(*"38.4", "enter")
-        await until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
-        screen = app.screen
-        assert isinstance(screen, FollowUpScreen)
-        await until(pilot, lambda: screen.view is not None)
+        screen = await fever_follow_up(pilot, app)
         await pilot.press("ctrl+a")
         await until(pilot, lambda: screen.view is not None and screen.view.state.mask_given)
         field = screen.query_one("#case-temp", Input)

@@ -3,35 +3,20 @@ thermometer (a reading goes after the name typed last, and is stored as the devi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 from textual.widgets import Input, Static
 
 from checkpoint.config import Settings
-from checkpoint.domain.readings import Reading
-from checkpoint.domain.vocabulary import Instrument, Site, Unit
+from checkpoint.domain.vocabulary import Instrument
 from checkpoint.screening.desk import ScreeningDesk
 from checkpoint.store.engine import Store
-from checkpoint.thermometer.events import Measurement
 from checkpoint.tui.app import make_app
 from checkpoint.tui.screens.shift_start import ShiftStartScreen
 from tests.tui.test_opening import HeldOpener, lane_ready, settings, store
-from tests.tui.test_screening_app import _simulated, rows, until
+from tests.tui.test_screening_app import _device_measurement, _simulated, rows, until
 
 __all__ = ["settings", "store"]  # fixtures shared with the opening tests
-
-
-def _device_measurement(value_c: float) -> Measurement:
-    reading = Reading.create(
-        value=value_c,
-        unit=Unit.CELSIUS,
-        site=Site.BODY,
-        instrument=Instrument.SERIAL_INFRARED,
-        raw="aa55",
-        taken_at=datetime.now(UTC),
-    )
-    return Measurement(reading=reading, stable_by="device", frames=5)
 
 
 async def test_the_form_says_simulated_before_the_log_and_the_line_are_open(
