@@ -94,6 +94,21 @@ def test_totals_are_the_sums_and_the_silent_checkpoint_is_listed(
     assert {c.case.name for c in report.cases} == {c["name"] for c in ours["cases"]}
 
 
+def test_a_new_token_keeps_the_enrolment_and_a_return_after_revocation_starts_anew(
+    hub_engine: tuple[sa.Engine, dict[str, Any], dict[str, Any]],
+) -> None:
+    engine = hub_engine[0]
+    # SILENT lost its token: a new one, whenever it is issued, leaves it expected on DAY.
+    db.enroll(engine, SILENT, now=utc(30, 0))
+    assert [o.checkpoint_id for o in _report(hub_engine).omissions] == [SILENT]
+    # REVOKED, set up again after the day: still not expected on DAY, expected from now on.
+    db.enroll(engine, REVOKED, now=utc(27, 0))
+    report = _report(hub_engine)
+    assert report.expected == 3 and [o.checkpoint_id for o in report.omissions] == [SILENT]
+    later = hub_day_report(engine, DAY + timedelta(days=3), now=utc(28, 6))
+    assert REVOKED in [o.checkpoint_id for o in later.omissions]
+
+
 def test_the_text_is_80_columns_in_both_languages(
     hub_engine: tuple[sa.Engine, dict[str, Any], dict[str, Any]],
 ) -> None:

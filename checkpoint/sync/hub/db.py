@@ -189,20 +189,30 @@ def enroll(
 
     With `hub`, the token is for a hub below this one, named `checkpoint_id`: it may forward
     records of any checkpoint (`checkpoint hub forward`), each still checked against its hash.
+
+    A new token for one still enrolled (a lost token, a reinstalled laptop) keeps its enrolment
+    time: the days since then stay expected of it in the omission list. Enrolled again after a
+    revocation, it is expected again from `now` (the checkpoint was set up anew).
     """
     principals = hubs if hub else checkpoints
     token = secrets.token_urlsafe(32)
-    values = {
-        "token_hash": token_hash(token),
-        "enrolled_at": now or datetime.now(UTC),
-        "revoked_at": None,
-    }
+    moment = now or datetime.now(UTC)
+    values = {"token_hash": token_hash(token), "revoked_at": None}
     with engine.begin() as connection:
         updated = connection.execute(
-            principals.update().where(principals.c.id == checkpoint_id).values(**values)
+            principals.update()
+            .where(principals.c.id == checkpoint_id)
+            .values(
+                **values,
+                enrolled_at=sa.case(
+                    (principals.c.revoked_at.is_(None), principals.c.enrolled_at), else_=moment
+                ),
+            )
         )
         if updated.rowcount == 0:
-            connection.execute(principals.insert().values(id=checkpoint_id, **values))
+            connection.execute(
+                principals.insert().values(id=checkpoint_id, enrolled_at=moment, **values)
+            )
     return token
 
 
