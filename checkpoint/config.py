@@ -252,7 +252,12 @@ class ScreeningSection(BaseModel):
     contact_history, risk_area_history."""
     risk_areas_file: Path | None = Field(None, examples=["risk-areas.toml"])
     """File listing the current medium- and high-risk areas; a relative path is relative to
-    this configuration file. Not set: risk-areas.toml beside the configuration file."""
+    this configuration file. Not set: risk-areas.toml beside the configuration file.
+    Format (TOML): one [[area]] table per area, with name = "湖北省武汉市", aliases =
+    ["武汉", "Wuhan"] (optional), level = "medium" or "high", from = 2020-01-23 (first day
+    listed, a date without quotes) and to = 2020-04-08 (last day, inclusive; left out while
+    listed). A person matches when a name or alias occurs in their origin or route. A full
+    example ships with the program: checkpoint/risk_areas.example.toml."""
 
     @model_validator(mode="after")
     def _window_around_threshold(self) -> Self:

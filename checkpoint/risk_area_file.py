@@ -14,6 +14,10 @@ from checkpoint.domain.risk_areas import RiskAreaList, parse_risk_area_list
 from checkpoint.errors import ConfigError
 
 FILE_NAME = "risk-areas.toml"
+"""The list's name beside the configuration file when `[screening] risk_areas_file` is not set."""
+EXAMPLE_FILE = Path(__file__).with_name("risk_areas.example.toml")
+"""A shipped example of the format (areas of 2020–2021, illustrative, not an official record):
+a template to copy, and the list the tests read."""
 
 
 def risk_area_path(loaded: LoadedSettings) -> tuple[Path, bool]:

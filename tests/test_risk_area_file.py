@@ -10,9 +10,9 @@ import pytest
 
 from checkpoint.config import load_settings
 from checkpoint.errors import ConfigError, ValidationError
-from checkpoint.risk_area_file import load_risk_areas, risk_area_path
+from checkpoint.risk_area_file import EXAMPLE_FILE, load_risk_areas, risk_area_path
 
-EXAMPLE = Path(__file__).parent / "fixtures" / "risk_areas.example.toml"
+EXAMPLE = EXAMPLE_FILE  # the example shipped with the program
 
 
 def _config(tmp_path: Path, body: str = "") -> Path:
@@ -66,3 +66,22 @@ def test_bad_content_names_the_file_and_entry(tmp_path: Path) -> None:
         load_risk_areas(load_settings(_config(tmp_path), env={}))
     assert str(tmp_path / "risk-areas.toml") in caught.value.message
     assert "2" in caught.value.message
+
+
+def test_the_shipped_example_is_documented_where_the_format_is() -> None:
+    """config.example.toml and the README name the shipped example, and the README's sample
+    is itself a valid list."""
+    import re
+
+    from checkpoint.domain.risk_areas import parse_risk_area_list
+
+    repo = Path(__file__).parent.parent
+    shipped = EXAMPLE.relative_to(repo).as_posix()
+    assert shipped in (repo / "config.example.toml").read_text(encoding="utf-8")
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert shipped in readme
+    sample = re.search(r"```toml\n(.*?)```", readme, re.DOTALL)
+    assert sample is not None
+    listed = parse_risk_area_list(sample.group(1), source="README.md")
+    assert [area.name for area in listed.areas] == ["湖北省武汉市"]
+    assert parse_risk_area_list(EXAMPLE.read_text(encoding="utf-8"), source=shipped).areas

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,9 @@ from checkpoint.domain.risk_areas import (
     parse_risk_area_list,
 )
 from checkpoint.errors import ValidationError
+from checkpoint.risk_area_file import EXAMPLE_FILE
 
-EXAMPLE = Path(__file__).parent.parent / "fixtures" / "risk_areas.example.toml"
+EXAMPLE = EXAMPLE_FILE  # the example shipped with the program
 
 
 @pytest.fixture(scope="module")
