@@ -897,10 +897,12 @@ _EXAMPLE_HEADER: Final = """\
 """
 
 
-def example_config_text() -> str:
-    """The starting configuration: every key with its documentation and its default."""
+def example_config_text(*, local_plates: Sequence[str] = ()) -> str:
+    """The starting configuration: every key with its documentation and its default, and the
+    local plate prefixes `local_plates` (`checkpoint init` asks for them)."""
     lines = _EXAMPLE_HEADER.splitlines()
-    lines += _render(Settings(), documented=True, notes={})
+    settings = Settings(checkpoint=CheckpointSection(local_plates=tuple(local_plates)))
+    lines += _render(settings, documented=True, notes={})
     return "\n".join(lines) + "\n"
 
 
@@ -918,7 +920,9 @@ def _env_key_path(name: str) -> tuple[str, ...]:
     return tuple(part.lower() for part in rest.split(ENV_SEPARATOR))
 
 
-def write_starting_config(path: Path, *, force: bool = False) -> Path:
+def write_starting_config(
+    path: Path, *, force: bool = False, local_plates: Sequence[str] = ()
+) -> Path:
     """Write the starting configuration to `path`, readable by its owner only; return `path`.
 
     An existing file is kept unless `force` is true: it may hold a checkpoint's real settings.
@@ -933,7 +937,7 @@ def write_starting_config(path: Path, *, force: bool = False) -> Path:
         handle, temporary = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(example_config_text())
+                stream.write(example_config_text(local_plates=local_plates))
             Path(temporary).chmod(paths.PRIVATE_FILE_MODE)
             Path(temporary).replace(path)
         except BaseException:

@@ -63,5 +63,15 @@ def check(ctx: typer.Context) -> None:
     else:
         path, _ = risk_area_path(loaded)
         typer.echo(translate("config.check.no_risk_areas", language, path=path))
+    prefixes = loaded.settings.checkpoint.local_plates
+    if prefixes:
+        shown = ("、" if language == "zh-CN" else ", ").join(prefixes)
+        typer.echo(translate("config.check.local_plates", language, prefixes=shown))
+    else:
+        # Not an error (a checkpoint may mark vehicles by hand), but "non-local" counts
+        # would all be zero without anyone noticing.
+        typer.secho(
+            translate("config.check.no_local_plates", language), err=True, fg=typer.colors.YELLOW
+        )
     typer.echo("")
     typer.echo(render_effective(loaded), nl=False)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,7 +12,7 @@ import typer
 from checkpoint import paths
 from checkpoint.cli.context import cli_context, fail
 from checkpoint.errors import CheckpointError, ConfigError
-from checkpoint.locale import translate
+from checkpoint.locale import Language, translate
 
 
 def init(
@@ -19,27 +21,44 @@ def init(
         bool,
         typer.Option("--force", help="Replace an existing configuration file."),
     ] = False,
+    local_plates: Annotated[
+        str | None,
+        typer.Option(
+            "--local-plates",
+            help="Local plate prefixes, e.g. 鄂K,鄂A (asked for when not given).",
+        ),
+    ] = None,
 ) -> None:
     """Write a starting configuration (kept if one exists) and create the local log."""
     # Imported when the command runs, so that the other commands do not pay for them.
+    from checkpoint.cli.run_cmd import screen_language
     from checkpoint.config import load_settings, write_starting_config
+    from checkpoint.domain.plates import parse_plate_prefixes
     from checkpoint.store import records
     from checkpoint.store.engine import open_store
     from checkpoint.store.models import CheckpointSiteFields
 
     config_path = cli_context(ctx).config_path or paths.default_config_file()
+    existing = config_path.exists() and not force
+    # The language the new file will have (its default, or CHECKPOINT_UI__LANGUAGE).
+    asking_in = screen_language(config_path)
+    prefixes: tuple[str, ...] = ()
     try:
-        if config_path.exists() and not force:
-            existing = True
-        else:
-            write_starting_config(config_path, force=force)
-            existing = False
+        if existing and local_plates is not None:
+            raise ConfigError.of("init.local_plates.kept", path=config_path)
+        if not existing:
+            if local_plates is None:
+                prefixes = _ask_local_plates(asking_in)
+            else:
+                prefixes = parse_plate_prefixes(local_plates)
+            write_starting_config(config_path, force=force, local_plates=prefixes)
         settings = load_settings(config_path).settings
-    except ConfigError as error:
-        fail(error, code=2)
+    except CheckpointError as error:  # the file, or a --local-plates that is no prefix list
+        fail(error, code=2, language=asking_in)
     language = settings.ui.language
     key = "init.config_kept" if existing else "init.config_written"
     typer.echo(translate(key, language, path=config_path))
+    _say_local_plates(settings.checkpoint.local_plates, config_path, language)
     site = settings.checkpoint
     try:
         with open_store(settings.storage.database) as store:
@@ -69,3 +88,35 @@ def init(
     typer.echo(
         translate("init.database_ready", language, path=settings.storage.database, records=size)
     )
+
+
+def _ask_local_plates(language: Language) -> tuple[str, ...]:
+    """The local plate prefixes, asked on the terminal until valid; none at the end of input.
+
+    Read line by line rather than with click.prompt, so that answers piped in (and an empty
+    input) work as typed ones do.
+    """
+    from checkpoint.domain.plates import parse_plate_prefixes
+
+    while True:
+        typer.echo(translate("init.local_plates.question", language), nl=False)
+        answer = sys.stdin.readline()
+        if not answer:
+            typer.echo("")
+            return ()
+        try:
+            return parse_plate_prefixes(answer)
+        except CheckpointError as error:
+            message, hint = error.text(language)
+            typer.echo(f"{message} {hint}", err=True)
+
+
+def _say_local_plates(prefixes: tuple[str, ...], config_path: Path, language: Language) -> None:
+    if prefixes:
+        shown = ("、" if language == "zh-CN" else ", ").join(prefixes)
+        typer.echo(translate("init.local_plates.set", language, prefixes=shown))
+    else:
+        typer.secho(
+            translate("init.local_plates.none", language, path=config_path),
+            fg=typer.colors.YELLOW,
+        )

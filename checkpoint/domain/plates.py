@@ -179,3 +179,24 @@ def _why_unrecognised(plate: str, province: Province | None) -> ValidationError:
     if len(plate) not in (7, 8):
         return ValidationError.of("plate.length", plate=plate, length=len(plate))
     return ValidationError.of("plate.unrecognised", plate=plate)
+
+
+_PREFIX_SEPARATORS: Final = re.compile(r"[\s,;，；、]+")
+
+
+def parse_plate_prefixes(text: str) -> tuple[str, ...]:
+    """Local plate prefixes as a person types them ("鄂K, 鄂A" or "鄂K 鄂A"), normalised.
+
+    Each is a province's character, optionally with the issuing office's letter ("鄂" or
+    "鄂K"); anything else raises ValidationError naming it. Empty text gives no prefixes.
+    """
+    prefixes: list[str] = []
+    for part in _PREFIX_SEPARATORS.split(unicodedata.normalize("NFKC", text).upper()):
+        if not part:
+            continue
+        if part[0] not in PROVINCES or not re.fullmatch(f".{_L}?", part):
+            raise ValidationError.of("plate.prefix_invalid", prefix=part)
+        if part not in prefixes:
+            prefixes.append(part)
+    return tuple(prefixes)
+
