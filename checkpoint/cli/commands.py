@@ -41,7 +41,7 @@ COMMANDS: Final[Mapping[str, Command]] = {
     "bundle": Command("checkpoint.cli.bundle_cmd", "bundle_app", group=True),
 }
 
-VALUE_OPTIONS: Final = frozenset({"--config"})
+VALUE_OPTIONS: Final = frozenset({"--config", "--language"})
 """Options of the root command that take a value (the next argument, or `--option=value`)."""
 COMPLETION_ENV: Final = "_CHECKPOINT_COMPLETE"
 """Set by the shell while it asks for completions: every command must be known then."""
@@ -51,7 +51,7 @@ def invoked(argv: Sequence[str], environ: Mapping[str, str]) -> str | None:
     """The one command `argv` (the arguments after the program name) runs, if it names one.
 
     None when the line names no known command or asks for completion or root options other
-    than `--config`: then every command is needed.
+    than `--config` and `--language`: then every command is needed.
     """
     if COMPLETION_ENV in environ:
         return None

@@ -32,8 +32,18 @@ def _global_options(
             dir_okay=False,
         ),
     ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            help="Language of the help and of the command line's own messages: zh-CN or en "
+            "(default: [ui] language).",
+            metavar="zh-CN|en",
+        ),
+    ] = None,
 ) -> None:
     """Screening log for epidemic checkpoints (卡点体温检测登记)."""
+    # `--language` was read before parsing (checkpoint.cli.speech): the help is made by then.
     ctx.obj = context.CliContext(config_path=config)
 
 
@@ -48,5 +58,20 @@ def _register(argv: Sequence[str] | None = None) -> None:
 
 def main() -> None:
     """Entry point of the `checkpoint` console script."""
-    _register(sys.argv[1:])
-    app()
+    argv = sys.argv[1:]
+    _register(argv)
+    run(argv)
+
+
+def run(argv: Sequence[str]) -> None:
+    """Parse `argv` and run what it names, with the help and Click's messages in the
+    language asked for (`--language`) or configured."""
+    from checkpoint.cli import commands, speech
+
+    language = speech.requested_language(argv, speech.config_option(argv))
+    speech.speak(language)
+    command = typer.main.get_command(app)
+    named = commands.invoked(argv, os.environ)
+    if named is None or commands.COMMANDS[named].group or speech.HELP_FLAGS & set(argv):
+        speech.localize(command, language)  # only where help can be shown
+    command.main(args=list(argv), prog_name="checkpoint")
