@@ -53,6 +53,12 @@ class Province:
         """The province's name in `language`."""
         return self.name_zh if language == "zh-CN" else self.name_en
 
+    @property
+    def canonical(self) -> str:
+        """The name an origin is stored as: the official Chinese one (湖北省), whatever the
+        language of the screen, so the log, the risk-area list and the hub all read it alike."""
+        return self.name_zh
+
 
 _PROVINCE_LIST: Final = (
     Province("京", "北京市", "Beijing"),
@@ -181,6 +187,19 @@ def _why_unrecognised(plate: str, province: Province | None) -> ValidationError:
     return ValidationError.of("plate.unrecognised", plate=plate)
 
 
+_BY_NAME: Final[dict[str, Province]] = {
+    name.casefold(): p for p in _PROVINCE_LIST for name in (p.name_zh, p.name_en)
+}
+
+
+def place_name(origin: str, language: Language) -> str:
+    """An origin as a reader of `language` says it: a province stored by its canonical name
+    (湖北省, or the English name an older log may hold) in that language; anything else, as
+    it was typed."""
+    province = _BY_NAME.get(origin.strip().casefold())
+    return origin if province is None else province.name(language)
+
+
 _PREFIX_SEPARATORS: Final = re.compile(r"[\s,;，；、]+")
 
 
@@ -199,4 +218,3 @@ def parse_plate_prefixes(text: str) -> tuple[str, ...]:
         if part not in prefixes:
             prefixes.append(part)
     return tuple(prefixes)
-

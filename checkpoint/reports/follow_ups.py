@@ -293,7 +293,7 @@ def fever_cases(
                         by=e.by,
                         value_c=_value(readings.get(e.reading_id)) if e.reading_id else None,
                         disposition=e.disposition,
-                        note=e.note,
+                        note=_note(e),
                     )
                     for e in steps
                 ),
@@ -314,3 +314,15 @@ def _reasons(steps: Sequence[CaseEvent], screening: Reading | None) -> tuple[str
         CaseReason.CONTACT: any(e.contact_history for e in steps),
     }
     return tuple(reason.value for reason in CaseReason if present[reason])
+
+
+_REASON_CODES: Final = frozenset(CaseReason)
+
+
+def _note(event: CaseEvent) -> str:
+    """The step's note for a reader: logs written before the reasons stopped being kept as
+    the opening's note hold "fever, symptoms" there, codes that no report should print (the
+    case's reasons are shown, translated, on their own line)."""
+    if event.kind == "opened" and set(event.note.split(", ")) <= _REASON_CODES:
+        return ""
+    return event.note

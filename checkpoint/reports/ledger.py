@@ -25,6 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from checkpoint.domain.masking import mask_document, mask_phone
+from checkpoint.domain.plates import place_name
 from checkpoint.errors import ReportError
 from checkpoint.locale import Language, translate
 from checkpoint.store.engine import Store
@@ -172,7 +173,7 @@ def _row(
         document_kind=translate(f"ledger.document.{person['document_kind']}", language),
         document=document if full or not document else mask_document(document),
         phone=phone if full or not phone else mask_phone(phone),
-        origin=person["origin"] or "",
+        origin=place_name(person["origin"] or "", language),
         destination=person["destination"] or vehicle["destination"] or "",
         temperature_c=None if value_c is None else float(value_c),
         flagged=_yes_no(found["flagged"], language),

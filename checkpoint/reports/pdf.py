@@ -23,6 +23,7 @@ from fpdf import FPDF
 from fpdf.enums import Align, TableCellFillMode, XPos, YPos
 from fpdf.fonts import FontFace
 
+from checkpoint.domain.plates import place_name
 from checkpoint.errors import ReportError
 from checkpoint.locale import Language, translate
 from checkpoint.reports.fonts import CjkFont, find_cjk_font
@@ -237,7 +238,7 @@ class _Sheet(FPDF):
             case.document,
             case.phone,
             case.plate,
-            case.origin,
+            place_name(case.origin, self.language),
             first,
             reasons,
             steps,

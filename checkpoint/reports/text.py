@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
 
+from checkpoint.domain.plates import place_name
 from checkpoint.locale import Language, translate
 from checkpoint.reports.model import FeverCase, Figures, Report, ReportKind
 
@@ -122,7 +123,15 @@ def case_lines(case: FeverCase, number: int, report: Report, language: Language)
     zone = ZoneInfo(report.timezone)
     value = f" {case.first_value_c:.1f}℃" if case.first_value_c is not None else ""
     who = " ".join(
-        part for part in (case.name, case.document, case.phone, case.plate, case.origin) if part
+        part
+        for part in (
+            case.name,
+            case.document,
+            case.phone,
+            case.plate,
+            place_name(case.origin, language),
+        )
+        if part
     )
     reasons = "、" if language == "zh-CN" else ", "
     lines = [

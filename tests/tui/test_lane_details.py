@@ -138,7 +138,7 @@ async def test_local_plates_are_told_apart(tmp_path: Path, store: Store) -> None
         await pilot.press("enter", *"36.5", "enter")
         await until(pilot, lambda: len(table_rows(app)) == 1)
     assert rows(store, "SELECT plate, non_local, origin FROM vehicle_passage") == [
-        ("粤B12345", 1, "Guangdong")
+        ("粤B12345", 1, "广东省")  # canonical, shown in each reader's language
     ]
 
 

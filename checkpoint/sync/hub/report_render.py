@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
 
+from checkpoint.domain.plates import place_name
 from checkpoint.locale import Language, translate
 from checkpoint.reports.fonts import CjkFont
 from checkpoint.reports.model import Figures
@@ -78,7 +79,15 @@ def case_text(case: HubCase, language: Language) -> str:
     found = case.case
     value = f" {found.first_value_c:.1f}℃" if found.first_value_c is not None else ""
     who = " ".join(
-        p for p in (found.name, found.document, found.phone, found.plate, found.origin) if p
+        p
+        for p in (
+            found.name,
+            found.document,
+            found.phone,
+            found.plate,
+            place_name(found.origin, language),
+        )
+        if p
     )
     reasons = ("、" if language == "zh-CN" else ", ").join(
         _t(f"report.reason.{r}", language) for r in found.reasons
