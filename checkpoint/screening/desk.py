@@ -388,7 +388,8 @@ class ScreeningDesk:
                         symptoms=sorted(symptoms),
                         risk_area_travel=risk_travel,
                         contact_history=contact,
-                        note=", ".join(reasons),
+                        # The reasons follow from the fields above; a note is a person's words,
+                        # never codes that a report would print as they are.
                     ),
                 )
         return ScreeningResult(

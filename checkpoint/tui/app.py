@@ -366,6 +366,8 @@ class CheckpointApp(App[None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every key of the current screen and of the app, by name in the current language,
         so an action can be found by typing its name as well as by its key."""
+        from checkpoint.tui.widgets.key_bar import key_name
+
         shown: set[str] = set()
         for owner in (screen, self):
             for binding in owner.BINDINGS:
@@ -373,13 +375,22 @@ class CheckpointApp(App[None]):
                     continue
                 shown.add(binding.action)
                 name = self.t(f"key.{binding.action}")
-                key = binding.key_display or binding.key.upper().replace("CTRL+", "Ctrl+")
+                key = binding.key_display or key_name(binding.key, self.language)
                 yield SystemCommand(
                     binding.description if name.startswith("key.") else name,
                     key,
                     partial(owner.run_action, binding.action),
                 )
-        yield from super().get_system_commands(screen)
+        # Textual's own entries (theme, keys panel, maximize, screenshot) are left out: they
+        # are English only, and none of them helps at a checkpoint; quitting is a key above.
+
+    def action_command_palette(self) -> None:
+        """The palette, with its prompt in the current language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            placeholder = self.t("palette.placeholder")
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=placeholder))
 
     # -- errors, in one place ---------------------------------------------------------------
 

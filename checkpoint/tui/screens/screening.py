@@ -149,6 +149,13 @@ class ScreeningScreen(AppScreen):
         self.refresh_counters()
         self.query_one("#temperature", Input).focus()
 
+    def lane_t(self, key: str) -> str:
+        """The message `key`, or its `.on_foot` wording when the lane has no vehicle: people on
+        foot are a group, and a volunteer must not read "vehicle" where there is none."""
+        if self.query_one("#vehicle-type", Select).value is VehicleType.ON_FOOT:
+            return self.t(f"{key}.on_foot")
+        return self.t(key)
+
     def relabel(self) -> None:
         t = self.t
         app = self.checkpoint_app
@@ -171,7 +178,7 @@ class ScreeningScreen(AppScreen):
         }
         status.thermometer = app.thermometer_text()
         status.sync = app.sync_text()
-        self._show_hint(t("tui.hint.quick"), error=False)
+        self._show_hint(self.lane_t("tui.hint.quick"), error=False)
         self.update_banner()
         self._plate_hint()
 
@@ -403,7 +410,7 @@ class ScreeningScreen(AppScreen):
         direction = self.query_one("#direction", Select).value
         origin = self.query_one("#origin", Input).value.strip()
         if not origin and plate and plate.province:
-            origin = plate.province.name(self.language)
+            origin = plate.province.canonical  # shown in each reader's language
         destination = self.query_one("#destination", Input).value.strip()
         return VehicleEntry(
             vehicle_type=vehicle_type,
@@ -492,10 +499,11 @@ class ScreeningScreen(AppScreen):
             self._show_hint(self.t("tui.hint.fever", value=value), error=True)
             self._follow_up(result.person_id)  # the follow-up opens at once
         elif result.case_opened:
-            self._show_hint(self.t("tui.hint.case", reasons=", ".join(result.reasons)), error=True)
+            reasons = Terms(f"case.reason.{reason}" for reason in result.reasons)
+            self._show_hint(self.t("tui.hint.case", reasons=reasons), error=True)
         elif self.held:
             saved = self.t("tui.hint.saved", value=value)
-            self._show_hint(f"{saved} {self.t('tui.hint.held')}", error=True)
+            self._show_hint(f"{saved} {self.lane_t('tui.hint.held')}", error=True)
         else:
             self._show_hint(self.t("tui.hint.saved", value=value), error=False)
 
@@ -551,14 +559,14 @@ class ScreeningScreen(AppScreen):
                 next_vehicle=True,
             )
 
-        self.app.push_screen(ReasonScreen(self.t("tui.action.turn_back_question")), turn_back)
+        self.app.push_screen(ReasonScreen(self.lane_t("tui.action.turn_back_question")), turn_back)
 
     def action_release(self) -> None:
         passage = self._passage()
         if passage is not None:
             self._vehicle_action(
                 lambda: self.desk.release(passage, by=self._operator()),
-                self.t("tui.action.released"),
+                self.lane_t("tui.action.released"),
                 next_vehicle=True,
             )
 
@@ -609,7 +617,7 @@ class ScreeningScreen(AppScreen):
             if row_key.value not in self._case_rows:
                 table.update_cell(row_key, flag_column, Text(word, style="yellow" if held else ""))
         if held:
-            self._show_hint(self.t("tui.hint.held"), error=True)
+            self._show_hint(self.lane_t("tui.hint.held"), error=True)
 
     def on_screen_resume(self) -> None:
         # Back from the follow-up or the queue: a decided case frees the co-travellers.
@@ -626,7 +634,7 @@ class ScreeningScreen(AppScreen):
             return  # the vehicle left meanwhile (turned back, say): its hold is not this one's
         self.held = still_open
         if not still_open:
-            self._show_hint(self.t("tui.hint.hold_lifted"), error=False)
+            self._show_hint(self.lane_t("tui.hint.hold_lifted"), error=False)
 
     def action_focus_plate(self) -> None:
         self.query_one("#plate", Input).focus()

@@ -14,6 +14,19 @@ from textual.widgets import Static
 from checkpoint.locale import Language, translate
 
 
+def key_name(key: str, language: Language, *, compact: bool = False) -> str:
+    """A binding's key as printed on the keyboard, in `language` where the catalog has a name
+    for it ("pagedown" → "PgDn", "ctrl+l" → "Ctrl+L", or "^L" when `compact`), never
+    Textual's internal name (PAGEDOWN)."""
+    *modifiers, name = key.split("+")
+    label = translate(f"keycap.{name}", language)
+    if label == f"keycap.{name}":
+        label = name.upper()
+    if compact and modifiers == ["ctrl"]:
+        return f"^{label}"
+    return "+".join([*(translate(f"keycap.{m}", language) for m in modifiers), label])
+
+
 class KeyBar(Static):
     """Shows the screen's and the app's bindings as "key description" pairs."""
 
@@ -25,7 +38,7 @@ class KeyBar(Static):
             key = f"key.{binding.action}"
             label = translate(key, language)
             description = binding.description if label == key else label
-            shown = binding.key_display or binding.key.replace("ctrl+", "^").upper()
+            shown = binding.key_display or key_name(binding.key, language, compact=True)
             click = f"@click=app.simulate_key('{binding.key}')"
             parts.append(
                 Content.from_markup(
