@@ -250,6 +250,7 @@ def test_an_unknown_key_is_named_with_its_place_and_a_suggestion(
 def test_python_dash_m_checkpoint_help(tmp_path: Path) -> None:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("CHECKPOINT_")}
     environment["CHECKPOINT_HOME"] = str(tmp_path)
+    environment["CHECKPOINT_UI__LANGUAGE"] = "en"  # the help follows the configured language
 
     result = subprocess.run(
         [sys.executable, "-m", "checkpoint", "--help"],
