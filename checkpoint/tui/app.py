@@ -375,12 +375,10 @@ class CheckpointApp(App[None]):
                     continue
                 shown.add(binding.action)
                 name = self.t(f"key.{binding.action}")
+                if name == f"key.{binding.action}":
+                    continue  # Textual's own (copy, focus next), named in English only
                 key = binding.key_display or key_name(binding.key, self.language)
-                yield SystemCommand(
-                    binding.description if name.startswith("key.") else name,
-                    key,
-                    partial(owner.run_action, binding.action),
-                )
+                yield SystemCommand(name, key, partial(owner.run_action, binding.action))
         # Textual's own entries (theme, keys panel, maximize, screenshot) are left out: they
         # are English only, and none of them helps at a checkpoint; quitting is a key above.
 

@@ -18,13 +18,16 @@ def key_name(key: str, language: Language, *, compact: bool = False) -> str:
     """A binding's key as printed on the keyboard, in `language` where the catalog has a name
     for it ("pagedown" → "PgDn", "ctrl+l" → "Ctrl+L", or "^L" when `compact`), never
     Textual's internal name (PAGEDOWN)."""
-    *modifiers, name = key.split("+")
-    label = translate(f"keycap.{name}", language)
-    if label == f"keycap.{name}":
-        label = name.upper()
+    *modifiers, name = key.split(",")[0].split("+")  # the first of "ctrl+c,super+c"
+
+    def cap(part: str, default: str) -> str:
+        label = translate(f"keycap.{part}", language)
+        return default if label == f"keycap.{part}" else label
+
+    label = cap(name, name.upper())
     if compact and modifiers == ["ctrl"]:
         return f"^{label}"
-    return "+".join([*(translate(f"keycap.{m}", language) for m in modifiers), label])
+    return "+".join([*(cap(m, m.capitalize()) for m in modifiers), label])
 
 
 class KeyBar(Static):
