@@ -62,6 +62,8 @@ Opener = Callable[[], Opened]
 class CheckpointApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "checkpoint"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 (Textual's)
+    """Screen classes by width: a wide terminal shows the lane's side panel and more columns."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "toggle_language", "中文/English", priority=True),
         Binding("ctrl+q", "quit", "quit", priority=True),
