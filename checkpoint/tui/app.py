@@ -287,7 +287,13 @@ class CheckpointApp(App[None]):
         )
 
     def on_screening_saved(self, _message: ScreeningSaved) -> None:
-        # Bubbled up from the lane: new records, so sync soon.
+        # Bubbled up from the lane: new records, so sync soon, and show them beside the lane.
+        from checkpoint.tui.widgets.lane_side import LaneSide
+
+        # The lane may be under the follow-up it has just opened for a fever.
+        for screen in self.screen_stack:
+            for side in screen.query(LaneSide):
+                side.reload()
         if self._sync is not None:
             self._sync.nudge()
 
