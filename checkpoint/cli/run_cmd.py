@@ -4,24 +4,30 @@ The shift-start form shows first; the configuration, the risk-area list, the log
 migrated) and the thermometer open behind it in a thread worker, so this module imports none
 of them until then. A failure while opening ends the screens and is reported here, with the
 same message and exit code as before the screens were shown.
+
+Two things are settled before any screen, from a quick read of the settings (`run_glance`):
+the log's instance lock is taken (a second program on the same log is refused at once, with
+the process that holds it), and a shift left open is looked for, so that a restart shows the
+lane first and no key goes into a shift form about to vanish.
 """
 
 from __future__ import annotations
 
 import gc
-import os
 import threading
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Final
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from checkpoint import paths
 from checkpoint.cli.context import cli_context, fail
-from checkpoint.errors import CheckpointError, ConfigError
-from checkpoint.locale import DEFAULT_LANGUAGE, LANGUAGES, Language
+from checkpoint.cli.run_glance import SETTINGS_LANGUAGE, glance
+from checkpoint.errors import CheckpointError, ConfigError, StoreError
+from checkpoint.locale import DEFAULT_LANGUAGE, Language
+from checkpoint.store import instance_lock
+from checkpoint.store.peek import open_shift_leader
 
 if TYPE_CHECKING:
     from checkpoint.store.engine import Store
@@ -32,8 +38,7 @@ CONFIG_ERROR_EXIT = 2
 """Exit code of a configuration (or thermometer setting) that does not work."""
 FAILURE_EXIT = 1
 """Exit code of any other failure (the log, the risk-area list)."""
-SETTINGS_LANGUAGE: Final[Language] = "zh-CN"
-"""`[ui] language` when nothing sets it (the default in `config.UiSection`; a test compares)."""
+__all__ = ["SETTINGS_LANGUAGE", "Opening", "run", "screen_language"]
 
 
 class OpenError(Exception):
@@ -54,9 +59,17 @@ class Opening:
     """
 
     def __init__(
-        self, config_path: Path | None, *, simulate: bool, port: str | None, protocol: str | None
+        self,
+        config_path: Path | None,
+        *,
+        simulate: bool,
+        port: str | None,
+        protocol: str | None,
+        lock: instance_lock.InstanceLock | None = None,
     ) -> None:
         self.config_path = config_path
+        self._instance_lock = lock
+        """The log's instance lock if taken before the first screen (on the log guessed)."""
         self.simulate = simulate
         self.port = port
         self.protocol = protocol
@@ -86,7 +99,11 @@ class Opening:
             language = settings.ui.language
             try:
                 risk_areas = load_risk_areas(loaded)
-                self._store = open_store(settings.storage.database)
+                lock, self._instance_lock = self._instance_lock, None
+                if lock is not None and lock.database != settings.storage.database:
+                    lock.release()  # the quick read guessed another log: lock the real one
+                    lock = None
+                self._store = open_store(settings.storage.database, lock=lock)
             except CheckpointError as error:
                 raise OpenError(error, code=FAILURE_EXIT, language=language) from error
             try:
@@ -109,14 +126,12 @@ class Opening:
     def close(self) -> None:
         with self._lock:
             self._closed = True
+            if self._instance_lock is not None:
+                self._instance_lock.release()
             if self._thermometer is not None:
                 self._thermometer.stop()
             if self._store is not None:
                 self._store.close()
-
-
-def _known(value: object) -> Language:
-    return next((name for name in LANGUAGES if name == value), SETTINGS_LANGUAGE)
 
 
 def screen_language(config_path: Path | None, environ: Mapping[str, str] | None = None) -> Language:
@@ -125,17 +140,18 @@ def screen_language(config_path: Path | None, environ: Mapping[str, str] | None 
     The environment override or `[ui] language` of the file, without validating anything else:
     the full configuration is read behind the first screen, whose labels then follow it.
     """
-    environ = os.environ if environ is None else environ
-    for name, value in environ.items():
-        if name.upper() == "CHECKPOINT_UI__LANGUAGE":
-            return _known(value.strip().strip("\"'"))
-    path = config_path or paths.default_config_file(environ)
+    return glance(config_path, environ).language
+
+
+def _lock_early(database: Path, language: Language) -> instance_lock.InstanceLock | None:
+    """The log's instance lock, or the end of the command if another program holds it."""
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return SETTINGS_LANGUAGE
-    ui = data.get("ui")
-    return _known(ui.get("language") if isinstance(ui, dict) else None)
+        paths.ensure_private_dir(database.parent)
+        return instance_lock.acquire(database)
+    except StoreError as error:
+        fail(error, code=FAILURE_EXIT, language=language)
+    except OSError:
+        return None  # a folder that cannot be used: opening the log says what is wrong
 
 
 def run(
@@ -155,8 +171,15 @@ def run(
     from checkpoint.tui.app import make_app
 
     config_path = cli_context(ctx).config_path
-    opening = Opening(config_path, simulate=simulate, port=port, protocol=protocol)
-    app = make_app(opening.open, language=screen_language(config_path), simulating=simulate)
+    seen = glance(config_path)
+    lock = _lock_early(seen.database, seen.language)
+    opening = Opening(config_path, simulate=simulate, port=port, protocol=protocol, lock=lock)
+    app = make_app(
+        opening.open,
+        language=seen.language,
+        simulating=simulate,
+        resuming=open_shift_leader(seen.database, seen.checkpoint_id),
+    )
     # What is loaded by now (Textual, the first screen) lives as long as the program. Out of
     # the collector's sight, the collections while the first frames are drawn stop walking it
     # again and again (~15 ms to the first screen, bench/startup.py), and so do later ones.

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import filelock
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
@@ -24,7 +23,7 @@ from sqlmodel import Session
 
 from checkpoint.errors import StoreError
 from checkpoint.paths import ensure_private_dir
-from checkpoint.store import migrate
+from checkpoint.store import instance_lock, migrate
 from checkpoint.store.chain import forget_head
 from checkpoint.store.models import APPLICATION_ID
 
@@ -38,7 +37,7 @@ class Store:
 
     path: Path
     engine: sa.Engine
-    _lock: filelock.BaseFileLock | None = field(default=None, repr=False)
+    _lock: instance_lock.InstanceLock | None = field(default=None, repr=False)
     backup_path: Path | None = None
     """Where the database was copied before a migration at this opening, if one ran."""
     _local: threading.local = field(default_factory=threading.local, repr=False)
@@ -207,29 +206,29 @@ def _create_private(path: Path) -> None:
     os.close(descriptor)
 
 
-def _acquire_lock(path: Path) -> filelock.BaseFileLock:
-    lock = filelock.FileLock(f"{path}.lock", timeout=0, mode=0o600)
-    try:
-        lock.acquire()
-    except filelock.Timeout as error:
-        raise StoreError.of("store.in_use", path=path) from error
-    return lock
-
-
 def open_store(
-    path: Path, *, backup_dir: Path | None = None, exclusive: bool = True, create: bool = True
+    path: Path,
+    *,
+    backup_dir: Path | None = None,
+    exclusive: bool = True,
+    create: bool = True,
+    lock: instance_lock.InstanceLock | None = None,
 ) -> Store:
     """Open the log at `path`, migrating an older schema after a backup.
 
     `create` makes a new log where there is none (otherwise a missing file is an error).
     `exclusive` takes the instance lock: one running program writes to a log at a time;
-    tools that only read (`checkpoint verify`) pass False.
+    tools that only read (`checkpoint verify`) pass False. `lock` is that lock when the caller
+    took it already (`checkpoint run` does, before its first screen); the store then holds it.
     """
     path = path.expanduser()
     if create:
         # Before the lock file: it would otherwise create the folder with default permissions.
         ensure_private_dir(path.parent)
-    lock = _acquire_lock(path) if exclusive else None
+    if lock is not None and lock.database != path:
+        raise ValueError(f"the lock held is {lock.database}'s, not {path}'s")
+    if lock is None and exclusive:
+        lock = instance_lock.acquire(path)
     try:
         if _check_file(path):
             _check_ownership(path)

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
@@ -62,6 +62,8 @@ Opener = Callable[[], Opened]
 class CheckpointApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "checkpoint"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 (Textual's)
+    """Screen classes by width: a wide terminal shows the lane's side panel and more columns."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "toggle_language", "中文/English", priority=True),
         Binding("ctrl+q", "quit", "quit", priority=True),
@@ -84,9 +86,11 @@ class CheckpointApp(App[None]):
         language_from_settings: bool = False,
         sync_timing: SyncTiming | None = None,
         simulating: bool = False,
+        resuming: str | None = None,
     ) -> None:
         super().__init__()
         self._simulating = simulating
+        self._resuming = resuming
         self._opener = opener
         self._sync_timing = sync_timing
         self._sync: BackgroundSync | None = None
@@ -122,6 +126,12 @@ class CheckpointApp(App[None]):
     # -- start and stop ---------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if self._resuming is not None:
+            # A shift was left open: no form to type into, the keys wait for the lane.
+            from checkpoint.tui.screens.resuming import ResumingScreen
+
+            self.push_screen(ResumingScreen(self._resuming))
+            return
         # The form first, so that the volunteer can type while the log opens behind it.
         self.push_screen(ShiftStartScreen(), self._enter)
 
@@ -135,7 +145,9 @@ class CheckpointApp(App[None]):
         desk, thermometer = self._opener()
         self.post_message(DeskOpened(desk, thermometer, desk.resume_shift()))
 
-    def on_desk_opened(self, message: DeskOpened) -> None:
+    async def on_desk_opened(self, message: DeskOpened) -> None:
+        from checkpoint.tui.screens.resuming import ResumingScreen
+
         self._desk = message.desk
         self.thermometer = message.thermometer
         if self._language_from_settings:
@@ -144,14 +156,24 @@ class CheckpointApp(App[None]):
             self.read_thermometer()
         self._start_sync(message.desk)
         shift = message.shift
+        waiting = self.screen
+        kept = waiting.take_keys() if isinstance(waiting, ResumingScreen) else []
         if shift is not None:
-            # The form shown while the log opened gives way to the lane of the open shift.
+            # The form (or the resuming screen) shown while the log opened gives way to the
+            # lane of the open shift.
             from checkpoint.tui.screens.screening import ScreeningScreen
 
             self.shift = shift
-            self.switch_screen(ScreeningScreen(shift))
+            await self.switch_screen(ScreeningScreen(shift))
             self.notify(self.t("tui.resumed", leader=shift.leader))
+        elif isinstance(waiting, ResumingScreen):
+            # The quick look saw an open shift that the log does not (closed meanwhile).
+            await self.pop_screen()
+            await self.push_screen(ShiftStartScreen(), self._enter)
         self.opened = True
+        for key in kept:
+            # Replayed in order, after the new screen's focus (queued by its on_mount).
+            self.post_message(events.Key(key.key, key.character))
 
     def _enter(self, shift: ShiftInfo | None) -> None:
         if shift is None:
@@ -265,7 +287,13 @@ class CheckpointApp(App[None]):
         )
 
     def on_screening_saved(self, _message: ScreeningSaved) -> None:
-        # Bubbled up from the lane: new records, so sync soon.
+        # Bubbled up from the lane: new records, so sync soon, and show them beside the lane.
+        from checkpoint.tui.widgets.lane_side import LaneSide
+
+        # The lane may be under the follow-up it has just opened for a fever.
+        for screen in self.screen_stack:
+            for side in screen.query(LaneSide):
+                side.reload()
         if self._sync is not None:
             self._sync.nudge()
 
@@ -416,6 +444,7 @@ def make_app(
     language: Language | None = None,
     sync_timing: SyncTiming | None = None,
     simulating: bool = False,
+    resuming: str | None = None,
 ) -> CheckpointApp:
     """The app with its dependencies; the CLI, the tests and the snapshots all call this.
 
@@ -428,6 +457,8 @@ def make_app(
     With a hub and a token in the settings' [sync], the log is sent in the background once it
     is open; `sync_timing` changes its pace (the tests make it quick). `simulating` says that
     the opener starts the simulator, so the first screen is marked SIMULATED before it runs.
+    `resuming` (the leader's name) says that the log holds an open shift (`store.peek`): the
+    first screen is then not the shift form but one that keeps the keys typed for the lane.
     """
     if callable(desk):
         return CheckpointApp(
@@ -436,6 +467,7 @@ def make_app(
             language_from_settings=True,
             sync_timing=sync_timing,
             simulating=simulating,
+            resuming=resuming,
         )
     opened = Opened(desk, thermometer)
     return CheckpointApp(

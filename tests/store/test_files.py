@@ -47,8 +47,9 @@ def test_files_are_private_to_their_owner(scene: Scene) -> None:
 def test_a_second_instance_is_refused_at_once(scene: Scene) -> None:
     with pytest.raises(StoreError) as caught:
         open_store(scene.store.path)
-    assert caught.value.code == "store.in_use"
+    assert caught.value.code == "store.in_use_by"
     assert str(scene.store.path) in caught.value.message
+    assert f"process {os.getpid()}" in caught.value.message
 
 
 def test_another_process_holding_the_log_is_a_clear_error(db_path: Path) -> None:
@@ -74,7 +75,8 @@ def test_another_process_holding_the_log_is_a_clear_error(db_path: Path) -> None
         assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
         with pytest.raises(StoreError) as caught:
             open_store(db_path)
-        assert caught.value.code == "store.in_use"
+        assert caught.value.code == "store.in_use_by"
+        assert caught.value.params["pid"] == holder.pid  # said so that it can be found
     finally:
         holder.communicate("")
     open_store(db_path).close()  # released when the other process ends

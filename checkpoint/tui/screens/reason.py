@@ -9,7 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, Static
+
+from checkpoint.locale import DEFAULT_LANGUAGE, Language, translate
 
 
 class ReasonScreen(ModalScreen[str | None]):
@@ -26,8 +28,11 @@ class ReasonScreen(ModalScreen[str | None]):
         with Vertical(id="reason-box"):
             yield Label(self.question)
             yield Input(placeholder=self.placeholder, id="reason", compact=True)
+            yield Static(id="reason-keys", classes="hint")
 
     def on_mount(self) -> None:
+        language: Language = getattr(self.app, "language", DEFAULT_LANGUAGE)
+        self.query_one("#reason-keys", Static).update(translate("tui.reason.keys", language))
         self.query_one(Input).focus()
 
     @on(Input.Submitted)

@@ -49,6 +49,7 @@ from checkpoint.tui.screens.history import HistoryScreen
 from checkpoint.tui.screens.queue import QueueScreen
 from checkpoint.tui.screens.reason import ReasonScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
+from checkpoint.tui.widgets.lane_side import LaneSide
 from checkpoint.tui.widgets.person_details import PersonDetails
 from checkpoint.tui.widgets.selects import relabel_select
 from checkpoint.tui.widgets.status_bar import StatusBar
@@ -124,7 +125,9 @@ class ScreeningScreen(AppScreen):
             yield Input(id="temperature", compact=True)
             yield Static(id="mode")
         yield Static(id="temperature-hint", classes="hint")
-        yield DataTable(id="occupants", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="lane-body"):
+            yield DataTable(id="occupants", cursor_type="row", zebra_stripes=True)
+            yield LaneSide(self.shift.id, id="side")
         yield StatusBar(id="status")
         yield KeyBar(id="keys")
 
@@ -169,6 +172,7 @@ class ScreeningScreen(AppScreen):
         self.query_one("#temperature", Input).placeholder = t("tui.temperature")
         self.query_one("#non-local", Checkbox).label = t("tui.non_local")
         self._relabel_details()
+        self.query_one(LaneSide).relabel()
         relabel_select(self.query_one("#vehicle-type", Select), self._type_options())
         relabel_select(self.query_one("#direction", Select), self._direction_options())
         status = self.query_one(StatusBar)
