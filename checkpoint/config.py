@@ -322,6 +322,11 @@ class ThermometerSection(BaseModel):
     say itself that a value is stable)."""
     presence_min_c: float = Field(30.0, ge=15.0, le=34.0)
     """Body values below this mean nobody is in front of the sensor (values near ambient)."""
+    new_person_delta_c: float = Field(0.5, gt=0.0, le=5.0)
+    """A stable value that differs by at least this (℃) from the one just measured is a new
+    measurement, even with no pause and nobody in front between (36.5 then 38.1: the next
+    person stepped up as the last one left). A value at or over threshold_c after one under
+    it always is. Smaller moves are the same person; keep it above stable_delta_c."""
     ambient_min_c: float = Field(10.0, ge=-40.0, le=30.0)
     """Below this ambient temperature the screen warns that the gun is out of its range and
     suggests re-measuring indoors or at the wrist or neck."""
@@ -378,6 +383,16 @@ class ThermometerSection(BaseModel):
             "allowed: a device path such as /dev/ttyUSB0 or COM3, or a URL such as "
             "socket://HOST:PORT, rfc2217://HOST:PORT, loop://"
         )
+
+    @model_validator(mode="after")
+    def _new_person_above_agreement(self) -> Self:
+        if self.new_person_delta_c <= self.stable_delta_c:
+            raise _relation_error(
+                "new_person_delta_c",
+                self.new_person_delta_c,
+                f"must be greater than stable_delta_c ({self.stable_delta_c})",
+            )
+        return self
 
     @field_validator("protocol")
     @classmethod

@@ -32,6 +32,17 @@ class Status(StrEnum):
     """Surface values arrive but no offset profile turns them into body estimates."""
 
 
+class LiveState(StrEnum):
+    """What a value in the stream is to the volunteer watching it."""
+
+    NOBODY = "nobody"
+    """Nobody in front: ambient-like, a surface value, or no value."""
+    UNSTABLE = "unstable"
+    """Someone in front, but the value is not (or not yet) a measurement."""
+    MEASURED = "measured"
+    """Part of the measurement already made for the person in front."""
+
+
 @dataclass(frozen=True, slots=True)
 class Measurement:
     """A stable body (or estimated-body) reading: what a screening records."""
@@ -41,6 +52,9 @@ class Measurement:
     """"device" (the module's stability flag) or "agreement" (consecutive frames agreed)."""
     frames: int
     """Frames seen for this person before the value counted as stable."""
+    no_gap: bool = False
+    """Measured straight after another measurement, with no pause and nobody in front between:
+    the value moved clearly (another person stepped up, or a fever showed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +63,8 @@ class RawReading:
 
     sample: Sample
     reading: Reading
+    state: LiveState = LiveState.NOBODY
+    """Whether it is still to be measured or already counted (what the lane shows live)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -238,8 +238,8 @@ class Reader:
             elif not self._warned_surface:
                 self._warned_surface = True
                 yield self._status(Status.SURFACE_ONLY, "", self.protocol.name)
-        yield RawReading(sample=sample, reading=reading)
         measurement = self._stability.push(reading, sample.stable)
+        yield RawReading(sample=sample, reading=reading, state=self._stability.state_of(reading))
         if measurement is not None:
             self.counters.measurements += 1
             yield measurement

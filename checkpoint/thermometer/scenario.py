@@ -5,7 +5,7 @@ A scenario is TOML: optional top-level `protocol`, `interval` (seconds between f
 
     [[step]]
     person = 37.8          # a person steps up: ramp-up frames, then stable frames
-    ramp = 3               # optional: frames of ramp-up (default 3)
+    ramp = 3               # optional: frames of ramp-up (default 3); 0 jumps straight there
     frames = 6             # optional: stable frames (default 6)
     [[step]]
     nobody = 1.5           # seconds with nobody in front (ambient-like values)
@@ -27,6 +27,10 @@ A scenario is TOML: optional top-level `protocol`, `interval` (seconds between f
     ambient = 5.0          # the sensor's ambient temperature from now on (cold checkpoint)
     [[step]]
     raw = "aa5506240730"   # exact bytes
+
+A `person` straight after another (no `nobody`, `silence` or `unplug` between) is the next
+person stepping up as the last one steps away: the value ramps from the last person's, never
+through ambient, as at a busy lane.
 """
 
 from __future__ import annotations

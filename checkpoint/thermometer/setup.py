@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from checkpoint.config import Settings, ThermometerSection
+from checkpoint.domain.fever import FeverRule
 from checkpoint.domain.readings import OffsetProfile, PlausibilityWindow
 from checkpoint.thermometer.protocols import protocol_class
 from checkpoint.thermometer.protocols.base import DeviceProtocol, ProtocolOptions, SerialSettings
@@ -61,6 +64,8 @@ def reader_settings(
             delta_c=section.stable_delta_c,
             frames=section.stable_frames,
             presence_min_c=section.presence_min_c,
+            change_c=section.new_person_delta_c,
+            fever=FeverRule(Decimal(str(settings.screening.threshold_c))),
         ),
         ambient_min_c=section.ambient_min_c,
         ambient_max_c=section.ambient_max_c,

@@ -121,6 +121,8 @@ class Simulator:
         self._silent = False
         self._commands = bytearray()
         self._last_command = 0.0
+        self._in_front: float | None = None
+        """The temperature of the person in front of the sensor, None when nobody is."""
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -181,6 +183,7 @@ class Simulator:
             for step in self._steps():
                 if self._stop.is_set():
                     return
+                self._in_front_leaves(step)
                 self._play(step)
             self.finished.set()
             while not self._stop.is_set():
@@ -210,7 +213,10 @@ class Simulator:
     def _play(self, step: Step) -> None:
         if isinstance(step, Person):
             self.people_sent.append(step.temp_c)
-            start = self.ambient_c + 6  # skin seen from a step away reads low, then rises
+            # Skin seen from a step away reads low, then rises; a person who steps up as the
+            # last one leaves (no nobody between) moves the value from theirs, never via the air.
+            start = self._in_front if self._in_front is not None else self.ambient_c + 6
+            self._in_front = step.temp_c
             for i in range(1, step.ramp + 1):
                 value = start + (step.temp_c - start) * i / (step.ramp + 1)
                 self._tick(self._emission_of(value, stable=False), frames=1)
@@ -246,6 +252,10 @@ class Simulator:
             self.unit = step.unit
         elif isinstance(step, SetAmbient):
             self.ambient_c = step.temp_c
+
+    def _in_front_leaves(self, step: Step) -> None:
+        if isinstance(step, Nobody | Silence | Unplug | ObjectFrames):
+            self._in_front = None
 
     def _emission_of(self, value_c: float, *, stable: bool, site: Site = Site.BODY) -> Emission:
         if site is Site.BODY and Site.BODY not in self.protocol.sites:

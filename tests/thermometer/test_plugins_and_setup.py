@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 import textwrap
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from checkpoint.config import load_settings
+from checkpoint.config import ConfigError, load_settings
 from checkpoint.thermometer import protocols
 from checkpoint.thermometer.protocols.base import Emission, Sample
 from checkpoint.thermometer.setup import make_protocol, reader_settings
@@ -78,11 +79,13 @@ def test_reader_settings_follow_the_configuration(tmp_path: Path) -> None:
         textwrap.dedent("""
             [screening]
             plausible_min_c = 33.0
+            threshold_c = 37.5
             [thermometer]
             port = "/dev/ttyUSB0"
             protocol = "gy-mcu90614"
             offset_c = 0.9
             stable_frames = 4
+            new_person_delta_c = 0.8
             timeout_s = 5.0
             poll_interval_s = 0.3
         """),
@@ -95,6 +98,8 @@ def test_reader_settings_follow_the_configuration(tmp_path: Path) -> None:
     assert built.serial is not None and built.serial.baudrate == 9600
     assert built.offset is not None and built.offset.offset_c == 0.9
     assert built.stability.frames == 4
+    assert built.stability.change_c == 0.8
+    assert built.stability.fever.threshold_c == Decimal("37.5")
     assert built.window.low_c == 33.0
     assert built.timeout_s == 5.0
     assert built.poll_interval_s == 0.3
@@ -112,3 +117,12 @@ def test_the_protocols_usual_speed_unless_configured(tmp_path: Path) -> None:
     assert reader_settings(settings, make_protocol(settings.thermometer)).serial.baudrate == (  # type: ignore[union-attr]
         9600
     )
+
+
+def test_a_new_person_must_differ_by_more_than_agreeing_values_do(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[thermometer]\nstable_delta_c = 0.3\nnew_person_delta_c = 0.3\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, env={})
+    assert "thermometer.new_person_delta_c = 0.3" in caught.value.message
+    assert "greater than stable_delta_c (0.3)" in caught.value.message

@@ -22,6 +22,7 @@ from checkpoint.domain.readings import OffsetProfile
 from checkpoint.domain.vocabulary import Site, Unit
 from checkpoint.thermometer.events import (
     FrameErrorEvent,
+    LiveState,
     Measurement,
     RawReading,
     Status,
@@ -151,6 +152,11 @@ def nobody(seconds: float = 0.15) -> str:
     return f"[[step]]\nnobody = {seconds}\n"
 
 
+def next_person(temp: float, ramp: int = 0) -> str:
+    """Someone who steps up as the last person leaves: no nobody-in-front between."""
+    return f"[[step]]\nperson = {temp}\nramp = {ramp}\nframes = FRAMES\n"
+
+
 @pytest.mark.parametrize("name", PROTOCOLS)
 def test_people_are_measured_once_each(name: str, tmp_path: Path) -> None:
     run = play(
@@ -159,6 +165,31 @@ def test_people_are_measured_once_each(name: str, tmp_path: Path) -> None:
     assert run.values() == [36.6, 38.2, 37.1]
     assert run.statuses()[0] is Status.CONNECTED
     assert not run.errors()
+
+
+@pytest.mark.parametrize("ramp", [0, 2])
+@pytest.mark.parametrize("name", PROTOCOLS)
+def test_a_fever_straight_after_another_person_is_not_swallowed(
+    name: str, ramp: int, tmp_path: Path
+) -> None:
+    # 36.5 then 38.1 with no gap and no ambient between (ramp 0: the value jumps, the
+    # module's stable flag never drops; ramp 2: it moves through 37.0 and 37.6).
+    run = play(name, person(36.5) + next_person(38.1, ramp) + nobody(), tmp_path)
+    assert run.values() == [36.5, 38.1]
+    live = [r for r in run.raw() if round(r.reading.value_c or 0, 1) == 38.1]
+    assert live[-1].state is LiveState.MEASURED
+    if ramp == 0:  # (a module's flag drops on the way up: the usual "measuring again")
+        assert [m.no_gap for m in run.measurements()] == [False, True]
+        # Until it counts, the new value is shown live as not measured, not as the first one's.
+        assert live[0].state is LiveState.UNSTABLE
+
+
+@pytest.mark.parametrize("name", PROTOCOLS)
+def test_a_steady_person_and_small_drift_are_measured_once(name: str, tmp_path: Path) -> None:
+    steady = person(36.6).replace("FRAMES", "FRAMES\nramp = 3") + next_person(36.6)
+    drift = next_person(36.8) + next_person(36.7) + next_person(36.9)
+    run = play(name, steady + drift + nobody() + person(36.4) + nobody(), tmp_path)
+    assert run.values() == [36.6, 36.4]
 
 
 @pytest.mark.parametrize("name", PROTOCOLS)
