@@ -229,6 +229,9 @@ class CheckpointApp(App[None]):
         value = message.reading.reading.value_c
         for bar in self.screen.query(StatusBar):
             bar.last_value = "" if value is None else f"{value:.1f} ℃"
+        screen = self.screen
+        if isinstance(screen, AppScreen):
+            screen.reading_arrived(message.reading)
 
     def on_thermometer_status_changed(self, message: ThermometerStatusChanged) -> None:
         from checkpoint.thermometer.events import Status

@@ -11,7 +11,7 @@ from checkpoint.locale import Language, translate
 
 if TYPE_CHECKING:
     from checkpoint.screening.desk import ScreeningDesk
-    from checkpoint.thermometer.events import Measurement
+    from checkpoint.thermometer.events import Measurement, RawReading
     from checkpoint.tui.app import CheckpointApp
 
 
@@ -64,3 +64,6 @@ class AppScreen(Screen[Any]):
 
     def measurement_arrived(self, measurement: Measurement) -> None:
         """A stable reading from the thermometer, for screens that take one."""
+
+    def reading_arrived(self, reading: RawReading) -> None:
+        """Any value from the thermometer (newest of a burst), for screens that show it live."""

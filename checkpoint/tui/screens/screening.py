@@ -41,7 +41,7 @@ from checkpoint.screening.desk import (
     ShiftInfo,
     VehicleEntry,
 )
-from checkpoint.thermometer.events import Measurement
+from checkpoint.thermometer.events import Measurement, RawReading
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.messages import ScreeningSaved
 from checkpoint.tui.screens.follow_up import FollowUpScreen
@@ -50,6 +50,7 @@ from checkpoint.tui.screens.queue import QueueScreen
 from checkpoint.tui.screens.reason import ReasonScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
 from checkpoint.tui.widgets.lane_side import LaneSide
+from checkpoint.tui.widgets.live_reading import LiveReading
 from checkpoint.tui.widgets.person_details import PersonDetails
 from checkpoint.tui.widgets.selects import relabel_select
 from checkpoint.tui.widgets.status_bar import StatusBar
@@ -123,6 +124,7 @@ class ScreeningScreen(AppScreen):
         yield PersonDetails(self.t, self.desk.required_fields if full else (), id="details")
         with Horizontal(id="temperature-row"):
             yield Input(id="temperature", compact=True)
+            yield LiveReading(self.t, self.desk.fever_rule, id="live")
             yield Static(id="mode")
         yield Static(id="temperature-hint", classes="hint")
         with Horizontal(id="lane-body"):
@@ -182,6 +184,7 @@ class ScreeningScreen(AppScreen):
         }
         status.thermometer = app.thermometer_text()
         status.sync = app.sync_text()
+        self.query_one(LiveReading).relabel()
         self._show_hint(self.lane_t("tui.hint.quick"), error=False)
         self.update_banner()
         self._plate_hint()
@@ -297,10 +300,16 @@ class ScreeningScreen(AppScreen):
         if field.value and self.device_reading is None:
             return  # the volunteer is typing: never overwrite what they typed
         reading = measurement.reading
+        self.query_one(LiveReading).clear()
         self.device_reading = reading
         field.value = f"{reading.value_c:.1f}" if reading.value_c is not None else ""
         field.select_all()  # a digit typed now replaces the measured value, never extends it
         self._show_hint(self.t("tui.hint.measured"), error=False)
+
+    def reading_arrived(self, reading: RawReading) -> None:
+        """Any value: one not (yet) measured shows beside the field, never in it."""
+        for live in self.query(LiveReading):  # (none while the screen is still mounting)
+            live.follow(reading)
 
     @on(Input.Changed, "#temperature")
     def _typed(self, event: Input.Changed) -> None:
@@ -466,6 +475,7 @@ class ScreeningScreen(AppScreen):
             field.value = ""
             self.device_reading = None
             self.query_one(PersonDetails).clear()
+            self.query_one(LiveReading).clear()  # this person's value was dealt with
         self._plate_hint()
         self._people += 1
         assessment = result.assessment
