@@ -21,6 +21,15 @@ from checkpoint.errors import ValidationError
         ("Wang 37，Li 36.5", [("Wang", "37"), ("Li", "36.5")]),
         ("", []),
         ("  ，", []),
+        # Names with spaces, with either language's separators.
+        ("Zhao Lei 36.5, Chen Jie 36.6", [("Zhao Lei", "36.5"), ("Chen Jie", "36.6")]),
+        ("Zhao Lei 36.5，Chen Jie 36.6", [("Zhao Lei", "36.5"), ("Chen Jie", "36.6")]),
+        ("Zhao Lei 36.5、Chen Jie 36.6", [("Zhao Lei", "36.5"), ("Chen Jie", "36.6")]),
+        ("Zhao Lei 36.5；Chen Jie=36.6", [("Zhao Lei", "36.5"), ("Chen Jie", "36.6")]),
+        ("Zhao Lei 36.5 Chen Jie 36.6", [("Zhao Lei", "36.5"), ("Chen Jie", "36.6")]),
+        ("Mary Ann Li 36.5; 王 芳 36.4", [("Mary Ann Li", "36.5"), ("王 芳", "36.4")]),
+        ("Zhao   Lei 36.5", [("Zhao Lei", "36.5")]),  # the same person however spaced
+        ("阿卜杜拉·买买提 36.5", [("阿卜杜拉·买买提", "36.5")]),
     ],
 )
 def test_entries_are_read_in_order(text: str, expected: list[tuple[str, str]]) -> None:
@@ -35,6 +44,8 @@ def test_entries_are_read_in_order(text: str, expected: list[tuple[str, str]]) -
         ("Wang 36.4 37", "staff.unreadable", "37"),
         ("36.4", "staff.unreadable", "36.4"),
         ("Wang 36.4abc", "staff.unreadable", "Wang 36.4abc"),
+        ("Zhao Lei, Chen Jie 36.6", "staff.no_value", "Zhao Lei"),
+        ("Zhao Lei 36.5、Chen Jie", "staff.no_value", "Chen Jie"),
     ],
 )
 def test_nothing_is_dropped_in_silence(text: str, code: str, param: str) -> None:
@@ -53,6 +64,11 @@ def test_nothing_is_dropped_in_silence(text: str, code: str, param: str) -> None
         ("王芳 36.4，", None),
         ("王芳 36.4", None),
         ("", None),
+        ("Zhao Le", "Zhao Le"),
+        ("Wang 36.6, Zhao Lei", "Zhao Lei"),
+        ("Wang 36.6 Zhao Lei ", "Zhao Lei"),
+        ("王芳 36.4、赵 磊", "赵 磊"),
+        ("Zhao Lei,", None),
     ],
 )
 def test_the_name_waiting_for_a_reading(text: str, expected: str | None) -> None:

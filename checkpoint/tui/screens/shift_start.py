@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Button, Input, Label, Static
 
-from checkpoint.domain.staff_checks import staff_entries, waiting_name
+from checkpoint.domain.staff_checks import SEPARATORS, staff_entries, staff_names, waiting_name
 from checkpoint.errors import CheckpointError
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
@@ -38,6 +38,12 @@ class ShiftStartScreen(AppScreen):
         super().__init__()
         self._measured: dict[str, Reading] = {}
         """Staff readings that came from the thermometer, by name, as filled in the field."""
+        self._held: Reading | None = None
+        """A reading that arrived while a name was being typed: it waits for the name's end."""
+        self._typed_at = float("-inf")
+        """When the volunteer last changed the staff line (monotonic seconds)."""
+        self._written: str | None = None
+        """The staff line as this screen last wrote it (a change to it is not the volunteer's)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="shift-top")
@@ -96,7 +102,8 @@ class ShiftStartScreen(AppScreen):
         self._hint(self.t("tui.shift.opening") if waiting else "", error=False)
 
     def measurement_arrived(self, measurement: Measurement) -> None:
-        """A staff member's own reading: it goes after the name typed last."""
+        """A staff member's own reading: it goes after the name typed last, once that name is
+        finished (never inside it: "Zhao Le" may be "Zhao Lei" one key later)."""
         reading = measurement.reading
         field = self.query_one("#staff", Input)
         if reading.value_c is None:
@@ -111,14 +118,67 @@ class ShiftStartScreen(AppScreen):
             if field.has_focus:
                 self._hint(self.t("tui.shift.name_first", value=value), error=True)
             return
-        separator = "，" if self.language == "zh-CN" else ", "
-        field.value = f"{field.value.rstrip()} {value}{separator}"
+        pause = self.desk.settings.ui.staff_name_pause_s
+        if field.has_focus and time.monotonic() - self._typed_at < pause:
+            self._held = reading  # a newer reading replaces one held: the last one counts
+            self._hint(self.t("devices.staff.held", value=value), error=False)
+            self.set_timer(pause, self._name_paused)
+            return
+        self._place(reading)
+
+    def _name_paused(self) -> None:
+        if self._held is None:
+            return
+        idle = time.monotonic() - self._typed_at
+        pause = self.desk.settings.ui.staff_name_pause_s
+        if idle < pause:
+            self.set_timer(pause - idle, self._name_paused)  # still typing: wait again
+        else:
+            self._place_held()
+
+    def _place_held(self, separator: str | None = None, text: str | None = None) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            self._place(held, separator, text)
+
+    def _place(
+        self, reading: Reading, separator: str | None = None, text: str | None = None
+    ) -> None:
+        """Write `reading` after the name the staff line (`text`, else the field's) ends with;
+        `separator` ends the entry (the one the volunteer typed), else the language's comma."""
+        field = self.query_one("#staff", Input)
+        value = f"{reading.value_c:.1f}"
+        text = field.value if text is None else text
+        name = waiting_name(text)
+        if name is None:  # the name was deleted meanwhile: whose reading it is is unknown
+            self._hint(self.t("tui.shift.name_first", value=value), error=True)
+            return
+        if separator is None:
+            separator = "，" if self.language == "zh-CN" else ", "
+        elif separator in ",;":
+            separator += " "
+        self._written = f"{text.rstrip()} {value}{separator}"
+        field.value = self._written
         field.cursor_position = len(field.value)
         self._measured[name] = reading
         if self.desk.fever_rule.assess(reading).at_or_over:
             self._hint(self.t("tui.shift.staff_fever", name=name, value=value), error=True)
         else:
             self._hint(self.t("tui.shift.staff_measured_one", name=name, value=value), error=False)
+
+    @on(Input.Changed, "#staff")
+    def _staff_typed(self, event: Input.Changed) -> None:
+        if event.value == self._written:
+            return  # the screen's own writing, not a key
+        self._typed_at = time.monotonic()
+        text = event.value
+        if self._held is not None and text and text[-1] in SEPARATORS:
+            # The volunteer ended the name: the reading goes before the separator they typed.
+            self._place_held(text[-1], text[:-1])
+
+    @on(Input.Blurred, "#staff")
+    def _staff_left(self) -> None:
+        self._place_held()  # moving on finishes the name
 
     def _hint(self, text: str, *, error: bool) -> None:
         hint = self.query_one("#shift-hint", Static)
@@ -149,6 +209,8 @@ class ShiftStartScreen(AppScreen):
 
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
+        if event.input.id == "staff":
+            self._place_held()  # Enter finishes the name being typed
         order = ["leader", "operators", "staff"]
         if event.input.id in order[:-1]:
             self.query_one(f"#{order[order.index(event.input.id) + 1]}", Input).focus()
@@ -165,11 +227,7 @@ class ShiftStartScreen(AppScreen):
             return
         hint = self.query_one("#shift-hint", Static)
         leader = self.query_one("#leader", Input).value.strip()
-        operators = [
-            name
-            for name in re.split(r"[\s,;，；、]+", self.query_one("#operators", Input).value)
-            if name
-        ]
+        operators = staff_names(self.query_one("#operators", Input).value)
         if not leader:
             hint.update(self.t("tui.shift.leader_required"))
             hint.add_class("error")
