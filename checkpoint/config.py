@@ -497,7 +497,7 @@ class UiSection(BaseModel):
 
     language: Language = "zh-CN"
     """Language of the screens: "zh-CN" or "en"."""
-    staff_name_pause_s: float = Field(1.0, ge=0.2, le=10.0)
+    staff_name_pause_s: float = Field(2.0, ge=0.2, le=10.0)
     """Shift form: a staff member's reading that arrives while a name is being typed waits
     until the name is finished (a pause this long in typing, a comma, Enter or leaving the
     field), then goes after the name; it is never put inside a name."""
