@@ -46,7 +46,9 @@ class ReadingReceived(Message):
         self.reading = reading
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, ReadingReceived)
+        # Within one state only: the last unsettled value before "nobody" is what the lane
+        # keeps showing as not measured, so it must not be collapsed away.
+        return isinstance(message, ReadingReceived) and message.reading.state is self.reading.state
 
 
 class ThermometerStatusChanged(Message):
