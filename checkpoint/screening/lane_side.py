@@ -35,7 +35,9 @@ class RecentPassage:
 class OpenCase:
     """A person whose case is not decided yet."""
 
-    who: str
+    who: str | None
+    """The person's name, else the vehicle's plate; None for a nameless person on foot or in a
+    vehicle without a plate (the screen says so in its language; an id would mean nothing)."""
     temperature_c: float | None
     """The highest reading of the case."""
     since: datetime | None
@@ -76,6 +78,6 @@ def open_cases(follow: FollowUp) -> list[OpenCase]:
     found = []
     for view in follow.open_cases():
         values = [r.value_c for r in view.readings if r.value_c is not None]
-        who = view.name or view.plate or str(view.person_id)[:8]
+        who = view.name or view.plate or None
         found.append(OpenCase(who, max(values, default=None), view.state.opened_at))
     return found

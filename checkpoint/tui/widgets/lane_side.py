@@ -94,7 +94,7 @@ class LaneSide(Vertical):
                 if case.since
                 else ""
             )
-            cases.append(f"\n{case.who}  ")
+            cases.append(f"\n{case.who or t('tui.side.unnamed')}  ")
             cases.append(value, style="bold red")
             cases.append(f"  {since}")
         if not self.cases:
