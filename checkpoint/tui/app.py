@@ -196,6 +196,14 @@ class CheckpointApp(App[None]):
 
         self.push_screen(EndShiftScreen(shift, counters), closed)
 
+    async def action_quit(self) -> None:
+        """Quit; the screen shown stores what it holds first (see `AppScreen.leave`)."""
+        screen = self.screen
+        if isinstance(screen, AppScreen):
+            screen.leave(self.exit)
+        else:
+            self.exit()
+
     def on_unmount(self) -> None:
         self._stop.set()
         if self._sync is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.binding import Binding
@@ -64,3 +65,8 @@ class AppScreen(Screen[Any]):
 
     def measurement_arrived(self, measurement: Measurement) -> None:
         """A stable reading from the thermometer, for screens that take one."""
+
+    def leave(self, then: Callable[[], object]) -> None:
+        """The volunteer is leaving this screen (back, or quitting the app): a screen holding
+        answers not yet stored stores them first, then calls `then`."""
+        then()

@@ -236,3 +236,15 @@ async def test_the_shift_leader_decides_by_default_and_is_named(
         await pilot.press("enter")
         await until(pilot, lambda: screen.view is not None and not screen.view.state.open)
     assert rows(store, "SELECT by FROM case_event WHERE kind = 'decided'") == [("Li",)]
+
+
+async def test_quitting_stores_the_ticked_answers_first(app: CheckpointApp, store: Store) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_shift(pilot, app)
+        screen = await fever_follow_up(pilot, app)
+        screen.query_one("#symptom-vomiting", Checkbox).value = True
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: not app.is_running)
+    assert rows(store, "SELECT symptoms FROM case_event WHERE kind = 'history'") == [
+        ('["vomiting"]',)
+    ]

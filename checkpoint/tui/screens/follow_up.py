@@ -9,6 +9,7 @@ it (Ctrl+R): meanwhile the lane is measuring the next person, whose readings go 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on, work
@@ -51,8 +52,8 @@ class FollowUpScreen(AppScreen):
         """The volunteer chose to re-measure before the rest is over (Ctrl+R twice)."""
         self._early_offered = False
         """Ctrl+R was refused during the rest: pressed again, it overrides."""
-        self._leaving = False
-        """Escape was pressed: the answers are being stored, then the screen goes."""
+        self._then: Callable[[], object] | None = None
+        """Leaving (Escape, quitting): what to do once the answers are stored."""
 
     @property
     def follow(self) -> FollowUp:
@@ -303,7 +304,7 @@ class FollowUpScreen(AppScreen):
         self.app.call_from_thread(self._stepped, view, name)
 
     def _failed(self, error: CheckpointError) -> None:
-        self._leaving = False
+        self._then = None  # the answers are not stored: stay, with the reason
         if error.code == "followup.resting":
             self._early_offered = True  # its hint says Ctrl+R overrides: once is enough now
         self._hint(" ".join(error.text(self.language)), error=True)
@@ -316,8 +317,9 @@ class FollowUpScreen(AppScreen):
             self.query_one("#case-temp", Input).value = ""
             self._device = None
             self._asked = self._early = self._early_offered = False
-        if self._leaving:
-            self.dismiss(None)
+        then, self._then = self._then, None
+        if then is not None:
+            then()
 
     def action_aside(self) -> None:
         self._step("aside")
@@ -368,11 +370,14 @@ class FollowUpScreen(AppScreen):
         self.app.call_from_thread(self._stepped, view, "decided")
 
     def action_back(self) -> None:
-        """Back to the lane; answers ticked and not stored are stored first (by whoever is
-        on the follow-up), and a refusal keeps the screen open with the reason."""
-        if self.unsaved:
-            self._leaving = True
-            self._hint(self.t("followup.saving_answers"), error=False)
-            self._step("history", answers=self.answers())
+        self.leave(lambda: self.dismiss(None))
+
+    def leave(self, then: Callable[[], object]) -> None:
+        """Answers ticked and not stored are stored first (by whoever is on the follow-up);
+        a refusal keeps the screen open with the reason."""
+        if not self.unsaved:
+            then()
             return
-        self.dismiss(None)
+        self._then = then
+        self._hint(self.t("followup.saving_answers"), error=False)
+        self._step("history", answers=self.answers())
