@@ -66,6 +66,10 @@ class AppScreen(Screen[Any]):
     def measurement_arrived(self, measurement: Measurement) -> None:
         """A stable reading from the thermometer, for screens that take one."""
 
+    def volunteer_acted(self) -> None:
+        """A key or a click from the volunteer, before it is handled (messages held for them
+        to read may give way now)."""
+
     def leave(self, then: Callable[[], object]) -> None:
         """The volunteer is leaving this screen (back, or quitting the app): a screen holding
         answers not yet stored stores them first, then calls `then`."""
