@@ -154,9 +154,13 @@ async def test_a_reading_before_the_volunteer_asks_is_the_next_persons_at_the_la
         field = screen.query_one("#case-temp", Input)
         clock.now += timedelta(minutes=10)  # the rest is over, but nobody asked yet
         app.post_message(MeasurementReceived(_device_measurement(36.7)))
+        await until(pilot, lambda: lane.query_one("#temperature", Input).value == "36.7")
+        assert field.value == ""  # the next person's, at the lane
+        assert "Taken aside" in str(hint(screen).render())  # not read yet: it stays
+        await pilot.press("left")
+        app.post_message(MeasurementReceived(_device_measurement(36.8)))
         await until(pilot, lambda: "went to the lane" in str(hint(screen).render()))
-        assert field.value == ""
-        assert lane.query_one("#temperature", Input).value == "36.7"  # the next person's
+        assert field.value == "" and lane.query_one("#temperature", Input).value == "36.8"
         await pilot.press("ctrl+r")
         assert "Measure the person now" in str(hint(screen).render())
         app.post_message(MeasurementReceived(_device_measurement(37.8)))

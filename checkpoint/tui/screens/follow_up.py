@@ -26,6 +26,7 @@ from checkpoint.screening.follow_up import Answers, CaseView, FollowUp
 from checkpoint.thermometer.events import Measurement
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
+from checkpoint.tui.widgets.message_line import MessageLine
 from checkpoint.tui.widgets.selects import relabel_select
 
 
@@ -88,7 +89,7 @@ class FollowUpScreen(AppScreen):
                 yield Select[Disposition]([], id="disposition", compact=True)
                 yield Input(id="decided-by", compact=True)
                 yield Input(id="case-note", compact=True)
-            yield Static(id="case-hint", classes="hint")
+            yield MessageLine(id="case-hint", classes="hint")
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
@@ -230,7 +231,8 @@ class FollowUpScreen(AppScreen):
             below[-1].measurement_arrived(measurement)
         value = measurement.reading.value_c
         if value is not None and self.view is not None and self.view.state.open:
-            self._hint(self.t("followup.not_this_person", value=f"{value:.1f}"), error=False)
+            note = self.t("followup.not_this_person", value=f"{value:.1f}")
+            self.query_one(MessageLine).remark(note)  # never over a message unread
 
     def action_remeasure_now(self) -> None:
         """Ask for the re-measurement: the next reading is this person's. During the rest the
@@ -272,9 +274,11 @@ class FollowUpScreen(AppScreen):
     # -- steps ------------------------------------------------------------------------------
 
     def _hint(self, text: str, *, error: bool) -> None:
-        hint = self.query_one("#case-hint", Static)
-        hint.update(text)
-        hint.set_class(error, "error")
+        """A message for the volunteer: it stays until their next action (see MessageLine)."""
+        self.query_one(MessageLine).say(text, error=error)
+
+    def volunteer_acted(self) -> None:
+        self.query_one(MessageLine).release()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case")
     def _step(
