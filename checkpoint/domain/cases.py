@@ -316,6 +316,21 @@ def next_steps(state: CaseState) -> tuple[NextStep, ...]:
     return tuple(steps)
 
 
+def adds_to_history(
+    state: CaseState, *, symptoms: frozenset[Symptom], risk_area_travel: bool, contact: bool
+) -> bool:
+    """Whether recording these answers would add to what the case already holds: answers
+    ticked on a screen but not yet stored must be saved before the screen is left.
+
+    Histories add up (see `apply`), so answers that are all recorded already add nothing.
+    """
+    return (
+        bool(symptoms - state.symptoms)
+        or (risk_area_travel and CaseReason.RISK_AREA_TRAVEL not in state.reasons)
+        or (contact and CaseReason.CONTACT not in state.reasons)
+    )
+
+
 def recheck_due(opened_at: datetime, wait_minutes: float, now: datetime) -> timedelta:
     """Time left before the re-measurement, counted from `opened_at` (when the person was taken
     aside); zero once the wait is over."""

@@ -167,6 +167,8 @@ def shift_report(
         shift_id=shift.id,
         leader=shift.leader,
         handover_note=closure.handover_note if closure else "",
+        closed_by=closure.closed_by if closure else "",
+        closed_at=closure.closed_at if closure else None,
     )
 
 

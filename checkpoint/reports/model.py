@@ -158,6 +158,10 @@ class Report:
     shift_id: uuid.UUID | None = None
     leader: str = ""
     handover_note: str = ""
+    closed_by: str = ""
+    """Who signed the shift off in the log ("" while the shift is open)."""
+    closed_at: datetime | None = None
+    """When the shift was signed off in the log."""
     report_day: str = ""
     """For a daily report: the report day as an ISO date (the day the period starts)."""
 

@@ -372,6 +372,11 @@ class _Sheet(FPDF):
         if report.handover_note:
             self.heading(self.t("pdf.handover"))
             self.text_line(report.handover_note)
+        if report.closed_by and report.closed_at is not None:
+            self.ln(2)
+            self.text_line(
+                self.t("pdf.signed_off", by=report.closed_by, at=self.local(report.closed_at))
+            )
         self.ln(6)
         for signature in report.signatures:
             label = self.t(f"pdf.sign.{signature.role}")

@@ -244,6 +244,9 @@ def render_text(report: Report, language: Language, *, width: int = PAPER) -> st
         add(f"{_t('report.leader', language)}: {report.leader}")
     if report.handover_note:
         add(f"{_t('report.handover', language)}: {report.handover_note}", "  ")
+    if report.closed_by and report.closed_at is not None:
+        at = local(report.closed_at, ZoneInfo(report.timezone))
+        add(_t("report.signed_off", language, by=report.closed_by, at=at), "  ")
     for signature in report.signatures:
         out.append("")
         add(f"{_t(f'report.sign.{signature.role}', language)}: " + "_" * (12 if narrow else 24))

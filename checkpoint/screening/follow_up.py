@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlmodel import Session, col, select
@@ -19,11 +19,15 @@ from checkpoint.domain import cases
 from checkpoint.domain.fever import FeverAssessment, FeverRule
 from checkpoint.domain.readings import Reading
 from checkpoint.domain.vocabulary import Disposition, ReadingPurpose, Symptom
+from checkpoint.errors import ValidationError
 from checkpoint.store import records
 from checkpoint.store.chain import append
 from checkpoint.store.engine import Store
 from checkpoint.store.models import CaseEvent, CaseEventFields, Person, VehiclePassage
 from checkpoint.store.models import Reading as ReadingRow
+
+REST_OVERRIDE = "rest-override"
+"""The note of a re-measurement taken before the rest was over, on the volunteer's say-so."""
 
 OPENED, TAKEN_ASIDE, REMEASURED, AXILLARY, HISTORY, DECIDED = (
     "opened",
@@ -101,6 +105,24 @@ def _history(row: CaseEvent) -> cases.HistoryRecorded:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """Symptoms and epidemiological history as ticked on the follow-up."""
+
+    symptoms: frozenset[Symptom] = frozenset()
+    risk_area_travel: bool = False
+    contact: bool = False
+
+    def add_to(self, state: cases.CaseState) -> bool:
+        """Storing these answers would add to the case (see `cases.adds_to_history`)."""
+        return cases.adds_to_history(
+            state,
+            symptoms=self.symptoms,
+            risk_area_travel=self.risk_area_travel,
+            contact=self.contact,
+        )
+
+
 @dataclass
 class FollowUp:
     """The follow-up steps of flagged people, on one checkpoint's log."""
@@ -108,6 +130,8 @@ class FollowUp:
     store: Store
     rule: FeverRule
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    rest_minutes: float = 0
+    """The rest before a re-measurement (`screening.recheck_wait_minutes`)."""
 
     def case(self, person_id: uuid.UUID) -> CaseView:
         with self.store.reading() as session:
@@ -132,8 +156,9 @@ class FollowUp:
             person_id, passage.shift_id, passage.plate, person.name, state, tuple(readings)
         )
 
-    def open_cases(self) -> list[CaseView]:
-        """Every case not decided yet, oldest first: the observation queue."""
+    def open_cases(self, shift_id: uuid.UUID | None = None) -> list[CaseView]:
+        """Every case not decided yet, oldest first: the observation queue; with `shift_id`,
+        only the cases of people screened in that shift."""
         with self.store.reading() as session:
             decided = select(CaseEvent.person_id).where(CaseEvent.kind == DECIDED)
             people = session.exec(
@@ -141,17 +166,31 @@ class FollowUp:
                 .where(CaseEvent.kind == OPENED, col(CaseEvent.person_id).not_in(decided))
                 .order_by(col(CaseEvent.seq))
             ).all()
-            return [self._view(session, person_id) for person_id in people]
+            views = [self._view(session, person_id) for person_id in people]
+        return [v for v in views if shift_id is None or v.shift_id == shift_id]
+
+    def rest_left(self, view: CaseView) -> timedelta | None:
+        """Time left of the rest before the re-measurement; None before the person is taken
+        aside, zero once the rest is over."""
+        aside = view.state.taken_aside_at
+        if aside is None:
+            return None
+        return cases.recheck_due(aside, self.rest_minutes, self.clock())
 
     def _record(
         self,
         view: CaseView,
-        event: cases.CaseEvent,
-        row: CaseEventFields,
+        *steps: tuple[cases.CaseEvent, CaseEventFields],
         reading: Reading | None = None,
         purpose: ReadingPurpose | None = None,
     ) -> CaseView:
-        cases.apply(view.state, event)  # refuses a step the rules do not allow, before storing
+        """Check `steps` in order against the case, then store them in one unit of work (a
+        history given with a decision is stored with it, or neither is); `reading` goes with
+        the last step."""
+        state = view.state
+        for event, _ in steps:
+            state = cases.apply(state, event)  # refuses a step the rules do not allow
+        rows = [row for _, row in steps]
         with self.store.session() as session:
             if reading is not None and purpose is not None:
                 reading_row = records.reading_fields(
@@ -159,28 +198,42 @@ class FollowUp:
                     self.rule.assess(reading),
                     purpose=purpose,
                     shift_id=view.shift_id,
-                    operator=row.by,
+                    operator=rows[-1].by,
                     person_id=view.person_id,
                 )
-                row = row.model_copy(update={"reading_id": reading_row.id})
-                append(session, reading_row, row)
+                rows[-1] = rows[-1].model_copy(update={"reading_id": reading_row.id})
+                append(session, reading_row, *rows)
             else:
-                append(session, row)
+                append(session, *rows)
         return self.case(view.person_id)
 
     def take_aside(self, person_id: uuid.UUID, *, by: str) -> CaseView:
         view, at = self.case(person_id), self.clock()
         return self._record(
             view,
-            cases.TakenAside(at=at, by=by),
-            CaseEventFields(person_id=person_id, kind=TAKEN_ASIDE, at=at, by=by),
+            (
+                cases.TakenAside(at=at, by=by),
+                CaseEventFields(person_id=person_id, kind=TAKEN_ASIDE, at=at, by=by),
+            ),
         )
 
-    def remeasure(self, person_id: uuid.UUID, reading: Reading, *, by: str) -> CaseView:
+    def remeasure(
+        self, person_id: uuid.UUID, reading: Reading, *, by: str, early: bool = False
+    ) -> CaseView:
+        """The re-measurement after the rest. Before the rest is over it is refused (a person
+        just walked over from the lane still reads high), unless `early`: the volunteer chose
+        to measure now, which is recorded with the step (note `REST_OVERRIDE`)."""
         view, at = self.case(person_id), self.clock()
+        left = self.rest_left(view)
+        if left and not early:
+            seconds = int(left.total_seconds())
+            raise ValidationError.of(
+                "followup.resting", minutes=seconds // 60, seconds=f"{seconds % 60:02d}"
+            )
         event = cases.Remeasured(at=at, by=by, assessment=self.rule.assess(reading))
-        row = CaseEventFields(person_id=person_id, kind=REMEASURED, at=at, by=by)
-        return self._record(view, event, row, reading, ReadingPurpose.REMEASURE)
+        note = REST_OVERRIDE if left else ""
+        row = CaseEventFields(person_id=person_id, kind=REMEASURED, at=at, by=by, note=note)
+        return self._record(view, (event, row), reading=reading, purpose=ReadingPurpose.REMEASURE)
 
     def axillary(self, person_id: uuid.UUID, reading: Reading, *, by: str) -> CaseView:
         view, at = self.case(person_id), self.clock()
@@ -188,7 +241,7 @@ class FollowUp:
             at=at, by=by, assessment=self.rule.assess(reading), reading=reading
         )
         row = CaseEventFields(person_id=person_id, kind=AXILLARY, at=at, by=by)
-        return self._record(view, event, row, reading, ReadingPurpose.AXILLARY)
+        return self._record(view, (event, row), reading=reading, purpose=ReadingPurpose.AXILLARY)
 
     def record_history(
         self,
@@ -199,27 +252,50 @@ class FollowUp:
         contact: bool,
         by: str,
     ) -> CaseView:
-        view, at = self.case(person_id), self.clock()
+        answers = Answers(symptoms, risk_area_travel, contact)
+        return self._record(self.case(person_id), self._history(person_id, answers, by))
+
+    def _history(
+        self, person_id: uuid.UUID, answers: Answers, by: str
+    ) -> tuple[cases.CaseEvent, CaseEventFields]:
+        at = self.clock()
         event = cases.HistoryRecorded(
-            at=at, by=by, symptoms=symptoms, risk_area_travel=risk_area_travel, contact=contact
+            at=at,
+            by=by,
+            symptoms=answers.symptoms,
+            risk_area_travel=answers.risk_area_travel,
+            contact=answers.contact,
         )
         row = CaseEventFields(
             person_id=person_id,
             kind=HISTORY,
             at=at,
             by=by,
-            symptoms=sorted(symptoms),
-            risk_area_travel=risk_area_travel,
-            contact_history=contact,
+            symptoms=sorted(answers.symptoms),
+            risk_area_travel=answers.risk_area_travel,
+            contact_history=answers.contact,
         )
-        return self._record(view, event, row)
+        return event, row
 
     def decide(
-        self, person_id: uuid.UUID, disposition: Disposition, *, by: str, note: str = ""
+        self,
+        person_id: uuid.UUID,
+        disposition: Disposition,
+        *,
+        by: str,
+        note: str = "",
+        answers: Answers | None = None,
     ) -> CaseView:
-        view, at = self.case(person_id), self.clock()
+        """The decision; `answers` ticked but not stored yet are stored with it, first, so
+        the decision is checked against them (a cough ticked makes "released" need a note)."""
+        view = self.case(person_id)
+        steps = []
+        if answers is not None and answers.add_to(view.state):
+            steps.append(self._history(person_id, answers, by))
+        at = self.clock()
         event = cases.Decided(at=at, by=by, disposition=disposition, note=note)
         row = CaseEventFields(
             person_id=person_id, kind=DECIDED, at=at, by=by, disposition=disposition, note=note
         )
-        return self._record(view, event, row)
+        steps.append((event, row))
+        return self._record(view, *steps)

@@ -196,6 +196,22 @@ class CheckpointApp(App[None]):
 
         self.push_screen(EndShiftScreen(shift, counters), closed)
 
+    async def on_event(self, event: events.Event) -> None:
+        # Every key and click of the volunteer, before any widget or binding handles it.
+        if isinstance(event, (events.Key, events.MouseDown)) and not event.is_forwarded:
+            screen = self.screen if self.screen_stack else None
+            if isinstance(screen, AppScreen):
+                screen.volunteer_acted()
+        await super().on_event(event)
+
+    async def action_quit(self) -> None:
+        """Quit; the screen shown stores what it holds first (see `AppScreen.leave`)."""
+        screen = self.screen
+        if isinstance(screen, AppScreen):
+            screen.leave(self.exit)
+        else:
+            self.exit()
+
     def on_unmount(self) -> None:
         self._stop.set()
         if self._sync is not None:

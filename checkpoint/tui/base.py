@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.binding import Binding
@@ -67,3 +68,12 @@ class AppScreen(Screen[Any]):
 
     def reading_arrived(self, reading: RawReading) -> None:
         """Any value from the thermometer (newest of a burst), for screens that show it live."""
+
+    def volunteer_acted(self) -> None:
+        """A key or a click from the volunteer, before it is handled (messages held for them
+        to read may give way now)."""
+
+    def leave(self, then: Callable[[], object]) -> None:
+        """The volunteer is leaving this screen (back, or quitting the app): a screen holding
+        answers not yet stored stores them first, then calls `then`."""
+        then()

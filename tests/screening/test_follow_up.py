@@ -15,7 +15,7 @@ from checkpoint.domain.readings import Reading, parse_typed_temperature
 from checkpoint.domain.vocabulary import CaseStage, Disposition, Instrument, Symptom, VehicleType
 from checkpoint.errors import ValidationError
 from checkpoint.screening.desk import PersonEntry, ScreeningDesk, VehicleEntry
-from checkpoint.screening.follow_up import FollowUp
+from checkpoint.screening.follow_up import REST_OVERRIDE, Answers, FollowUp
 from checkpoint.store.engine import open_store
 from checkpoint.store.verify import walk
 
@@ -81,3 +81,47 @@ def test_a_lower_remeasurement_never_closes_the_case_by_itself(desk: ScreeningDe
         follow.decide(person, Disposition.RELEASED, by="Li")  # needs a note
     view = follow.decide(person, Disposition.RELEASED, by="Li", note="doctor saw a cold")
     assert view.state.disposition is Disposition.RELEASED
+
+
+def test_answers_given_with_the_decision_are_stored_with_it_and_checked(
+    desk: ScreeningDesk,
+) -> None:
+    follow, person = _fever(desk, "37.5")
+    follow.take_aside(person, by="Wang")
+    follow.remeasure(person, typed("36.6"), by="Wang")
+    cough = Answers(symptoms=frozenset({Symptom.COUGH}))
+    with pytest.raises(ValidationError):  # a cough makes "released" need a note
+        follow.decide(person, Disposition.RELEASED, by="Li", answers=cough)
+    assert follow.case(person).state.symptoms == frozenset()  # neither step was stored
+    view = follow.decide(person, Disposition.REFERRED_FEVER_CLINIC, by="Li", answers=cough)
+    assert view.state.symptoms == {Symptom.COUGH} and not view.state.open
+    with desk.store.reading() as session:
+        kinds = session.connection().exec_driver_sql(
+            "SELECT kind, symptoms FROM case_event ORDER BY seq"
+        )
+        assert [tuple(r) for r in kinds][-2:] == [("history", '["cough"]'), ("decided", "[]")]
+
+
+def test_a_remeasurement_during_the_rest_is_refused_unless_asked_for_early(
+    desk: ScreeningDesk,
+) -> None:
+    _, person = _fever(desk)
+    resting = FollowUp(store=desk.store, rule=desk.fever_rule, clock=lambda: NOW, rest_minutes=10)
+    resting.take_aside(person, by="Wang")
+    with pytest.raises(ValidationError) as refused:
+        resting.remeasure(person, typed("38.0"), by="Wang")
+    assert refused.value.code == "followup.resting"
+    view = resting.remeasure(person, typed("38.0"), by="Wang", early=True)
+    assert view.state.remeasure_compared
+    after = FollowUp(
+        store=desk.store,
+        rule=desk.fever_rule,
+        clock=lambda: NOW + timedelta(minutes=10),
+        rest_minutes=10,
+    )
+    after.remeasure(person, typed("37.9"), by="Wang")
+    with desk.store.reading() as session:
+        notes = session.connection().exec_driver_sql(
+            "SELECT note FROM case_event WHERE kind = 'remeasured' ORDER BY seq"
+        )
+        assert [n for (n,) in notes] == [REST_OVERRIDE, ""]

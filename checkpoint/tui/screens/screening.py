@@ -51,6 +51,7 @@ from checkpoint.tui.screens.reason import ReasonScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
 from checkpoint.tui.widgets.lane_side import LaneSide
 from checkpoint.tui.widgets.live_reading import LiveReading
+from checkpoint.tui.widgets.message_line import MessageLine
 from checkpoint.tui.widgets.person_details import PersonDetails
 from checkpoint.tui.widgets.selects import relabel_select
 from checkpoint.tui.widgets.status_bar import StatusBar
@@ -126,7 +127,7 @@ class ScreeningScreen(AppScreen):
             yield Input(id="temperature", compact=True)
             yield LiveReading(self.t, self.desk.fever_rule, id="live")
             yield Static(id="mode")
-        yield Static(id="temperature-hint", classes="hint")
+        yield MessageLine(id="temperature-hint", classes="hint")
         with Horizontal(id="lane-body"):
             yield DataTable(id="occupants", cursor_type="row", zebra_stripes=True)
             yield LaneSide(self.shift.id, id="side")
@@ -185,7 +186,8 @@ class ScreeningScreen(AppScreen):
         status.thermometer = app.thermometer_text()
         status.sync = app.sync_text()
         self.query_one(LiveReading).relabel()
-        self._show_hint(self.lane_t("tui.hint.quick"), error=False)
+        # Never over a message not read yet (the line coming back relabels the lane).
+        self.query_one(MessageLine).remark(self.lane_t("tui.hint.quick"))
         self.update_banner()
         self._plate_hint()
 
@@ -288,9 +290,11 @@ class ScreeningScreen(AppScreen):
         banner.set_class(bool(text), "shown")
 
     def _show_hint(self, text: str, *, error: bool) -> None:
-        hint = self.query_one("#temperature-hint", Static)
-        hint.update(text)
-        hint.set_class(error, "error")
+        """A message for the volunteer: it stays until their next action (see MessageLine)."""
+        self.query_one(MessageLine).say(text, error=error)
+
+    def volunteer_acted(self) -> None:
+        self.query_one(MessageLine).release()
 
     # -- the thermometer --------------------------------------------------------------------
 
@@ -304,7 +308,7 @@ class ScreeningScreen(AppScreen):
         self.device_reading = reading
         field.value = f"{reading.value_c:.1f}" if reading.value_c is not None else ""
         field.select_all()  # a digit typed now replaces the measured value, never extends it
-        self._show_hint(self.t("tui.hint.measured"), error=False)
+        self.query_one(MessageLine).remark(self.t("tui.hint.measured"))
 
     def reading_arrived(self, reading: RawReading) -> None:
         """Any value: one not (yet) measured shows beside the field, never in it."""

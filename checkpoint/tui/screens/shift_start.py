@@ -19,6 +19,7 @@ from checkpoint.tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from checkpoint.domain.readings import Reading
+    from checkpoint.screening.handover import Handover
     from checkpoint.thermometer.events import Measurement
 
 
@@ -44,11 +45,14 @@ class ShiftStartScreen(AppScreen):
         """When the volunteer last changed the staff line (monotonic seconds)."""
         self._written: str | None = None
         """The staff line as this screen last wrote it (a change to it is not the volunteer's)."""
+        self._handover: Handover | None = None
+        """The note the last shift left, once read from the log."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="shift-top")
         with Vertical(id="shift-form"):
             yield Static(id="shift-title")
+            yield Static(id="handover")
             yield Label(id="leader-label")
             yield Input(id="leader", compact=True)
             yield Label(id="operators-label")
@@ -73,11 +77,39 @@ class ShiftStartScreen(AppScreen):
         self.query_one("#open-shift", Button).label = t("tui.shift.open")
         if self.waiting:
             self.query_one("#shift-hint", Static).update(t("tui.shift.opening"))
+        if self._handover is not None:
+            self._show_handover(self._handover)
 
     def on_mount(self) -> None:
         self.relabel()
         self.query_one("#leader", Input).focus()
         self.watch(self.app, "opened", self._log_opened, init=False)
+        self.query_one("#handover", Static).display = False
+        if self.checkpoint_app.opened:
+            self._load_handover()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="handover")
+    def _load_handover(self) -> None:
+        from checkpoint.screening.handover import last_handover
+
+        handover = last_handover(self.desk.store)
+        if handover is not None:
+            self.app.call_from_thread(self._show_handover, handover)
+
+    def _show_handover(self, handover: Handover) -> None:
+        """The last shift's note, until this shift opens (the form goes with it)."""
+        self._handover = handover
+        zone = self.desk.settings.checkpoint.zone
+        line = self.query_one("#handover", Static)
+        line.update(
+            self.t(
+                "endshift.handover",
+                leader=handover.leader,
+                at=handover.closed_at.astimezone(zone).strftime("%m-%d %H:%M"),
+                note=handover.note,
+            )
+        )
+        line.display = True
 
     def _top_line(self) -> Text:
         """The thermometer (or typed temperatures) and SIMULATED, as on the lane's top line."""
@@ -94,6 +126,8 @@ class ShiftStartScreen(AppScreen):
 
     def _log_opened(self, opened: bool) -> None:
         self.relabel()
+        if opened:
+            self._load_handover()
         if opened and self.waiting:
             self.waiting = False
             self._submit()
