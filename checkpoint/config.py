@@ -469,7 +469,8 @@ class ReportsSection(BaseModel):
     font: Path | None = Field(None, examples=["/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"])
     """Font file with Chinese glyphs for PDF reports (.ttf, .otf, .ttc or .otc); a relative
     path is relative to this configuration file. Not set: the font fontconfig finds for
-    Chinese (fc-match :lang=zh)."""
+    Chinese (fc-match :lang=zh) if it has every character a report prints, else the Noto Sans
+    SC font checkpoint ships. What the font lacks is taken from fallback fonts."""
 
     _blank_printer = field_validator("printer", "font", mode="before")(_none_if_blank)
     _relative_font = field_validator("font")(_resolve_path)

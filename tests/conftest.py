@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +54,31 @@ def hardware_device(pytestconfig: pytest.Config) -> HardwareDevice:
             f"--device-protocol {protocol}: unknown; known: {', '.join(sorted(available()))}"
         )
     return HardwareDevice(path=str(path), protocol=str(protocol))
+
+
+# --------------------------------------------------------------------------------------------
+# Fonts: no test sees the machine's fonts unless it says so, so PDF tests pass on a machine with
+# any set of fonts (none, or Droid Sans Fallback first). A test that wants some fonts points
+# FONTCONFIG_FILE at a configuration of its own (tests/reports/conftest.py: `fontconfig_with`).
+
+EMPTY_FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig><cachedir>{cache}</cachedir></fontconfig>
+"""
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_machine_fonts() -> Iterator[Path]:
+    """FONTCONFIG_FILE for the whole run: a fontconfig that knows no font at all."""
+    folder = Path(tempfile.mkdtemp(prefix="fontconfig-"))
+    config = folder / "fonts.conf"
+    config.write_text(EMPTY_FONTCONFIG.format(cache=folder / "cache"), encoding="utf-8")
+    before = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = str(config)
+    try:
+        yield config
+    finally:
+        if before is None:
+            os.environ.pop("FONTCONFIG_FILE", None)
+        else:
+            os.environ["FONTCONFIG_FILE"] = before

@@ -2,7 +2,8 @@
 as a PDF, printed through CUPS with `--print`.
 
 Formats are a table of renderers (report, language → bytes). A PDF is always saved (to
-`--output` or the reports folder) before it is printed, so a missing printer loses nothing.
+`--output` or the reports folder) before it is printed, so a missing printer loses nothing;
+the command still fails when printing does.
 """
 
 from __future__ import annotations
@@ -148,8 +149,9 @@ def _deliver_pdf(
     print_it: bool,
     printer: str | None,
 ) -> None:
-    """Save the PDF, then print it if asked; a printer that is missing is explained (with how
-    to add one) and the saved file named, and the command still succeeds: nothing is lost."""
+    """Save the PDF, then print it if asked. Printing that fails (no printer, an unknown one,
+    CUPS refusing the job) is explained, with how to fix it and where the PDF is saved, and
+    the command fails (exit 1): a script or a person waiting for paper must know."""
     from checkpoint.reports.output import deliver_pdf
 
     ui = settings.ui.language
@@ -163,9 +165,9 @@ def _deliver_pdf(
     except CheckpointError as error:
         fail(error, language=ui)
     if delivery.problem is not None:
-        typer.secho(delivery.message, err=True, fg=typer.colors.YELLOW)
-    else:
-        typer.echo(delivery.message, err=True)
+        typer.secho(delivery.message, err=True, fg=typer.colors.RED)
+        raise typer.Exit(code=1)
+    typer.echo(delivery.message, err=True)
 
 
 def _open(settings: Settings) -> Store:

@@ -130,6 +130,7 @@ def _build(
             session, db, corrections, start_text=stored_time(start), end_text=stored_time(end)
         ),
         staff_on_duty=operators,
+        leaders=leaders,
         signatures=(Signature(DUTY_STAFF, operators), Signature(SHIFT_LEADER, leaders)),
         log_range=LogRange(
             first_seq=1 if head_seq else None,

@@ -157,6 +157,9 @@ class Report:
     """Distribution of screening readings: (value rounded to 0.1 ℃, people), ascending."""
     shift_id: uuid.UUID | None = None
     leader: str = ""
+    """For a shift report: its leader (带班领导)."""
+    leaders: tuple[str, ...] = ()
+    """The leaders of the shifts in the period (a day has several), in the order they led."""
     handover_note: str = ""
     closed_by: str = ""
     """Who signed the shift off in the log ("" while the shift is open)."""

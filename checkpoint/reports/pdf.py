@@ -24,9 +24,9 @@ from fpdf.enums import Align, TableCellFillMode, XPos, YPos
 from fpdf.fonts import FontFace
 
 from checkpoint.domain.plates import place_name
-from checkpoint.errors import ReportError
 from checkpoint.locale import Language, translate
-from checkpoint.reports.fonts import CjkFont, find_cjk_font
+from checkpoint.reports import fonts
+from checkpoint.reports.fonts import CjkFont, FontChoice
 from checkpoint.reports.model import CaseStep, FeverCase, Figures, Report, ReportKind
 
 FIGURE_ORDER: Final[tuple[str, ...]] = (
@@ -70,22 +70,57 @@ _HOT: Final = (200, 40, 40)
 _LIGHT: Final = (235, 235, 235)
 
 
-def render_pdf(report: Report, *, language: Language, font: Path | CjkFont | None = None) -> bytes:
+_LIMITS: Final[dict[str, int]] = {
+    "name": 24,
+    "document": 24,
+    "phone": 20,
+    "plate": 12,
+    "origin": 40,
+    "reasons": 120,
+    "follow_up": 600,
+    "disposition": 60,
+}
+"""Characters a cell of the case table shows: longer text is cut with "…", so one row always
+fits on a page (fpdf2 refuses a row taller than the page)."""
+_MAX_NAMES: Final = 120
+"""Characters of the names on a header or signature line (the rest is cut with "…")."""
+
+
+def render_pdf(
+    report: Report, *, language: Language, font: Path | CjkFont | FontChoice | None = None
+) -> bytes:
     """The report as an A4 PDF in `language`.
 
-    `font` is the configured font file (`reports.font`), a font already found, or None to ask
-    fontconfig; a font without Chinese glyphs is refused with a `ReportError` saying what to
-    install.
+    `font` is the configured font file (`reports.font`), a font already found, or None to
+    choose one (see `checkpoint.reports.fonts`). Raises `ReportError` when no font has Chinese
+    or some character of the report is in no font: a PDF is never made with a glyph missing.
     """
-    face = font if isinstance(font, CjkFont) else find_cjk_font(font)
-    sheet = _Sheet(report, language, face)
-    sheet.add_page()
-    sheet.header_block()
-    sheet.figures_table()
-    sheet.cases_block()
-    sheet.charts()
-    sheet.signatures()
-    return bytes(sheet.output())
+
+    def lay_out(choice: FontChoice) -> _Sheet:
+        sheet = _Sheet(report, language, choice)
+        sheet.add_page()
+        sheet.header_block()
+        sheet.figures_table()
+        sheet.cases_block()
+        sheet.charts()
+        sheet.signatures()
+        return sheet
+
+    text = fonts.text_of(report) + fonts.text_of(_catalog_text(language))
+    return bytes(fonts.lay_out(lay_out, text, font).output())
+
+
+def _catalog_text(language: Language) -> list[str]:
+    """The labels a PDF may print, so the font is chosen for them too."""
+    from checkpoint.locale import catalog
+
+    prefixes = ("pdf.", "disposition.", "case.reason.")
+    return [text for key, text in catalog(language).items() if key.startswith(prefixes)]
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, the cut marked with "…"."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,15 +134,13 @@ class _Bar:
 class _Sheet(FPDF):
     """One report being laid out; `footer` is called by fpdf2 at the end of every page."""
 
-    def __init__(self, report: Report, language: Language, face: CjkFont) -> None:
+    def __init__(self, report: Report, language: Language, choice: FontChoice) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.report = report
         self.language: Language = language
         self.zone = ZoneInfo(report.timezone)
-        try:
-            self.add_font(_FAMILY, "", str(face.path), collection_font_number=face.index)
-        except Exception as error:  # fpdf2 and fontTools raise many kinds on a bad font
-            raise ReportError.of("pdf.font.unusable", path=face.path, detail=error) from error
+        self.choice = choice
+        fonts.install(self, choice, _FAMILY)
         self.set_margins(_MARGIN, _MARGIN, _MARGIN)
         self.set_auto_page_break(auto=True, margin=18)
         self.set_font(_FAMILY, size=10)
@@ -117,6 +150,10 @@ class _Sheet(FPDF):
         self.set_creation_date(report.generated_at)
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def normalize_text(self, text: str) -> str:
+        # Every text fpdf2 writes passes here: ℃ becomes °C where no chosen font has it.
+        return super().normalize_text(fonts.printable(text, self.choice))
 
     def t(self, key: str, /, **params: object) -> str:
         return translate(key, self.language, **params)
@@ -143,7 +180,8 @@ class _Sheet(FPDF):
         title = f"{report.checkpoint_name or report.checkpoint_code} "
         title += self.t(f"pdf.title.{report.kind.value}")
         self.set_font(_FAMILY, size=16)
-        self.cell(0, 10, title, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 8, title, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(1)
         none = self.t("pdf.none")
         place = [
             f"{self.t('pdf.checkpoint')}: {report.checkpoint_name or none} "
@@ -159,7 +197,8 @@ class _Sheet(FPDF):
         if report.kind is ReportKind.DAY and report.report_day:
             period += f"    {self.t('pdf.report_day')}: {report.report_day}"
         self.text_line(period)
-        people = f"{self.t('pdf.leader')}: {report.leader or none}"
+        leaders = report.leaders or ((report.leader,) if report.leader else ())
+        people = f"{self.t('pdf.leader')}: {_names(leaders, self.language) or none}"
         if report.staff_on_duty:
             people += f"    {self.t('pdf.staff')}: {_names(report.staff_on_duty, self.language)}"
         self.text_line(people)
@@ -234,21 +273,21 @@ class _Sheet(FPDF):
                 disposition += f" ({case.decided_by})"
         return [
             self.local(case.screened_at, "%H:%M"),
-            case.name,
-            case.document,
-            case.phone,
-            case.plate,
-            place_name(case.origin, self.language),
+            shorten(case.name, _LIMITS["name"]),
+            shorten(case.document, _LIMITS["document"]),
+            shorten(case.phone, _LIMITS["phone"]),
+            shorten(case.plate, _LIMITS["plate"]),
+            shorten(place_name(case.origin, self.language), _LIMITS["origin"]),
             first,
-            reasons,
-            steps,
-            disposition,
+            shorten(reasons, _LIMITS["reasons"]),
+            shorten(steps, _LIMITS["follow_up"]),
+            shorten(disposition, _LIMITS["disposition"]),
         ]
 
     def _step(self, step: CaseStep) -> str:
         text = f"{self.local(step.at, '%H:%M')} {self.t(f'pdf.step.{step.kind}')}"
         if step.value_c is not None:
-            text += f" {step.value_c:.1f} °C"
+            text += f" {step.value_c:.1f} ℃"
         if step.disposition is not None:
             text += f" {self.t(f'disposition.{step.disposition.value}')}"
         if step.note:
@@ -383,10 +422,11 @@ class _Sheet(FPDF):
             if signature.names:
                 label += f" ({_names(signature.names, self.language)})"
             self.set_font(_FAMILY, size=11)
-            self.cell(95, 10, f"{label}:")
-            y = self.get_y() + 8
+            # Many or long names wrap in the left half; the line to sign on is beside the last.
+            self.multi_cell(95, 6, f"{label}:", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            y = self.get_y()
             self.line(self.l_margin + 95, y, self.w - self.r_margin, y)
-            self.ln(14)
+            self.ln(8)
 
     def footer(self) -> None:
         report = self.report
@@ -408,7 +448,7 @@ class _Sheet(FPDF):
 
 
 def _names(names: Sequence[str], language: Language) -> str:
-    return _joined(list(names), language)
+    return shorten(_joined(list(names), language), _MAX_NAMES)
 
 
 def _joined(items: Sequence[str], language: Language) -> str:

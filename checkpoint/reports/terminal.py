@@ -36,6 +36,9 @@ def renderable(report: Report, language: Language) -> RenderableType:
         head.append(f"{t('report.day')}: {report.report_day}  ")
     head.append(f"{t('report.period')}: {period_text(report)}  ")
     head.append(f"{t('report.threshold')}: {report.threshold_c:.1f}℃")
+    leaders = report.leaders or ((report.leader,) if report.leader else ())
+    if leaders:
+        head.append(f"\n{t('report.leader')}: {'、'.join(leaders)}")
     figures = Table(show_edge=False)
     figures.add_column(t("report.item"))
     figures.add_column(t("report.new"), justify="right")

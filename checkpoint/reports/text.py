@@ -25,9 +25,20 @@ def _t(key: str, language: Language, **params: object) -> str:
     return translate(key, language, **params)
 
 
+MORE = "…"
+"""Marks text cut to fit its column."""
+
+
 def fit(text: str, width: int, *, right: bool = False) -> str:
-    """`text` padded (or cut) to exactly `width` cells; a double-width character that would
-    straddle the edge is replaced by a space."""
+    """`text` padded (or cut, the cut marked with "…") to exactly `width` cells; a double-width
+    character that would straddle the edge is replaced by a space."""
+    if width > 1 and cell_len(text) > width:
+        text = _cut(text, width - 1).rstrip() + MORE
+    padding = " " * (width - cell_len(_cut(text, width)))
+    return padding + _cut(text, width) if right else _cut(text, width) + padding
+
+
+def _cut(text: str, width: int) -> str:
     out, used = [], 0
     for char in text:
         size = cell_len(char)
@@ -35,8 +46,7 @@ def fit(text: str, width: int, *, right: bool = False) -> str:
             break
         out.append(char)
         used += size
-    padding = " " * (width - used)
-    return padding + "".join(out) if right else "".join(out) + padding
+    return "".join(out)
 
 
 def wrap(text: str, width: int, indent: str = "") -> list[str]:
@@ -52,7 +62,7 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
             word = word.lstrip()
             size = cell_len(word)
         while size > width - used:  # a word longer than a line: cut it
-            head = fit(word, width - used).rstrip()
+            head = _cut(word, width - used).rstrip()
             if not head:
                 break
             lines.append(current + head)
@@ -78,12 +88,17 @@ def _short_group(word: str) -> bool:
 
 def _words(text: str) -> list[str]:
     # Latin words stay whole (with their leading space); each CJK character is a word of its
-    # own, with the punctuation around it kept on its side of a line break.
+    # own (with the Latin word that follows it without a space), with the punctuation around
+    # it kept on its side of a line break.
     words: list[str] = []
     for char in text:
         if words and (
             char in _NO_LINE_START or words[-1][-1] in _NO_LINE_END or _short_group(words[-1])
         ):
+            words[-1] += char
+        elif words and char.isascii() and char.isalnum() and cell_len(words[-1][-1]) == 2:
+            # A letter or digit right after a Chinese character stays with it: a plate
+            # (湘A66666) or a figure (体温37.5) is never broken between them.
             words[-1] += char
         elif cell_len(char) == 2 or not words or char == " " or cell_len(words[-1][-1]) == 2:
             words.append(char)
@@ -180,6 +195,9 @@ def render_text(report: Report, language: Language, *, width: int = PAPER) -> st
     elif report.shift_id is not None:
         add(f"{_t('report.shift', language)}: {report.shift_id.hex[:12]}")
     add(f"{_t('report.period', language)}: {period_text(report)}", "  ")
+    leaders = report.leaders or ((report.leader,) if report.leader else ())
+    if leaders:
+        add(f"{_t('report.leader', language)}: {'、'.join(leaders)}", "  ")
     add(f"{_t('report.threshold', language)}: {report.threshold_c:.1f}℃")
     out.append(rule)
     gap = " " if narrow else "  "
@@ -240,8 +258,6 @@ def render_text(report: Report, language: Language, *, width: int = PAPER) -> st
     out.append(rule)
     if report.staff_on_duty:
         add(f"{_t('report.staff_on_duty', language)}: {'、'.join(report.staff_on_duty)}", "  ")
-    if report.leader:
-        add(f"{_t('report.leader', language)}: {report.leader}")
     if report.handover_note:
         add(f"{_t('report.handover', language)}: {report.handover_note}", "  ")
     if report.closed_by and report.closed_at is not None:

@@ -7,13 +7,14 @@ Checkpoint in Asia/Shanghai (UTC+8), cut-off hour 12: report day 2026-11-24 runs
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -34,8 +35,7 @@ from checkpoint.domain.vocabulary import (
     Unit,
     VehicleType,
 )
-from checkpoint.errors import ReportError
-from checkpoint.reports.fonts import CjkFont, find_cjk_font
+from checkpoint.reports.fonts import CjkFont, bundled_fonts, needed_chars, text_of
 from checkpoint.reports.model import (
     CaseStep,
     FeverCase,
@@ -333,14 +333,90 @@ CHAIN_HEAD = "9f2c" + "0123456789abcdef" * 3 + "a1b2c3d4e5f6"
 
 @pytest.fixture(scope="session")
 def cjk_font() -> CjkFont:
-    """A font with Chinese glyphs, or a skip that says what to install."""
-    try:
-        return find_cjk_font(None)
-    except ReportError as error:
-        pytest.skip(
-            f"no CJK font on this machine ({error.message}); .ci/run installs "
-            "fonts-wqy-microhei where apt-get is available"
-        )
+    """The font checkpoint ships (Noto Sans SC): every PDF test sets its text in the same font,
+    whatever the machine has."""
+    shipped = bundled_fonts()
+    if not shipped:
+        pytest.skip("pylopdf-fonts-zh-cn is not installed: pip install -e '.[dev]'")
+    return shipped[0]
+
+
+# -- fonts a test can see -------------------------------------------------------------------
+
+FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>{dirs}<cachedir>{cache}</cachedir></fontconfig>
+"""
+DROID_FALLBACK = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
+"""Debian's fonts-droid-fallback (Ghostscript and CUPS bring it): Chinese without Latin."""
+
+
+def fontconfig_with(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *fonts: Path) -> None:
+    """Make fontconfig (fc-match, fc-list) see exactly `fonts` and nothing else."""
+    folder = tmp_path / "visible-fonts"
+    folder.mkdir()
+    for font in fonts:
+        (folder / font.name).symlink_to(font)
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        FONTS_CONF.format(dirs=f"<dir>{folder}</dir>", cache=tmp_path / "fc-cache"),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("FONTCONFIG_FILE", str(config))
+
+
+@dataclass(frozen=True)
+class MachineFonts:
+    """Fonts cut from the shipped Noto Sans SC at test time, to stand for machine fonts."""
+
+    chinese_only: Path
+    """Chinese characters and punctuation, no digits, no Latin, no ℃: like Droid Sans Fallback."""
+    no_celsius: Path
+    """Everything a report prints except ℃: like WenQuanYi Micro Hei."""
+    latin: Path
+    """ASCII, ℃ and the Latin punctuation, no Chinese: like DejaVu Sans."""
+
+
+def _subset(source: Path, chars: set[str], target: Path, family: str) -> Path:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(source))
+    options = subset.Options()
+    options.notdef_outline = True
+    options.name_IDs = ["*"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(ord(char) for char in chars))
+    subsetter.subset(font)
+    # A name of its own, so fontconfig and pdffonts tell the test fonts apart.
+    for record in font["name"].names:
+        if record.nameID in (1, 4, 6, 16):
+            record.string = family
+    font.save(str(target))
+    return target
+
+
+@pytest.fixture(scope="session")
+def machine_fonts(cjk_font: CjkFont, tmp_path_factory: pytest.TempPathFactory) -> MachineFonts:
+    from checkpoint.locale import catalog
+
+    folder = tmp_path_factory.mktemp("test-fonts")
+    # The Chinese of every report the tests make: their sources hold it (the hub's too).
+    sources = Path(__file__).parents[1].rglob("*.py")
+    report_text = "".join(path.read_text(encoding="utf-8") for path in sources)
+    report_text += text_of(make_report()) + text_of(make_long_report())
+    everything = needed_chars(
+        report_text + "".join(catalog("zh-CN").values()) + "".join(catalog("en").values())
+    )
+    latin = {char for char in everything if ord(char) < 0x2000} | {"℃", "–", "—", "…", "·"}
+    chinese = {char for char in everything if ord(char) >= 0x2000} - {"℃", "–", "—", "…"}
+    return MachineFonts(
+        chinese_only=_subset(cjk_font.path, chinese, folder / "ChineseOnly.otf", "ChineseOnly"),
+        no_celsius=_subset(
+            cjk_font.path, everything - {"℃"}, folder / "NoCelsius.otf", "NoCelsius"
+        ),
+        latin=_subset(cjk_font.path, latin, folder / "LatinOnly.otf", "LatinOnly"),
+    )
 
 
 def make_report(*, with_case: bool = True, kind: ReportKind = ReportKind.DAY) -> Report:
@@ -503,3 +579,68 @@ def cups_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             daemon.kill()
             daemon.wait()
         shutil.rmtree(root, ignore_errors=True)
+
+
+LONG_NAME = "欧阳" + "娜" * 190 + "Nana Ouyang"[:8]
+"""200 characters: a name as a careless or mischievous entry can make it."""
+LONG_ORIGIN = ("湖北省武汉市江汉区" * 45)[:390] + "Hankou Rd"[:10]
+"""400 characters of where from."""
+
+
+def make_long_report() -> Report:
+    """The report of `make_report` with text longer than any cell, line or page column."""
+    report = make_report()
+    case = replace(
+        report.cases[0],
+        name=LONG_NAME,
+        origin=LONG_ORIGIN,
+        plate="湘A66666",
+        steps=(
+            *report.cases[0].steps,
+            CaseStep(START + timedelta(hours=9, minutes=50), "note", "王芳", note="备注" * 300),
+        ),
+    )
+    return replace(
+        report,
+        checkpoint_name="孝感北高速出口" * 20,
+        cases=(case,),
+        staff_on_duty=tuple(f"志愿者{n:03d}" for n in range(60)),
+        handover_note="交接" * 600,
+    )
+
+
+# -- reading PDFs ---------------------------------------------------------------------------
+
+
+def pdf_text(data: bytes) -> str:
+    """All text of the PDF (pypdf) without whitespace: table cells wrap and extraction adds
+    spaces; pypdf reads fpdf2's CFF (OpenType) subsets with a NUL after each character."""
+    import io
+
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return re.sub(r"[\s\x00]+", "", "".join(page.extract_text() for page in reader.pages))
+
+
+def poppler(tool: str, data: bytes, *args: str) -> str:
+    """What poppler's `tool` (pdftotext, pdffonts) says of the PDF `data`; a skip without it."""
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} not installed: apt install poppler-utils (.ci/run installs it)")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "report.pdf"
+        path.write_bytes(data)
+        target = ["-"] if tool == "pdftotext" else []
+        result = subprocess.run(
+            [tool, *args, str(path), *target],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+    return result.stdout
+
+
+def poppler_text(data: bytes) -> str:
+    """pdftotext's reading of the PDF, without whitespace."""
+    return re.sub(r"\s+", "", poppler("pdftotext", data, "-raw", "-enc", "UTF-8"))

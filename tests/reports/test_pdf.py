@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import pypdf
@@ -15,15 +14,9 @@ from checkpoint.reports import fonts
 from checkpoint.reports.fonts import CjkFont, find_cjk_font
 from checkpoint.reports.model import ReportKind
 from checkpoint.reports.pdf import FIGURE_ORDER, render_pdf
-from tests.reports.conftest import CHAIN_HEAD, make_report
+from tests.reports.conftest import CHAIN_HEAD, make_report, pdf_text
 
 A4_POINTS = (595.28, 841.89)
-
-
-def pdf_text(data: bytes) -> str:
-    """All text of the PDF without whitespace: table cells wrap and extraction adds spaces."""
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
 
 
 def test_chinese_report_says_what_the_report_holds(cjk_font: CjkFont) -> None:
@@ -49,11 +42,11 @@ def test_chinese_report_says_what_the_report_holds(cjk_font: CjkFont) -> None:
         "138****5678",
         "鄂K12345",
         "37.8",
-        "复测37.7°C(王芳)",
+        "复测37.7℃(王芳)",
         "转发热门诊/120(李强)",
         "每小时检测人次",
         "体温分布",
-        "阈值37.3°C",
+        "阈值37.3℃",
         "值班人员签字(王芳、张伟)",
         "带班领导签字(李强)",
         "体温枪电池已更换",
@@ -68,14 +61,14 @@ def test_zero_report_says_nothing_was_found(cjk_font: CjkFont) -> None:
     report = make_report(with_case=False)
     assert report.zero_report
     chinese = pdf_text(render_pdf(report, language="zh-CN", font=cjk_font))
-    assert "本日未发现体温异常人员(阈值37.3°C)" in chinese.replace("（", "(").replace("）", ")")
+    assert "本日未发现体温异常人员(阈值37.3℃)" in chinese.replace("（", "(").replace("）", ")")
     assert "体温异常及疑似人员" not in chinese  # no case list
     shift = pdf_text(
         render_pdf(make_report(with_case=False, kind=ReportKind.SHIFT), language="zh-CN")
     )
     assert "本班未发现体温异常人员" in shift
     english = pdf_text(render_pdf(report, language="en", font=cjk_font))
-    assert "Nopersonatorabovethethreshold(37.3°C)thisreportday." in english
+    assert "Nopersonatorabovethethreshold(37.3℃)thisreportday." in english
 
 
 def test_english_report_uses_english_labels_and_keeps_chinese_names(cjk_font: CjkFont) -> None:
@@ -112,6 +105,7 @@ def test_the_same_report_gives_the_same_bytes(cjk_font: CjkFont) -> None:
 
 def test_no_cjk_font_names_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fonts.shutil, "which", lambda name: None)  # no fontconfig at all
+    monkeypatch.setattr(fonts, "bundled_fonts", list)  # and the shipped font removed
     with pytest.raises(ReportError) as raised:
         render_pdf(make_report(), language="zh-CN", font=None)
     error = raised.value
@@ -129,6 +123,7 @@ def test_a_font_without_chinese_glyphs_is_refused(
     latin = tmp_path / "Latin.ttf"
     latin.write_bytes(b"\x00\x01\x00\x00 not really a font")
     monkeypatch.setattr(fonts, "fontconfig_candidates", lambda: [CjkFont(latin)])
+    monkeypatch.setattr(fonts, "bundled_fonts", list)
     with pytest.raises(ReportError) as raised:
         find_cjk_font(None)
     assert raised.value.code == "pdf.font.none"

@@ -32,7 +32,9 @@ def empty_day(log: Log) -> Report:
 def test_fit_and_wrap_count_display_cells() -> None:
     assert fit("检测人次", 10) == "检测人次  "
     assert cell_len(fit("检测人次", 10)) == 10
-    assert fit("检测人次", 5) == "检测 " and cell_len(fit("检测人次", 5)) == 5
+    # Cut text is marked; a double-width character that would straddle the edge is a space.
+    assert fit("检测人次", 5) == "检测…" and cell_len(fit("检测人次", 5)) == 5
+    assert fit("检测人次", 6) == "检测… " and cell_len(fit("检测人次", 6)) == 6
     assert fit("12", 5, right=True) == "   12"
     assert all(cell_len(line) <= 7 for line in wrap("湖北省武汉市江岸区 Hankou station", 7))
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner, Result
 from checkpoint.cli.main import _register, app
 from checkpoint.reports.fonts import CjkFont
 from checkpoint.store.engine import open_store
-from tests.reports.conftest import build_log
+from tests.reports.conftest import build_log, pdf_text
 
 if not any(group.name == "report" for group in app.registered_groups):
     _register()
@@ -101,7 +101,6 @@ def test_missing_log_is_an_error(tmp_path: Path) -> None:
 
 
 def test_day_report_as_pdf_to_a_file(home: Path, tmp_path: Path, cjk_font: object) -> None:
-    from pypdf import PdfReader
 
     out = tmp_path / "day.pdf"
     result = invoke(
@@ -109,7 +108,7 @@ def test_day_report_as_pdf_to_a_file(home: Path, tmp_path: Path, cjk_font: objec
     )
     assert result.exit_code == 0, result.output
     assert str(out) in result.stderr
-    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    text = pdf_text(out.read_bytes())
     assert "孝感北收费站" in text and "HB-XG-0012" in text
 
 
@@ -122,12 +121,13 @@ def test_print_needs_a_pdf(home: Path) -> None:
 def test_print_without_a_printer_saves_the_pdf_and_says_how_to_add_one(
     home: Path, tmp_path: Path, cjk_font: CjkFont, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # No lp on PATH at all: printing cannot happen; the PDF is kept and the user told why.
+    # No lp on PATH at all: printing cannot happen; the PDF is kept, the user told why, and
+    # the command fails (a script must not take "not printed" for printed).
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     out = tmp_path / "shift.pdf"
     font = {"CHECKPOINT_REPORTS__FONT": str(cjk_font.path)}
     result = invoke(home, "report", "shift", "--print", "--output", str(out), env=font)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert out.read_bytes().startswith(b"%PDF")
     assert "lp" in result.stderr and str(out) in result.stderr
 

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
-from pypdf import PdfReader
 from rich.cells import cell_len
 
+from checkpoint.errors import ReportError
 from checkpoint.reports.build import day_report
 from checkpoint.reports.fonts import CjkFont
 from checkpoint.reports.json_form import to_data
@@ -34,8 +34,19 @@ from checkpoint.sync.hub.report_render import (
 from checkpoint.sync.hub.reports import HubDayReport, hub_day_report
 from checkpoint.sync.report_wire import canonical
 from tests.cli.test_init_verify import invoke
-from tests.reports.conftest import DAY, Log, report_settings, utc
+from tests.reports.conftest import (
+    DAY,
+    Log,
+    MachineFonts,
+    fontconfig_with,
+    pdf_text,
+    poppler,
+    poppler_text,
+    report_settings,
+    utc,
+)
 from tests.reports.conftest import cjk_font as cjk_font  # the fixture, skipping without a font
+from tests.reports.conftest import machine_fonts as machine_fonts  # the fixture
 from tests.sync.test_reports_travel import known as known  # the known log, as a fixture
 
 A, B, SILENT, REVOKED, LATER = "HB-XG-0012", "HB-XG-0020", "HB-XG-0030", "HB-XG-0040", "HB-XG-0050"
@@ -153,7 +164,7 @@ def test_the_pdf_has_the_tables_the_omissions_and_the_cases(
 ) -> None:
     report = _report(hub_engine)
     pdf = render_pdf(report, "zh-CN", font=cjk_font)
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    text = pdf_text(pdf)
     for expected in (
         "各卡点日报汇总",
         "槐荫收费站",
@@ -184,3 +195,28 @@ def test_the_command_writes_each_format(
     assert json.loads((tmp_path / "hub.json").read_text())["reported"] == 2
     bad = invoke(tmp_path, "hub", "report", "day", "--date", "24/11", "--db", url)
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+
+
+def test_the_pdf_is_set_in_fonts_that_have_every_character(
+    hub_engine: tuple[sa.Engine, dict[str, Any], dict[str, Any]],
+    machine_fonts: MachineFonts,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from checkpoint.reports import fonts
+
+    # fontconfig's only Chinese font has no digits or Latin, and the shipped font is missing:
+    # a Latin font fills in; without it, no PDF at all.
+    fontconfig_with(monkeypatch, tmp_path, machine_fonts.chinese_only, machine_fonts.latin)
+    monkeypatch.setattr(fonts, "bundled_fonts", list)
+    report = _report(hub_engine)
+    pdf = render_pdf(report, "zh-CN")
+    fonts_used = sorted(
+        line.split()[0].split("+")[1] for line in poppler("pdffonts", pdf).splitlines()[2:]
+    )
+    assert fonts_used == ["ChineseOnly", "LatinOnly"]
+    assert report.day.isoformat() in poppler_text(pdf)
+    monkeypatch.setattr(fonts, "fontconfig_for", lambda chars: [])
+    with pytest.raises(ReportError) as raised:
+        render_pdf(report, "en", font=machine_fonts.chinese_only)
+    assert raised.value.code == "pdf.font.missing_glyphs"

@@ -20,7 +20,7 @@ from rich.cells import cell_len
 
 from checkpoint.domain.plates import place_name
 from checkpoint.locale import Language, translate
-from checkpoint.reports.fonts import CjkFont
+from checkpoint.reports.fonts import CjkFont, FontChoice
 from checkpoint.reports.model import Figures
 from checkpoint.reports.text import PAPER, fit, wrap
 from checkpoint.sync.hub.reports import (
@@ -285,22 +285,33 @@ def render_xlsx(report: HubDayReport, language: Language) -> bytes:
 
 
 def render_pdf(
-    report: HubDayReport, language: Language, *, font: Path | CjkFont | None = None
+    report: HubDayReport, language: Language, *, font: Path | CjkFont | FontChoice | None = None
 ) -> bytes:
-    """The hub report as an A4 PDF: the tables, the omission list and the cases."""
+    """The hub report as an A4 PDF: the tables, the omission list and the cases. Raises
+    `ReportError` when no font has Chinese or a character is in no font (see `fonts`)."""
+    from checkpoint.reports import fonts
+
+    def lay_out(choice: FontChoice) -> Any:
+        return _pdf(report, language, choice)
+
+    text = fonts.text_of(to_data(report)) + render_text(report, language)
+    return bytes(fonts.lay_out(lay_out, text, font).output())
+
+
+def _pdf(report: HubDayReport, language: Language, choice: FontChoice) -> Any:
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
     from fpdf.fonts import FontFace
 
-    from checkpoint.errors import ReportError
-    from checkpoint.reports.fonts import find_cjk_font
+    from checkpoint.reports import fonts
 
-    face = font if isinstance(font, CjkFont) else find_cjk_font(font)
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    try:
-        pdf.add_font("cjk", "", str(face.path), collection_font_number=face.index)
-    except Exception as error:  # fpdf2 and fontTools raise many kinds on a bad font
-        raise ReportError.of("pdf.font.unusable", path=face.path, detail=error) from error
+    class Sheet(FPDF):
+        def normalize_text(self, text: str) -> str:
+            # ℃ becomes °C where no chosen font has it.
+            return super().normalize_text(fonts.printable(text, choice))
+
+    pdf = Sheet(orientation="portrait", unit="mm", format="A4")
+    fonts.install(pdf, choice, "cjk")
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.set_creator("checkpoint")
@@ -407,7 +418,7 @@ def render_pdf(
         ),
         8,
     )
-    return bytes(pdf.output())
+    return pdf
 
 
 def renderers() -> dict[str, Callable[[HubDayReport, Language], bytes]]:
