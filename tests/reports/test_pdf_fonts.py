@@ -26,6 +26,8 @@ from tests.reports.conftest import (
     poppler,
     poppler_text,
 )
+from tests.reports.test_report_cli import home as home  # the fixture: a home with the known log
+from tests.reports.test_report_cli import invoke
 
 EXPECTED: dict[Language, tuple[str, ...]] = {
     "zh-CN": (
@@ -173,3 +175,17 @@ def test_real_droid_sans_fallback_alone(
         render_pdf(make_report(), language=language)
     assert raised.value.code == "pdf.font.missing_glyphs"
     assert "DroidSansFallbackFull.ttf" in raised.value.message
+
+
+def test_the_command_fails_and_saves_nothing_when_a_glyph_would_be_missing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, machine_fonts: MachineFonts, home: Path
+) -> None:
+    fontconfig_with(monkeypatch, tmp_path, machine_fonts.chinese_only)
+    no_shipped_font(monkeypatch)
+    out = tmp_path / "day.pdf"
+    for extra in ([], ["--print"]):
+        args = ["report", "day", "--date", "2026-11-24", "--format", "pdf", "-o", str(out)]
+        result = invoke(home, *args, *extra)
+        assert result.exit_code == 1, result.output
+        assert "ChineseOnly.otf" in result.stderr and "[reports] font" in result.stderr
+        assert not out.exists()

@@ -143,3 +143,28 @@ def test_print_on_a_real_cups_queue_reports_the_job_id(
     result = invoke(home, "report", "day", "--date", "2026-11-24", "--print", "--printer", QUEUE)
     assert result.exit_code == 0, result.output
     assert f"{QUEUE}-" in result.stderr
+
+
+@pytest.mark.parametrize("case", ["no default printer", "unknown printer", "queue rejecting"])
+def test_printing_that_fails_exits_1_with_the_message_and_the_saved_pdf(
+    case: str, home: Path, tmp_path: Path, cups_server: Path
+) -> None:
+    from tests.reports.conftest import QUEUE, run_tool
+
+    args = ["report", "day", "--date", "2026-11-24", "--print", "--output", str(tmp_path / "d.pdf")]
+    expected = {"no default printer": "No printer is set up"}.get(case, "did not take the job")
+    if case == "unknown printer":
+        args += ["--printer", "nosuch"]
+    if case == "queue rejecting":
+        added = run_tool("lpadmin", "-p", QUEUE, "-E", "-v", "file:///dev/null")
+        rejected = run_tool("cupsreject", "-r", "out of paper", QUEUE)
+        if added.returncode != 0 or rejected.returncode != 0:
+            pytest.skip(f"could not set up a rejecting queue: {added.stderr}{rejected.stderr}")
+        args += ["--printer", QUEUE]
+    result = invoke(home, *args)
+    assert result.exit_code == 1, result.output
+    assert expected in result.stderr
+    assert f"The PDF is saved at {tmp_path / 'd.pdf'}" in result.stderr
+    assert (tmp_path / "d.pdf").read_bytes().startswith(b"%PDF-")
+    if case == "queue rejecting":
+        assert "not accepting jobs" in result.stderr.lower()
