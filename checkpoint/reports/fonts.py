@@ -11,7 +11,7 @@ A font is therefore judged by its character map against the text the report prin
    `pylopdf-fonts-zh-cn` package: a fresh machine with no Chinese font still gets readable PDFs);
 2. what the chosen font lacks is taken from fallback fonts (fpdf2's `set_fallback_fonts`);
 3. a character no font has makes the report an error that names the font and the fix. ℃ is
-   the one exception: where no font has it, the PDF writes °C (WenQuanYi Micro Hei lacks it).
+   the one exception: where no font has it, the PDF writes °C.
 """
 
 from __future__ import annotations

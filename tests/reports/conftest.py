@@ -372,7 +372,7 @@ class MachineFonts:
     chinese_only: Path
     """Chinese characters and punctuation, no digits, no Latin, no ℃: like Droid Sans Fallback."""
     no_celsius: Path
-    """Everything a report prints except ℃: like WenQuanYi Micro Hei."""
+    """Everything a report prints except ℃ (some Chinese fonts lack it)."""
     latin: Path
     """ASCII, ℃ and the Latin punctuation, no Chinese: like DejaVu Sans."""
 

@@ -144,7 +144,7 @@ def test_celsius_is_printed_where_a_font_has_it_else_written_as_degrees_c(
 ) -> None:
     with_celsius = poppler_text(render_pdf(make_report(), language="zh-CN"))
     assert "阈值37.3℃" in with_celsius and "°C" not in with_celsius
-    # A font like WenQuanYi Micro Hei, which has no ℃, and nothing to fall back on.
+    # A Chinese font without ℃, and nothing to fall back on.
     fontconfig_with(monkeypatch, tmp_path, machine_fonts.no_celsius)
     no_shipped_font(monkeypatch)
     monkeypatch.setattr(fonts, "fontconfig_for", lambda chars: [])
