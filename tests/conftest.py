@@ -30,6 +30,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="Protocol the module on --device speaks (e.g. lu90614, aa55); required with it.",
     )
+    clock = parser.getgroup("clock", "the suite on another day")
+    clock.addoption(
+        "--today",
+        metavar="YYYY-MM-DD",
+        default=None,
+        help="Move this process's clock to that day (09:00 UTC, ticking) for every test: a test "
+        "that passes only near the day it was written fails. Subprocesses keep the real clock.",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _moved_clock(pytestconfig: pytest.Config) -> Iterator[None]:
+    today = pytestconfig.getoption("today")
+    if not today:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(f"{today}T09:00:00+00:00", tick=True):
+        yield
 
 
 @dataclass(frozen=True)
