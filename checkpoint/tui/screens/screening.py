@@ -180,9 +180,11 @@ class ScreeningScreen(AppScreen):
         relabel_select(self.query_one("#direction", Select), self._direction_options())
         status = self.query_one(StatusBar)
         status.labels = {
-            name: t(f"tui.counter.{name}")
-            for name in ("people", "vehicles", "flagged", "turned_back", "unsynced")
+            name: t(f"tui.counter.{name}") for name in ("people", "turned_back", "unsynced")
         }
+        for name in ("passages", "at_or_over", "suspected"):
+            status.labels[name] = t(f"tui.status.{name}")  # templates: the bar fills them in
+        status.labels["threshold"] = f"{self.desk.settings.screening.threshold_c:.1f}"
         status.thermometer = app.thermometer_text()
         status.sync = app.sync_text()
         self.query_one(LiveReading).relabel()
