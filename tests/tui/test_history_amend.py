@@ -13,6 +13,7 @@ from checkpoint.store.verify import walk
 from checkpoint.tui.app import make_app
 from checkpoint.tui.screens.amend import AmendScreen
 from checkpoint.tui.screens.history import HistoryScreen
+from checkpoint.tui.widgets.status_bar import StatusBar
 from tests.tui.test_screening_app import (  # noqa: F401 (fixtures)
     open_shift,
     rows,
@@ -69,6 +70,11 @@ async def test_a_temperature_corrected_from_the_history_is_flagged_and_shown(
         await until(pilot, lambda: app.screen is history)
         await until(pilot, lambda: str(table.get_row_at(1)[4]) == "⚠ 38.2")
         assert str(table.get_row_at(1)[5]) == "✎"
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is lane)
+        bar = lane.query_one(StatusBar)  # the lane counts the corrected value at once
+        await until(pilot, lambda: (bar.counters.flagged, bar.counters.suspected) == (1, 1))
+        assert "≥37.3 1" in str(bar.render()) and "suspected 1" in str(bar.render())
     assert rows(store, "SELECT count(*) FROM case_event WHERE kind = 'opened'") == [(1,)]
     assert rows(store, "SELECT value FROM reading ORDER BY seq DESC LIMIT 2") == [(36.6,), (36.5,)]
     with store.reading() as session:

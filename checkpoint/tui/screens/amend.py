@@ -173,7 +173,8 @@ class AmendScreen(AppScreen):
         if record is None or not isinstance(field, AmendField):
             return
         whole = self._whole
-        key = "tui.amend.editing" if whole or field not in _MASKS else "tui.amend.editing_masked"
+        masked = not whole and field in _MASKS and bool(record.current[field])
+        key = "tui.amend.editing_masked" if masked else "tui.amend.editing"
         self.query_one("#amend-current", Static).update(
             self.t(
                 key,

@@ -643,6 +643,13 @@ class ScreeningScreen(AppScreen):
         # Back from the follow-up or the queue: a decided case frees the co-travellers.
         if self._passage_id is not None and self.held:
             self._check_held(self._passage_id)
+        # Back from the history: a corrected temperature may have changed the counts.
+        self._recount()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="recount")
+    def _recount(self) -> None:
+        counters = self.desk.counters(self.shift.id)
+        self.app.call_from_thread(setattr, self.query_one(StatusBar), "counters", counters)
 
     @work(thread=True, exit_on_error=False, group="store")
     def _check_held(self, passage_id: uuid.UUID) -> None:
