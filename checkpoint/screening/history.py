@@ -173,8 +173,10 @@ def _like_part(text: str) -> str:
 # finds 京A12345), of a document number or of a name. A part has no prefix for a B-tree to
 # seek, so each branch scans a covering index (plate, document number, name: the short column
 # alone, never the table), which costs a few milliseconds per 100,000 rows and reads only the
-# matching rows after it. A value that was amended matches only through its latest amendment,
-# never through the original column.
+# matching rows after it. A part that cannot be in a column skips its scan (`:doc_ok`,
+# `:name_ok` are constants SQLite tests before the loop): Chinese characters are never in a
+# document number, a number alone is never a name. A value that was amended matches only
+# through its latest amendment, never through the original column.
 _LATEST = """
     a.seq = (SELECT max(b.seq) FROM amendment b
              WHERE b.target_id = a.target_id AND b.field = a.field)
@@ -202,11 +204,12 @@ _HITS = f"""
        AND {_NOT_AMENDED.format(target="v.id", field="plate")}
     UNION
     SELECT p.seq FROM person p
-     WHERE p.rowid IN (SELECT rowid FROM person WHERE document_number LIKE :doc_part ESCAPE '\\')
+     WHERE :doc_ok
+       AND p.rowid IN (SELECT rowid FROM person WHERE document_number LIKE :doc_part ESCAPE '\\')
        AND {_NOT_AMENDED.format(target="p.id", field="document_number")}
     UNION
     SELECT p.seq FROM person p
-     WHERE p.rowid IN (SELECT rowid FROM person WHERE name LIKE :part ESCAPE '\\')
+     WHERE :name_ok AND p.rowid IN (SELECT rowid FROM person WHERE name LIKE :part ESCAPE '\\')
        AND {_NOT_AMENDED.format(target="p.id", field="name")}
     UNION
     {_AMENDED_HITS}
@@ -257,7 +260,7 @@ def page_sql(*, newer: bool, search: str = "") -> str:
     return _PAGE.format(bound=bound, search=where, order="ASC" if newer else "DESC")
 
 
-def search_params(query: str) -> dict[str, str]:
+def search_params(query: str) -> dict[str, str | int]:
     """The bound values of a search (LIKE patterns): the part of a plate and of a document
     number, normalised as they are stored, and the part of a name as typed. A part that
     normalises to nothing matches nothing."""
@@ -267,6 +270,8 @@ def search_params(query: str) -> dict[str, str]:
         "plate_part": _like_part(plate),
         "doc_part": _like_part(document),
         "part": _like_part(query.strip()),
+        "doc_ok": int(document.isascii() and document.isalnum()),
+        "name_ok": int(not document.isdigit()),
     }
 
 
@@ -524,7 +529,7 @@ class History:
                         at=row.taken_at,
                         by=by.strip(),
                         reading_id=row.id,
-                        note=f"fever ({reason.strip()})",
+                        note=reason.strip(),  # why the value was corrected
                     ),
                 )
         return self.person(person_id)
