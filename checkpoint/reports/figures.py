@@ -11,11 +11,13 @@ What is counted, and by which time (records belong to the period their time fall
 
 - people, at_or_over, by hour, temperatures: screening readings, by `taken_at` (one per person);
 - staff_checks, staff_flagged: staff self-check readings, by `taken_at`;
-- vehicles (not on foot), inbound, outbound, non_local: passages, by `passed_at`;
+- passages = vehicles + on_foot (groups) = inbound + outbound, and non_local: passages, by
+  `passed_at`;
 - turned_back, disinfections: their rows, by `at`;
 - from_risk_areas: screening readings of people marked with risk-area travel;
 - remeasured, axillary_confirmed: people with a re-measurement (an axillary reading at or over
-  the threshold) taken in the period; dispositions: decisions made in the period.
+  the threshold) taken in the period; dispositions: decisions made in the period;
+- suspected: people whose case opened in the period (any reason: fever, symptoms, history).
 
 Cumulative figures count everything before the end of the period (the log belongs to one
 checkpoint, so that is "since the checkpoint opened").
@@ -74,7 +76,9 @@ def load_corrections(db: sqlite3.Connection) -> Corrections:
         "SELECT target_table, target_id, field, new_value FROM amendment ORDER BY seq"
     )
     for table, target, column, value in rows:
-        found[table][target][column] = None if value is None else json.loads(value)
+        # The column has SQLite's NUMERIC affinity: a number's JSON text ("37.3") is stored as
+        # the number itself, and comes back as one.
+        found[table][target][column] = value if not isinstance(value, str) else json.loads(value)
     return Corrections({table: dict(rows) for table, rows in found.items()})
 
 
@@ -121,9 +125,11 @@ _COUNTED_TABLES: Final = (
         "vehicle_passage",
         "passed_at",
         (
+            _Count("passages", "1", _always),
             _Count(
                 "vehicles", "vehicle_type != 'on-foot'", lambda r: r["vehicle_type"] != "on-foot"
             ),
+            _Count("on_foot", "vehicle_type = 'on-foot'", lambda r: r["vehicle_type"] == "on-foot"),
             _Count("inbound", "direction = 'in'", lambda r: r["direction"] == "in"),
             _Count("outbound", "direction = 'out'", lambda r: r["direction"] == "out"),
             _Count("non_local", "non_local = 1", lambda r: bool(r["non_local"])),

@@ -74,6 +74,11 @@ MEASURED_SQL: Final = (
     "WHERE purpose = ? AND taken_at < ? AND (flagged OR NOT ?) "
     "AND person_id NOT IN (SELECT value FROM json_each(?))"
 )
+OPENED_SQL: Final = (
+    # Cases opened (one per person: a fever, symptoms or a history), but for the amended ones.
+    "SELECT total(at >= ?), count(*) FROM case_event "
+    "WHERE kind = 'opened' AND at < ? AND id NOT IN (SELECT value FROM json_each(?))"
+)
 DECISIONS_SQL: Final = (
     "SELECT disposition, total(at >= ?), count(*) FROM case_event "
     "WHERE kind = 'decided' AND at < ? AND disposition IS NOT NULL "
@@ -110,7 +115,8 @@ def _readings_of(
 
 
 def count_follow_ups(db: sqlite3.Connection, corrections: Corrections, result: Tally) -> None:
-    """Add from_risk_areas, remeasured, axillary_confirmed and the dispositions to `result`."""
+    """Add from_risk_areas, remeasured, axillary_confirmed, suspected and the dispositions to
+    `result`."""
     affected = _affected_people(db, corrections)
     excluded = _json_ids(affected)
     bounds = (result.start, result.end)
@@ -138,7 +144,12 @@ def count_follow_ups(db: sqlite3.Connection, corrections: Corrections, result: T
         if decided is not None:
             result.new[decided] += int(new)
             result.cumulative[decided] += int(before_end)
+    (new, before_end), *_ = db.execute(OPENED_SQL, (*bounds, _json_ids(amended_events)))
+    result.new["suspected"] += int(new)
+    result.cumulative["suspected"] += int(before_end)
     for row in _amended_rows(db, corrections, "case_event", []):
+        if row["kind"] == "opened":
+            result.count("suspected", row["at"])
         if row["kind"] == "decided" and row["disposition"] is not None:
             decided = _DISPOSITION_FIGURES.get(Disposition(row["disposition"]))
             if decided is not None:

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from checkpoint.domain.vocabulary import Disposition
 
-REPORT_SCHEMA_VERSION = 1
+REPORT_SCHEMA_VERSION = 2
 """Version of the JSON form (`reports/json_form.py` documents it); bumped on any change."""
 
 
@@ -33,8 +33,12 @@ class Figures:
 
     people: int = 0
     """People screened (one per person record)."""
+    passages: int = 0
+    """Everything that passed: vehicles + groups on foot = inbound + outbound."""
     vehicles: int = 0
     """Vehicle passages (groups on foot are not vehicles)."""
+    on_foot: int = 0
+    """Groups on foot (a station's or pier's arrivals, screened together)."""
     inbound: int = 0
     """Passages in (vehicles and groups on foot)."""
     outbound: int = 0
@@ -43,7 +47,11 @@ class Figures:
     from_risk_areas: int = 0
     """People with travel or residence in a listed risk area (matched or declared)."""
     at_or_over: int = 0
-    """People whose screening reading was at or over the threshold."""
+    """People whose screening reading was at or over the threshold (corrected value)."""
+    suspected: int = 0
+    """People treated as suspected, for any reason: a reading at or over the threshold,
+    symptoms, or an epidemiological history (a case opened). Not the same as `at_or_over`:
+    a person with a cough and 36.5 ℃ is suspected without a fever."""
     remeasured: int = 0
     """People re-measured after resting."""
     axillary_confirmed: int = 0

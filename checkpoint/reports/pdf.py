@@ -28,15 +28,19 @@ from checkpoint.locale import Language, translate
 from checkpoint.reports import fonts
 from checkpoint.reports.fonts import CjkFont, FontChoice
 from checkpoint.reports.model import CaseStep, FeverCase, Figures, Report, ReportKind
+from checkpoint.reports.text import sums_line
 
 FIGURE_ORDER: Final[tuple[str, ...]] = (
     "people",
+    "passages",
     "vehicles",
+    "on_foot",
     "inbound",
     "outbound",
     "non_local",
     "from_risk_areas",
     "at_or_over",
+    "suspected",
     "remeasured",
     "axillary_confirmed",
     "referred",
@@ -226,6 +230,7 @@ class _Sheet(FPDF):
                     else ("", "", "")
                 )
                 table.row(cells)
+        self.text_line(sums_line(new, self.language))
 
     def _figure_cells(self, name: str, new: Figures, cumulative: Figures) -> tuple[str, str, str]:
         return (

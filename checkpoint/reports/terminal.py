@@ -16,7 +16,7 @@ from rich.text import Text
 
 from checkpoint.locale import Language, translate
 from checkpoint.reports.model import Figures, Report
-from checkpoint.reports.text import case_lines, local, period_text, title
+from checkpoint.reports.text import case_lines, local, period_text, sums_line, title
 
 
 def renderable(report: Report, language: Language) -> RenderableType:
@@ -49,7 +49,7 @@ def renderable(report: Report, language: Language) -> RenderableType:
             str(getattr(report.new, f.name)),
             str(getattr(report.cumulative, f.name)),
         )
-    parts: list[RenderableType] = [head, figures]
+    parts: list[RenderableType] = [head, figures, Text(sums_line(report.new, language))]
     if report.zero_report:
         parts.append(Text(t("report.zero_statement"), style="bold green"))
     if report.by_hour:

@@ -122,6 +122,20 @@ def _figure_rows(report: Report, language: Language) -> list[tuple[str, int, int
     ]
 
 
+def sums_line(figures: Figures, language: Language) -> str:
+    """The figures that must add up, written as the sums they are, so whoever checks the
+    sheet sees that vehicles + groups on foot = passages = in + out."""
+    return _t(
+        "report.sums",
+        language,
+        vehicles=figures.vehicles,
+        on_foot=figures.on_foot,
+        passages=figures.passages,
+        inbound=figures.inbound,
+        outbound=figures.outbound,
+    )
+
+
 def title(report: Report, language: Language) -> str:
     if report.kind is ReportKind.SHIFT:
         return _t("report.title.shift", language)
@@ -224,6 +238,7 @@ def render_text(report: Report, language: Language, *, width: int = PAPER) -> st
             + gap
             + fit(str(cumulative), number, right=True)
         )
+    add(sums_line(report.new, language), "  ")
     out.append(rule)
     if report.zero_report:
         add(_t("report.zero_statement", language))

@@ -146,15 +146,25 @@ class ShiftCounters:
     people: int = 0
     vehicles: int = 0
     flagged: int = 0
+    """People whose screening reading is at or over the threshold (as corrected)."""
     turned_back: int = 0
     disinfected: int = 0
     inbound: int = 0
     outbound: int = 0
     non_local: int = 0
     open_cases: int = 0
+    on_foot: int = 0
+    """Groups on foot: vehicles + on_foot = passages = inbound + outbound."""
+    suspected: int = 0
+    """People with a case opened for any reason (fever, symptoms, history)."""
     unsynced: int = 0
     """Records of the whole log not yet acknowledged by the hub (all of them until the first
     sync)."""
+
+    @property
+    def passages(self) -> int:
+        """Everything that passed: vehicles and groups on foot."""
+        return self.vehicles + self.on_foot
 
 
 @dataclass
@@ -439,7 +449,8 @@ class ScreeningDesk:
     # -- figures ----------------------------------------------------------------------------
 
     def counters(self, shift_id: uuid.UUID) -> ShiftCounters:
-        """The shift's people-times, vehicles and flags so far."""
+        """The shift's people-times, vehicles and flags so far (a corrected temperature counts
+        with its corrected flag, as in the reports)."""
         sql = sa.text(
             """
             SELECT
@@ -447,8 +458,11 @@ class ScreeningDesk:
                  WHERE v.shift_id = :shift),
               (SELECT count(*) FROM vehicle_passage WHERE shift_id = :shift
                  AND vehicle_type != 'on-foot'),
-              (SELECT count(*) FROM reading WHERE shift_id = :shift AND flagged = 1
-                 AND purpose = 'screening'),
+              (SELECT count(*) FROM reading r WHERE r.shift_id = :shift
+                 AND r.purpose = 'screening'
+                 AND coalesce((SELECT json_extract(a.new_value, '$') FROM amendment a
+                                WHERE a.target_id = r.id AND a.field = 'flagged'
+                                ORDER BY a.seq DESC LIMIT 1), r.flagged) = 1),
               (SELECT count(*) FROM turn_back t JOIN vehicle_passage v ON t.passage_id = v.id
                  WHERE v.shift_id = :shift),
               (SELECT count(*) FROM disinfection d JOIN vehicle_passage v ON d.passage_id = v.id
@@ -460,7 +474,13 @@ class ScreeningDesk:
                  JOIN person p ON c.person_id = p.id
                  JOIN vehicle_passage v ON p.passage_id = v.id
                  WHERE v.shift_id = :shift AND c.person_id NOT IN
-                   (SELECT person_id FROM case_event WHERE kind = 'decided'))
+                   (SELECT person_id FROM case_event WHERE kind = 'decided')),
+              (SELECT count(*) FROM vehicle_passage WHERE shift_id = :shift
+                 AND vehicle_type = 'on-foot'),
+              (SELECT count(DISTINCT c.person_id) FROM case_event c
+                 JOIN person p ON c.person_id = p.id
+                 JOIN vehicle_passage v ON p.passage_id = v.id
+                 WHERE v.shift_id = :shift AND c.kind = 'opened')
             """
         )
         with self.store.reading() as session:

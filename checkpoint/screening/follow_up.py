@@ -21,6 +21,7 @@ from checkpoint.domain.readings import Reading
 from checkpoint.domain.vocabulary import Disposition, ReadingPurpose, Symptom
 from checkpoint.errors import ValidationError
 from checkpoint.store import records
+from checkpoint.store.amendments import amended_view
 from checkpoint.store.chain import append
 from checkpoint.store.engine import Store
 from checkpoint.store.models import CaseEvent, CaseEventFields, Person, VehiclePassage
@@ -95,6 +96,19 @@ def _domain_events(
     return events
 
 
+def _corrected(session: Session, readings: list[ReadingRow]) -> list[ReadingRow]:
+    """The readings in their corrected view (a mistyped value fixed from the history), where a
+    flag, once raised, stays raised: a corrected lower value never closes a case by itself, a
+    person decides (domain.md, rule 6)."""
+    shown = []
+    for amended in amended_view(session=session, records=readings):
+        row = amended.record
+        if amended.original.flagged and not row.flagged:
+            row = row.model_copy(update={"flagged": True})
+        shown.append(row)
+    return shown
+
+
 def _history(row: CaseEvent) -> cases.HistoryRecorded:
     return cases.HistoryRecorded(
         at=row.at,
@@ -143,7 +157,7 @@ class FollowUp:
             raise KeyError(person_id)
         passage = session.get(VehiclePassage, person.passage_id)
         assert passage is not None
-        readings = records.readings_of(session=session, person_id=person_id)
+        readings = _corrected(session, records.readings_of(session=session, person_id=person_id))
         stored = list(
             session.exec(
                 select(CaseEvent)

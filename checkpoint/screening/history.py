@@ -7,7 +7,10 @@ person by the current value of a field (an amended name by its new value; the or
 no longer matches), and each row says which of its fields were corrected.
 
 A correction is an `Amendment` row (the original stays as written, see `store/amendments.py`).
-New values are checked by the same domain parsers the lane uses before anything is stored.
+New values are checked by the same domain parsers the lane uses before anything is stored; a
+corrected temperature goes through the lane's parser and the fever rule in force when the person
+was screened, so a corrected value at or over the threshold is flagged (and opens a case) and the
+reports count the corrected value.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from checkpoint.config import Settings
 from checkpoint.domain.documents import (
@@ -28,14 +32,25 @@ from checkpoint.domain.documents import (
     normalise_document_number,
     parse_document,
 )
+from checkpoint.domain.fever import FeverRule
 from checkpoint.domain.phones import parse_phone
 from checkpoint.domain.plates import normalise_plate, parse_plate
-from checkpoint.domain.vocabulary import DocumentKind
+from checkpoint.domain.readings import parse_typed_temperature
+from checkpoint.domain.vocabulary import DocumentKind, Instrument, ReadingPurpose
 from checkpoint.errors import ValidationError
 from checkpoint.store import amendments
 from checkpoint.store.amendments import Amended
+from checkpoint.store.chain import append
 from checkpoint.store.engine import Store
-from checkpoint.store.models import Amendment, LogRecord, Person, VehiclePassage
+from checkpoint.store.models import (
+    Amendment,
+    CaseEvent,
+    CaseEventFields,
+    LogRecord,
+    Person,
+    Reading,
+    VehiclePassage,
+)
 
 PAGE_SIZE = 50
 _END = 2**62
@@ -43,11 +58,7 @@ _END = 2**62
 
 
 class AmendField(StrEnum):
-    """What can be corrected from the history list.
-
-    A temperature is not among them: a reading is the instrument's record and is never
-    corrected; a doubtful value is measured again (a new reading, see the follow-up).
-    """
+    """What can be corrected from the history list."""
 
     NAME = "name"
     DOCUMENT = "document"
@@ -56,6 +67,10 @@ class AmendField(StrEnum):
     DESTINATION = "destination"
     PLATE = "plate"
     """The vehicle's plate: a correction shows on every occupant of that passage."""
+    TEMPERATURE = "temperature"
+    """The screening reading's value, misread or mistyped (a doubtful but rightly recorded
+    value is measured again instead: a new reading, see the follow-up). The value, its ℃ form,
+    rounding and flag are amended together."""
 
 
 # Stored column behind each field; the document also has its kind (amended with it).
@@ -66,7 +81,22 @@ _COLUMNS: dict[AmendField, str] = {
     AmendField.ORIGIN: "origin",
     AmendField.DESTINATION: "destination",
     AmendField.PLATE: "plate",
+    AmendField.TEMPERATURE: "value_c",
 }
+_READING_COLUMNS: tuple[str, ...] = (
+    "value",
+    "unit",
+    "value_c",
+    "site",
+    "raw",
+    "plausibility",
+    "estimated_from_c",
+    "ambient_c",
+    "rounded_c",
+    "flagged",
+)
+"""Columns of a reading a temperature correction may write: the value and what the parser and
+the fever rule derive from it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,17 +154,14 @@ class PersonRecord:
     passed_at: datetime
     original: dict[AmendField, str | None]
     current: dict[AmendField, str | None]
+    """Each field as text; the temperature as "38.1" (℃, one decimal), None without one."""
     corrections: tuple[Correction, ...]
+    flagged: tuple[bool, bool] = (False, False)
+    """Whether the screening reading was at or over the threshold: as written, as corrected."""
 
     @property
     def amended(self) -> frozenset[AmendField]:
         return frozenset(c.field for c in self.corrections)
-
-
-def _prefix_range(prefix: str) -> tuple[str, str]:
-    """[low, high) of the strings starting with `prefix`, so a plain index can answer it
-    (LIKE with a prefix uses an index only under case-insensitive collation)."""
-    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def _like_part(text: str) -> str:
@@ -142,10 +169,14 @@ def _like_part(text: str) -> str:
     return f"%{escaped}%"
 
 
-# Person seqs matching a search, in the amended view. Each branch is answered from an index
-# (plate, document number, the covering name index, amendment target) so the cost follows the
-# number of matches, not the size of the log. A value that was amended matches only through
-# its latest amendment, never through the original column.
+# Person seqs matching a search, in the amended view: any contiguous part of a plate ("12345"
+# finds 京A12345), of a document number or of a name. A part has no prefix for a B-tree to
+# seek, so each branch scans a covering index (plate, document number, name: the short column
+# alone, never the table), which costs a few milliseconds per 100,000 rows and reads only the
+# matching rows after it. A part that cannot be in a column skips its scan (`:doc_ok`,
+# `:name_ok` are constants SQLite tests before the loop): Chinese characters are never in a
+# document number, a number alone is never a name. A value that was amended matches only
+# through its latest amendment, never through the original column.
 _LATEST = """
     a.seq = (SELECT max(b.seq) FROM amendment b
              WHERE b.target_id = a.target_id AND b.field = a.field)
@@ -156,29 +187,29 @@ _NOT_AMENDED = """
 _AMENDED_HITS = f"""
     SELECT p.seq FROM amendment a JOIN person p ON p.passage_id = a.target_id
      WHERE a.target_table = 'vehicle_passage' AND a.field = 'plate' AND {_LATEST}
-       AND json_extract(a.new_value, '$') >= :plate_lo
-       AND json_extract(a.new_value, '$') < :plate_hi
+       AND json_extract(a.new_value, '$') LIKE :plate_part ESCAPE '\\'
     UNION
     SELECT p.seq FROM amendment a JOIN person p ON p.id = a.target_id
      WHERE a.target_table = 'person' AND a.field IN ('document_number', 'name') AND {_LATEST}
        AND ((a.field = 'document_number'
-             AND json_extract(a.new_value, '$') >= :doc_lo
-             AND json_extract(a.new_value, '$') < :doc_hi)
+             AND json_extract(a.new_value, '$') LIKE :doc_part ESCAPE '\\')
          OR (a.field = 'name' AND json_extract(a.new_value, '$') LIKE :part ESCAPE '\\'))
 """
 """People whose corrected plate, document or name matches (from the few amendment rows)."""
 
 _HITS = f"""
     SELECT p.seq FROM vehicle_passage v JOIN person p ON p.passage_id = v.id
-     WHERE v.plate >= :plate_lo AND v.plate < :plate_hi
+     WHERE v.rowid IN (SELECT rowid FROM vehicle_passage
+                        WHERE plate LIKE :plate_part ESCAPE '\\')
        AND {_NOT_AMENDED.format(target="v.id", field="plate")}
     UNION
     SELECT p.seq FROM person p
-     WHERE p.document_number >= :doc_lo AND p.document_number < :doc_hi
+     WHERE :doc_ok
+       AND p.rowid IN (SELECT rowid FROM person WHERE document_number LIKE :doc_part ESCAPE '\\')
        AND {_NOT_AMENDED.format(target="p.id", field="document_number")}
     UNION
     SELECT p.seq FROM person p
-     WHERE p.rowid IN (SELECT rowid FROM person WHERE name LIKE :part ESCAPE '\\')
+     WHERE :name_ok AND p.rowid IN (SELECT rowid FROM person WHERE name LIKE :part ESCAPE '\\')
        AND {_NOT_AMENDED.format(target="p.id", field="name")}
     UNION
     {_AMENDED_HITS}
@@ -187,9 +218,9 @@ _HITS = f"""
 # The same test, one row at a time (for the window next to the bound): the row's original
 # values, unless that field was corrected, or a corrected value (computed once per query).
 _MATCHES = f"""
-    AND ((v.plate >= :plate_lo AND v.plate < :plate_hi
+    AND ((v.plate LIKE :plate_part ESCAPE '\\'
           AND {_NOT_AMENDED.format(target="v.id", field="plate")})
-      OR (p.document_number >= :doc_lo AND p.document_number < :doc_hi
+      OR (p.document_number LIKE :doc_part ESCAPE '\\'
           AND {_NOT_AMENDED.format(target="p.id", field="document_number")})
       OR (p.name LIKE :part ESCAPE '\\'
           AND {_NOT_AMENDED.format(target="p.id", field="name")})
@@ -198,7 +229,7 @@ _MATCHES = f"""
 
 _PAGE = """
     SELECT p.seq, p.id, p.passage_id, v.plate, v.passed_at, p.name, p.document_number,
-           r.value_c, r.flagged
+           r.value_c, r.flagged, r.id
     FROM person p
     JOIN vehicle_passage v ON v.id = p.passage_id
     LEFT JOIN reading r ON r.person_id = p.id AND r.purpose = 'screening'
@@ -229,19 +260,18 @@ def page_sql(*, newer: bool, search: str = "") -> str:
     return _PAGE.format(bound=bound, search=where, order="ASC" if newer else "DESC")
 
 
-def search_params(query: str) -> dict[str, str]:
-    """The bound values of a search: plate and document prefixes, normalised as stored, and
-    the name part (LIKE pattern). A part that normalises to nothing matches no prefix."""
+def search_params(query: str) -> dict[str, str | int]:
+    """The bound values of a search (LIKE patterns): the part of a plate and of a document
+    number, normalised as they are stored, and the part of a name as typed. A part that
+    normalises to nothing matches nothing."""
     plate = normalise_plate(query) or "\x00"
     document = normalise_document_number(query) or "\x00"
-    plate_lo, plate_hi = _prefix_range(plate)
-    doc_lo, doc_hi = _prefix_range(document)
     return {
-        "plate_lo": plate_lo,
-        "plate_hi": plate_hi,
-        "doc_lo": doc_lo,
-        "doc_hi": doc_hi,
+        "plate_part": _like_part(plate),
+        "doc_part": _like_part(document),
         "part": _like_part(query.strip()),
+        "doc_ok": int(document.isascii() and document.isalnum()),
+        "name_ok": int(not document.isdigit()),
     }
 
 
@@ -330,7 +360,7 @@ class History:
         """Rows for the screen, with the amendments of their people and passages applied."""
         if not found:
             return ()
-        targets = list({row[1] for row in found} | {row[2] for row in found})
+        targets = list({row[i] for row in found for i in (1, 2, 9) if row[i] is not None})
         marks = ", ".join(f":t{i}" for i in range(len(targets)))
         corrections = connection.execute(
             sa.text(
@@ -343,9 +373,10 @@ class History:
         for target, column, value in corrections:
             amended.setdefault(target, {})[column] = value
         rows = []
-        for seq, person, passage, plate, passed_at, name, document, value_c, flagged in found:
+        for seq, person, passage, plate, passed_at, name, document, value_c, flag, read in found:
             of_person, of_passage = amended.get(person, {}), amended.get(passage, {})
-            fields = {_field_of(c) for c in (*of_person, *of_passage)}
+            of_reading = amended.get(read, {}) if read else {}
+            fields = {_field_of(c) for c in (*of_person, *of_passage, *of_reading)}
             rows.append(
                 HistoryRow(
                     person_id=uuid.UUID(hex=person),
@@ -354,8 +385,8 @@ class History:
                     passed_at=datetime.fromisoformat(passed_at),
                     name=of_person.get("name", name),
                     document=of_person.get("document_number", document),
-                    value_c=value_c,
-                    flagged=bool(flagged),
+                    value_c=of_reading.get("value_c", value_c),
+                    flagged=bool(of_reading.get("flagged", flag)),
                     amended=frozenset(f for f in fields if f is not None),
                 )
             )
@@ -376,9 +407,18 @@ class History:
             session=session, record_type=VehiclePassage, record_id=person.record.passage_id
         )
         assert passage is not None
-        original = _values(person.original, passage.original)
-        current = _values(person.record, passage.record)
-        corrections = sorted((*person.amendments, *passage.amendments), key=lambda a: a.seq or 0)
+        screening = _screening_reading(session, person_id)
+        reading = (
+            None
+            if screening is None
+            else amendments.amended_view(session=session, records=[screening])[0]
+        )
+        original = _values(person.original, passage.original, reading.original if reading else None)
+        current = _values(person.record, passage.record, reading.record if reading else None)
+        corrections = sorted(
+            (*person.amendments, *passage.amendments, *(reading.amendments if reading else ())),
+            key=lambda a: a.seq or 0,
+        )
         return PersonRecord(
             person_id=person_id,
             passage_id=passage.record.id,
@@ -387,6 +427,9 @@ class History:
             current=current,
             corrections=tuple(
                 _correction(a) for a in corrections if _field_of(a.field) is not None
+            ),
+            flagged=(
+                (reading.original.flagged, reading.record.flagged) if reading else (False, False)
             ),
         )
 
@@ -399,11 +442,10 @@ class History:
         plate); an empty value clears a name, document, phone or destination. A reason and
         who corrects are required. Nothing is stored unless everything is valid.
         """
+        if field is AmendField.TEMPERATURE:
+            return self._amend_temperature(person_id, text, reason=reason, by=by)
         changes = self._changes(field, text)
-        if not reason.strip():
-            raise ValidationError.of("amendment.reason_required")
-        if not by.strip():
-            raise ValidationError.of("amendment.author_required")
+        _check_author(reason, by)
         at = self.clock()
         with self.store.session() as session:
             person = session.get(Person, person_id)
@@ -430,6 +472,68 @@ class History:
                 )
         return self.person(person_id)
 
+    def _amend_temperature(
+        self, person_id: uuid.UUID, text: str, *, reason: str, by: str
+    ) -> PersonRecord:
+        """Correct the screening reading's value, parsed as the lane parses a typed value and
+        judged by the fever rule with the threshold in force when it was taken. A corrected
+        value at or over the threshold is flagged and, when the person has no case yet, opens
+        one (the same rule as at the lane); a lower value never closes a case: a person decides
+        (domain.md, rule 6)."""
+        at = self.clock()
+        with self.store.session() as session:
+            row = _screening_reading(session, person_id)
+            if row is None:
+                if session.get(Person, person_id) is None:
+                    raise KeyError(person_id)
+                raise ValidationError.of("history.no_reading")
+            parsed = parse_typed_temperature(
+                text, instrument=Instrument.INFRARED_TYPED, taken_at=row.taken_at
+            )
+            _check_author(reason, by)
+            assessment = FeverRule(Decimal(str(row.threshold_c))).assess(parsed)
+            new: dict[str, Any] = {
+                "value": parsed.value,
+                "unit": parsed.unit,
+                "value_c": parsed.value_c,
+                "site": parsed.site,
+                "raw": parsed.raw,
+                "plausibility": parsed.plausibility,
+                "estimated_from_c": None,
+                "ambient_c": None,
+                "rounded_c": None if assessment.rounded_c is None else float(assessment.rounded_c),
+                "flagged": assessment.at_or_over,
+            }
+            current = amendments.amended_view(session=session, records=[row])[0].record
+            if current.rounded_c == new["rounded_c"] and current.flagged == new["flagged"]:
+                raise ValidationError.of("history.amend_unchanged")
+            # The value first: the history lists a correction by it (`_COLUMNS`).
+            for column in sorted(_READING_COLUMNS, key=lambda c: c != "value_c"):
+                if getattr(current, column) != new[column]:
+                    amendments.amend(
+                        session=session,
+                        record=row,
+                        field=column,
+                        new_value=new[column],
+                        reason=reason,
+                        by=by,
+                        at=at,
+                    )
+            if assessment.at_or_over and not _has_case(session, person_id):
+                append(
+                    session,
+                    CaseEventFields(
+                        person_id=person_id,
+                        kind="opened",
+                        # The case belongs with the screening it comes from (its period).
+                        at=row.taken_at,
+                        by=by.strip(),
+                        reading_id=row.id,
+                        note=reason.strip(),  # why the value was corrected
+                    ),
+                )
+        return self.person(person_id)
+
     def _changes(self, field: AmendField, text: str) -> dict[str, Any]:
         """The stored columns and values a correction writes, after the domain's checks."""
         typed = text.strip()
@@ -448,11 +552,45 @@ class History:
         return {_COLUMNS[field]: typed or None}
 
 
-def _values(person: Person, passage: VehiclePassage) -> dict[AmendField, str | None]:
-    return {
+def _check_author(reason: str, by: str) -> None:
+    if not reason.strip():
+        raise ValidationError.of("amendment.reason_required")
+    if not by.strip():
+        raise ValidationError.of("amendment.author_required")
+
+
+def _screening_reading(session: Session, person_id: uuid.UUID) -> Reading | None:
+    """The person's screening reading as written (one per person)."""
+    query = (
+        select(Reading)
+        .where(Reading.person_id == person_id, Reading.purpose == ReadingPurpose.SCREENING)
+        .order_by(col(Reading.seq))
+    )
+    return session.exec(query).first()
+
+
+def _has_case(session: Session, person_id: uuid.UUID) -> bool:
+    query = select(CaseEvent.id).where(CaseEvent.person_id == person_id, CaseEvent.kind == "opened")
+    return session.exec(query).first() is not None
+
+
+def _temperature(reading: Reading | None) -> str | None:
+    if reading is None or reading.value_c is None:
+        return None
+    shown = reading.rounded_c if reading.rounded_c is not None else reading.value_c
+    return f"{shown:.1f}"
+
+
+def _values(
+    person: Person, passage: VehiclePassage, reading: Reading | None
+) -> dict[AmendField, str | None]:
+    values: dict[AmendField, str | None] = {
         field: _text(getattr(passage if field is AmendField.PLATE else person, column))
         for field, column in _COLUMNS.items()
+        if field is not AmendField.TEMPERATURE
     }
+    values[AmendField.TEMPERATURE] = _temperature(reading)
+    return values
 
 
 def _field_of(column: str) -> AmendField | None:
@@ -470,6 +608,8 @@ def _correction(amendment: Amendment) -> Correction:
     field = _field_of(amendment.field)
     assert field is not None
     value = amendment.new_value
+    if field is AmendField.TEMPERATURE and isinstance(value, float):
+        value = f"{value:.1f}"
     return Correction(
         field=field,
         value=None if value is None else str(value),

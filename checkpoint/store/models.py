@@ -35,7 +35,7 @@ from checkpoint.domain.vocabulary import (
     Unit,
     VehicleType,
 )
-from checkpoint.store.types import EnumText, UTCDateTime
+from checkpoint.store.types import EnumText, JSONText, UTCDateTime
 
 # The database's `PRAGMA application_id`: "CHKP". A SQLite file with another id is not ours.
 APPLICATION_ID = 0x43484B50
@@ -365,8 +365,8 @@ class AmendmentFields(LogFields):
     target_table: str = Field(max_length=40)
     target_id: uuid.UUID = Field(index=True)
     field: str = Field(max_length=40)
-    new_value: Any = Field(default=None, sa_type=sa.JSON)
-    """The new value as JSON (see `codec.encode`)."""
+    new_value: Any = Field(default=None, sa_type=JSONText)
+    """The new value as JSON (see `codec.encode`), stored as text (see `JSONText`)."""
     reason: str
     amended_by: str
     amended_at: datetime = _time()

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -56,3 +57,20 @@ class EnumText(sa.types.TypeDecorator[E]):
     def __repr__(self) -> str:
         # Alembic renders column types with repr(); migrations store plain strings.
         return "sa.String(length=40)"
+
+
+class JSONText(sa.JSON):
+    """JSON kept as text in SQLite (a column declared TEXT, not JSON).
+
+    A column declared JSON has SQLite's NUMERIC affinity: the JSON text of a number ("37.3",
+    "37.0") is stored as the number itself (37.3, or the integer 37), so what is read back is
+    no longer what was hashed into the chain, and 37.0 is not even the same JSON. TEXT affinity
+    keeps the text exactly as written; reading and writing are JSON's as before.
+    """
+
+    cache_ok = True
+
+
+@compiles(JSONText)
+def _json_text_ddl(_type: JSONText, _compiler: Any, **_kw: Any) -> str:
+    return "TEXT"

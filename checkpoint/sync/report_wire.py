@@ -46,12 +46,18 @@ class WireFigures(_Strict):
     """The tally of a period in people-times (人次); see `reports/model.py` `Figures`."""
 
     people: Count
+    passages: Count = 0
+    """Vehicles + groups on foot (= inbound + outbound); 0 from a checkpoint before version 2."""
     vehicles: Count
+    on_foot: Count = 0
+    """Groups on foot; 0 from a checkpoint before version 2."""
     inbound: Count
     outbound: Count
     non_local: Count
     from_risk_areas: Count
     at_or_over: Count
+    suspected: Count = 0
+    """People treated as suspected for any reason; 0 from a checkpoint before version 2."""
     remeasured: Count
     axillary_confirmed: Count
     referred: Count
@@ -129,7 +135,7 @@ class DayReport(_Strict):
     """A daily report (日报告) or zero report (零报告) of one checkpoint, as
     `checkpoint report day --format json` writes it (`reports/report.schema.json`)."""
 
-    schema_version: Literal[1]
+    schema_version: Literal[1, 2]
     kind: Literal["day"]
     """Only daily reports travel; a shift report stays at the checkpoint."""
     checkpoint: WireCheckpoint

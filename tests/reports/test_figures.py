@@ -34,12 +34,14 @@ def test_day_report_figures(log: Log) -> None:
     assert (report.start, report.end, report.report_day) == (utc(24, 4), utc(25, 4), "2026-11-24")
     assert report.new == Figures(
         people=5,  # two at the cut-off bus, the amended truck, the 23:50 fever, the last second
+        passages=4,  # = vehicles + on foot = in + out
         vehicles=4,
         inbound=3,  # bus, truck (amended from out), car
         outbound=1,
         non_local=1,  # the truck, amended twice: the newest value counts
         from_risk_areas=1,
         at_or_over=2,
+        suspected=2,  # both cases opened by a fever
         remeasured=2,
         axillary_confirmed=1,
         referred=1,
@@ -50,12 +52,14 @@ def test_day_report_figures(log: Log) -> None:
     )
     assert report.cumulative == Figures(
         people=6,
+        passages=5,
         vehicles=5,
         inbound=4,
         outbound=1,
         non_local=2,
         from_risk_areas=1,
         at_or_over=2,
+        suspected=2,  # both cases opened by a fever
         remeasured=2,
         axillary_confirmed=1,
         referred=1,

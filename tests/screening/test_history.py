@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,15 +15,18 @@ from checkpoint.domain.documents import parse_document
 from checkpoint.domain.phones import parse_phone
 from checkpoint.domain.plates import parse_plate
 from checkpoint.domain.readings import Reading, parse_typed_temperature
-from checkpoint.domain.vocabulary import DocumentKind, Instrument, VehicleType
+from checkpoint.domain.vocabulary import Disposition, DocumentKind, Instrument, VehicleType
 from checkpoint.errors import ValidationError
+from checkpoint.reports.build import shift_report
 from checkpoint.screening import history as history_module
 from checkpoint.screening.desk import PersonEntry, ScreeningDesk, VehicleEntry
+from checkpoint.screening.follow_up import FollowUp
 from checkpoint.screening.history import AmendField, History, page_sql, search_params
 from checkpoint.store.engine import open_store
 from checkpoint.store.verify import walk
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+LATER = NOW + timedelta(minutes=5)
 ID_3 = "11010519491231002X"
 
 
@@ -97,7 +100,11 @@ def test_a_row_written_while_paging_does_not_shift_the_pages(
 def test_search_by_plate_document_or_name(desk: ScreeningDesk, history: History) -> None:
     screen_people(desk, 7)
     assert [r.name for r in history.page("鄂a12342").rows] == ["乘客2"]  # any case
+    assert [r.name for r in history.page("12342").rows] == ["乘客2"]  # any part of a plate
+    assert [r.name for r in history.page("a 1234 2").rows] == ["乘客2"]  # typed with spaces
     assert [r.name for r in history.page("110105").rows] == ["乘客3"]  # document prefix
+    assert [r.name for r in history.page("19491231").rows] == ["乘客3"]  # any part of it
+    assert [r.name for r in history.page("002x").rows] == ["乘客3"]  # its end, any case
     assert [r.name for r in history.page("客5").rows] == ["乘客5"]  # part of a name
     assert [r.name for r in history.page("鄂A1234", limit=3).rows] == ["乘客6", "乘客5", "乘客4"]
     assert history.page("50%").rows == ()  # LIKE wildcards are text
@@ -115,7 +122,11 @@ def test_search_finds_amended_values_and_not_the_originals(
     assert history.page("乘客1").rows == ()  # the original no longer matches
     assert [r.person_id for r in history.page("110105").rows] == [people[2]]
     assert [r.person_id for r in history.page("e1234").rows] == [people[3]]
+    assert [r.person_id for r in history.page("2345678").rows] == [people[3]]  # a part
     assert [r.person_id for r in history.page("粤B").rows] == [people[4]]
+    assert [r.person_id for r in history.page("B123").rows] == [people[4]]  # a part
+    # people[3]'s original document was amended away; people[2] has it now
+    assert [r.person_id for r in history.page("31002X").rows] == [people[2]]
     assert history.page("鄂A12344").rows == ()
     # a second correction of the same field wins over the first
     history.amend(people[1], AmendField.NAME, "张山", reason="再次核对", by="李强")
@@ -221,20 +232,108 @@ def test_a_search_past_its_window_asks_the_indexes_and_misses_nothing(
 
 def test_query_plans_use_indexes(desk: ScreeningDesk) -> None:
     """Pages walk the seq index; the index search reads plate, document, name and amendment
-    indexes. The only scans: the covering name index (a name part has no prefix) and the
-    amendment table (corrections are few)."""
+    indexes. The only scans: the covering plate, document and name indexes (a part has no
+    prefix; the short column alone, never the table) and the amendment table (corrections are
+    few)."""
     screen_people(desk, 3)
     db = sqlite3.connect(desk.store.path)
     try:
         for newer in (False, True):
             for search in ("", "window", "hits"):
                 params: dict[str, object] = {"bound": 2, "edge": 1, "limit": 51}
-                params.update(search_params("鄂A1"))
+                params.update(search_params("A123"))
                 sql = page_sql(newer=newer, search=search)
                 plan = [r[3] for r in db.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
                 scans = [step for step in plan if step.startswith("SCAN ")]
-                allowed = ("SCAN person USING COVERING INDEX ix_person_name", "SCAN a")
+                allowed = (
+                    "SCAN person USING COVERING INDEX ix_person_name",
+                    "SCAN person USING COVERING INDEX ix_person_document_number",
+                    "SCAN vehicle_passage USING COVERING INDEX ix_vehicle_passage_plate",
+                    "SCAN a",
+                )
                 assert all(step.startswith(allowed) for step in scans), plan
                 assert any("USING INDEX sqlite_autoindex_person_2 (seq" in s for s in plan), plan
     finally:
         db.close()
+
+
+def _follow_up(desk: ScreeningDesk) -> FollowUp:
+    return FollowUp(store=desk.store, rule=desk.fever_rule, clock=lambda: NOW)
+
+
+def test_a_corrected_temperature_at_the_threshold_is_flagged_opens_a_case_and_is_counted(
+    desk: ScreeningDesk, history: History
+) -> None:
+    people = screen_people(desk, 2)
+    before = shift_report(desk.store, desk.settings, None, now=LATER)  # the open shift
+    assert (before.new.at_or_over, before.new.suspected) == (0, 0)
+    # typed the way the lane accepts it ("37,3" from a Chinese keyboard), judged by the rule
+    record = history.amend(people[1], AmendField.TEMPERATURE, "37,3", reason="看错", by="李强")
+    assert record.original[AmendField.TEMPERATURE] == "36.5"  # the original kept beside it
+    assert record.current[AmendField.TEMPERATURE] == "37.3"
+    assert record.flagged == (False, True)
+    assert [(c.field, c.value, c.reason) for c in record.corrections] == [
+        (AmendField.TEMPERATURE, "37.3", "看错")
+    ]
+    row = history.page().rows[0]
+    assert (row.value_c, row.flagged, row.amended) == (37.3, True, {AmendField.TEMPERATURE})
+    # the case is in the observation queue, for a person to follow up and decide
+    assert [view.person_id for view in _follow_up(desk).open_cases()] == [people[1]]
+    after = shift_report(desk.store, desk.settings, None, now=LATER)
+    assert (after.new.people, after.new.at_or_over, after.new.suspected) == (2, 1, 1)
+    assert [c.person_id for c in after.cases] == [people[1]]
+    assert after.cases[0].first_value_c == 37.3 and "fever" in after.cases[0].reasons
+    assert after.shift_id is not None
+    assert desk.counters(after.shift_id).flagged == 1
+    with desk.store.reading() as session:
+        value = (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT value, flagged FROM reading WHERE person_id = ?", (people[1].hex,)
+            )
+            .one()
+        )
+        assert tuple(value) == (36.5, 0)  # the row as written
+        assert walk(session).ok
+
+
+def test_a_temperature_corrected_down_is_counted_so_but_its_case_waits_for_a_decision(
+    desk: ScreeningDesk, history: History
+) -> None:
+    shift = desk.open_shift(leader="李强", operators=["王芳"])
+    passage = desk.start_passage(
+        shift.id, VehicleEntry(VehicleType.CAR, parse_plate("鄂A12345")), operator="王芳"
+    )
+    person = desk.screen(shift.id, passage, PersonEntry(), typed("38.5"), operator="王芳").person_id
+    history.amend(person, AmendField.TEMPERATURE, "36.5", reason="多按了一位", by="李强")
+    report = shift_report(desk.store, desk.settings, shift.id, now=LATER)
+    assert (report.new.at_or_over, report.new.suspected) == (0, 1)
+    assert desk.counters(shift.id).flagged == 0
+    (view,) = _follow_up(desk).open_cases()  # a lower value never closes a case by itself
+    assert view.state.suspected
+    _follow_up(desk).decide(view.person_id, Disposition.RELEASED, by="李强", note="录入错误")
+    assert _follow_up(desk).open_cases() == []
+
+
+def test_a_temperature_correction_is_checked_like_the_lane(
+    desk: ScreeningDesk, history: History
+) -> None:
+    (person,) = screen_people(desk, 1)
+    cases = [
+        ("365", "reading.missing_decimal_point"),
+        ("98", "reading.unit_needed"),
+        ("abc", "reading.not_a_number"),
+        ("36.5", "history.amend_unchanged"),
+        ("", "reading.empty"),
+    ]
+    for value, code in cases:
+        with pytest.raises(ValidationError) as caught:
+            history.amend(person, AmendField.TEMPERATURE, value, reason="x", by="李强")
+        assert caught.value.code == code, value
+    with pytest.raises(ValidationError) as caught:
+        history.amend(person, AmendField.TEMPERATURE, "38.0", reason=" ", by="李强")
+    assert caught.value.code == "amendment.reason_required"
+    assert history.person(person).corrections == ()
+    # a Fahrenheit value with its unit is converted, as on the lane
+    record = history.amend(person, AmendField.TEMPERATURE, "99.5F", reason="x", by="李强")
+    assert record.current[AmendField.TEMPERATURE] == "37.5" and record.flagged == (False, True)

@@ -123,3 +123,43 @@ def test_readers_do_not_upgrade(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as caught:
         open_store(path, exclusive=False, create=False)
     assert caught.value.code == "store.needs_upgrade"
+
+
+def test_a_corrected_number_verifies_once_its_column_keeps_text(tmp_path: Path) -> None:
+    """Before 0007 the amendment's value column had NUMERIC affinity: a corrected temperature
+    ("37.3") was stored as a number and the row no longer matched its hash. The upgrade turns
+    it back into its text, and the chain holds; a new log keeps the text as written."""
+    from sqlmodel import select
+
+    from checkpoint.store import amendments
+    from checkpoint.store.engine import Store
+    from checkpoint.store.models import Reading
+
+    path = tmp_path / "data" / "checkpoint.db"
+    _new_log_at(path, "0006")
+    old = Store(path=path, engine=make_engine(path))
+    scene = build_scene(old)
+    _, written = scene.screen("乘客", 36.5)
+    with old.session() as session:
+        reading = session.exec(select(Reading).where(Reading.id == written.id)).one()
+        amendments.amend(
+            session=session,
+            record=reading,
+            field="value_c",
+            new_value=37.3,
+            reason="看错",
+            by="李强",
+        )
+    with old.reading() as session:
+        assert not walk(session).ok  # the number, not its text: "changed"
+    old.close()
+    store = open_store(path)
+    try:
+        with store.reading() as session:
+            stored = session.connection().exec_driver_sql(
+                "SELECT typeof(new_value), new_value FROM amendment"
+            )
+            assert [tuple(row) for row in stored] == [("text", "37.3")]
+            assert walk(session).ok
+    finally:
+        store.close()

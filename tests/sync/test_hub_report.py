@@ -25,6 +25,7 @@ from checkpoint.reports.model import Figures
 from checkpoint.sync.hub import db
 from checkpoint.sync.hub.report_ingest import store_report
 from checkpoint.sync.hub.report_render import (
+    TABLE_FIGURES,
     render_csv,
     render_json,
     render_pdf,
@@ -130,10 +131,16 @@ def test_the_text_is_80_columns_in_both_languages(
         assert SILENT in text and "槐荫收费站" in text
     english = render_text(report, "en")
     total_line = next(line for line in english.splitlines() if line.startswith("Total"))
-    assert total_line.split()[1:] == [
-        str(getattr(report.total_new, n))
-        for n in ("people", "vehicles", "at_or_over", "referred", "held", "turned_back")
-    ]
+    assert total_line.split()[1:] == [str(getattr(report.total_new, n)) for n in TABLE_FIGURES]
+    assert TABLE_FIGURES == (
+        "people",
+        "vehicles",
+        "on_foot",
+        "at_or_over",
+        "suspected",
+        "referred",
+        "turned_back",
+    )
     assert "LATE" in english and "never reported" in english
 
 

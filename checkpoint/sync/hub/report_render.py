@@ -22,7 +22,7 @@ from checkpoint.domain.plates import place_name
 from checkpoint.locale import Language, translate
 from checkpoint.reports.fonts import CjkFont, FontChoice
 from checkpoint.reports.model import Figures
-from checkpoint.reports.text import PAPER, fit, wrap
+from checkpoint.reports.text import PAPER, fit, sums_line, wrap
 from checkpoint.sync.hub.reports import (
     FIGURE_NAMES,
     CheckpointDay,
@@ -35,9 +35,10 @@ from checkpoint.sync.hub.reports import (
 TABLE_FIGURES: Final[tuple[str, ...]] = (
     "people",
     "vehicles",
+    "on_foot",
     "at_or_over",
+    "suspected",
     "referred",
-    "held",
     "turned_back",
 )
 """The figures of the per-checkpoint tables (all of them are in the total and the files)."""
@@ -177,6 +178,7 @@ def render_text(report: HubDayReport, language: Language, *, width: int = PAPER)
             + "  "
             + fit(str(getattr(report.total_cumulative, name)), number, right=True)
         )
+    add(sums_line(report.total_new, language), "  ")
     out.append(rule)
     add(f"{_t('hub.section.omissions', language)}: {len(report.omissions)}")
     if not report.omissions:
@@ -341,7 +343,7 @@ def _pdf(report: HubDayReport, language: Language, choice: FontChoice) -> Any:
         para(_t("hub.section.cumulative" if cumulative else "hub.section.new", language), 12)
         pdf.set_font("cjk", size=9)
         with pdf.table(
-            col_widths=(54, *(21,) * len(TABLE_FIGURES)),
+            col_widths=(40, *(20,) * len(TABLE_FIGURES)),
             text_align=("LEFT", *("RIGHT",) * len(TABLE_FIGURES)),
             line_height=5.5,
             headings_style=heading,
@@ -383,6 +385,7 @@ def _pdf(report: HubDayReport, language: Language, choice: FontChoice) -> Any:
                     str(getattr(report.total_cumulative, name)),
                 ]
             )
+    para(sums_line(report.total_new, language), 9)
     sections: list[tuple[str, list[str], str]] = [
         (
             f"{_t('hub.section.omissions', language)}: {len(report.omissions)}",

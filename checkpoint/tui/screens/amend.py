@@ -1,8 +1,14 @@
 """Correct a person's record: choose the field, type the new value, say why and who.
 
 The original stays in the log; each field shows its original beside the current value once
-corrected. New values are checked as on the lane (document check digit, phone, plate); a
-mistake or a missing reason is shown next to its field and nothing typed is lost.
+corrected. New values are checked as on the lane (document check digit, phone, plate, the
+temperature with the fever rule); a mistake or a missing reason is shown next to its field and
+nothing typed is lost.
+
+The corrector sees what is being changed: the chosen field's current value, under the select.
+Personal values are masked (enough to check them against the card in hand) unless the one who
+corrects is the shift leader, who may see them whole. A person without a name is named by the
+plate and the time they were screened.
 """
 
 from __future__ import annotations
@@ -30,12 +36,14 @@ _MASKS = {
 }
 
 
-def shown(field: AmendField, value: str | None) -> str:
-    """A value as the screen shows it: personal fields masked, nothing as —."""
+def shown(field: AmendField, value: str | None, *, whole: bool = False) -> str:
+    """A value as the screen shows it: personal fields masked unless `whole`, nothing as —."""
     if not value:
         return "—"
+    if field is AmendField.TEMPERATURE:
+        return f"{value} ℃"
     mask = _MASKS.get(field)
-    return mask(value) if mask else value
+    return mask(value) if mask and not whole else value
 
 
 class AmendScreen(AppScreen):
@@ -46,10 +54,12 @@ class AmendScreen(AppScreen):
         Binding("ctrl+s", "save", "save", priority=True),
     ]
 
-    def __init__(self, person_id: uuid.UUID, operator: str) -> None:
+    def __init__(self, person_id: uuid.UUID, operator: str, leader: str = "") -> None:
         super().__init__()
         self.person_id = person_id
         self.operator = operator
+        self.leader = leader
+        """The shift leader: when the corrector is the leader, values are shown unmasked."""
         self.record: PersonRecord | None = None
         self.saved = False
 
@@ -71,6 +81,7 @@ class AmendScreen(AppScreen):
                     compact=True,
                 )
                 yield Input(id="amend-value", compact=True)
+            yield Static(id="amend-current", classes="hint")
             yield Static(id="amend-value-error", classes="hint error")
             yield Input(id="amend-reason", compact=True)
             yield Static(id="amend-reason-error", classes="hint error")
@@ -102,28 +113,27 @@ class AmendScreen(AppScreen):
         self.query_one("#amend-value", Input).placeholder = t("tui.amend.value")
         self.query_one("#amend-reason", Input).placeholder = t("tui.amend.reason")
         self.query_one("#amend-by", Input).placeholder = t("tui.amend.by")
-        record = self.record
+        self._show_record()
+
+    def _show_record(self) -> None:
+        """The title, every field with its corrections, and the one being changed."""
+        t, record = self.t, self.record
         if record is None:
             return
-        zone = self.desk.settings.checkpoint.zone
-        self.query_one("#amend-title", Static).update(
-            t(
-                "tui.amend.title",
-                who=shown(AmendField.NAME, record.current[AmendField.NAME]),
-                at=record.passed_at.astimezone(zone).strftime("%m-%d %H:%M"),
-            )
-        )
+        self.query_one("#amend-title", Static).update(t("tui.amend.title", who=self._who(record)))
+        whole = self._whole
         lines = []
         for field in AmendField:
             label = t(f"tui.amend.field.{field.value}")
-            current = shown(field, record.current[field])
+            current = self._value(field, record.current[field], whole, record.flagged[1])
             if field in record.amended:
                 last = [c for c in record.corrections if c.field is field][-1]
+                original = self._value(field, record.original[field], whole, record.flagged[0])
                 lines.append(
                     t(
                         "tui.amend.changed",
                         field=label,
-                        original=shown(field, record.original[field]),
+                        original=original,
                         current=current,
                         reason=last.reason,
                         by=last.by,
@@ -132,6 +142,52 @@ class AmendScreen(AppScreen):
             else:
                 lines.append(t("tui.amend.unchanged", field=label, current=current))
         self.query_one("#amend-fields", Static).update("\n".join(lines))
+        self._show_current()
+
+    @property
+    def _whole(self) -> bool:
+        """The shift leader corrects: personal values are shown whole."""
+        by = self.query_one("#amend-by", Input).value.strip()
+        return bool(self.leader.strip()) and by == self.leader.strip()
+
+    def _value(self, field: AmendField, value: str | None, whole: bool, flagged: bool) -> str:
+        text = shown(field, value, whole=whole)
+        if field is AmendField.TEMPERATURE and value and flagged:
+            text += " " + self.t("tui.amend.flag")
+        return text
+
+    def _who(self, record: PersonRecord) -> str:
+        """The masked name, or for a nameless record what tells it apart: plate and time."""
+        name = record.current[AmendField.NAME]
+        who = shown(AmendField.NAME, name) if name else self.t("tui.amend.unnamed")
+        at = record.passed_at.astimezone(self.desk.settings.checkpoint.zone)
+        plate = record.current[AmendField.PLATE]
+        when = at.strftime("%m-%d %H:%M")
+        if plate:
+            return self.t("tui.amend.who", who=who, plate=plate, at=when)
+        return self.t("tui.amend.who_on_foot", who=who, at=when)
+
+    def _show_current(self) -> None:
+        """What is being changed: the chosen field and its current value."""
+        record, field = self.record, self.query_one("#amend-field", Select).value
+        if record is None or not isinstance(field, AmendField):
+            return
+        whole = self._whole
+        masked = not whole and field in _MASKS and bool(record.current[field])
+        key = "tui.amend.editing_masked" if masked else "tui.amend.editing"
+        self.query_one("#amend-current", Static).update(
+            self.t(
+                key,
+                field=self.t(f"tui.amend.field.{field.value}"),
+                current=self._value(field, record.current[field], whole, record.flagged[1]),
+            )
+        )
+
+    @on(Select.Changed, "#amend-field")
+    @on(Input.Changed, "#amend-by")
+    def _chosen(self) -> None:
+        # Not `relabel`: relabelling the select posts Select.Changed again.
+        self._show_record()
 
     # -- saving -----------------------------------------------------------------------------
 
@@ -182,8 +238,10 @@ class AmendScreen(AppScreen):
         self._show(record)
         self.query_one("#amend-value", Input).value = ""
         self.query_one("#amend-reason", Input).value = ""
+        flagged_now = field is AmendField.TEMPERATURE and record.flagged[1]
+        key = "tui.amend.case_opened" if flagged_now else "tui.amend.done"
         self.query_one("#amend-hint", Static).update(
-            self.t("tui.amend.done", field=self.t(f"tui.amend.field.{field.value}"))
+            self.t(key, field=self.t(f"tui.amend.field.{field.value}"))
         )
         self.query_one("#amend-value", Input).focus()
 

@@ -1,4 +1,5 @@
-"""Recent people, newest first, a page at a time; search by plate, document or name (masked).
+"""Recent people, newest first, a page at a time; search by any part of a plate, document
+number or name (shown masked).
 
 Pages are keyset pages (see `screening/history.py`): PageDown asks for the rows below the last
 one shown, PageUp for the rows above the first, so the thousandth page is as quick as the first.
@@ -135,16 +136,17 @@ class HistoryScreen(AppScreen):
         if person_id is None:
             return
         shift = self.checkpoint_app.shift
-        operator = ""
+        operator = leader = ""
         if shift is not None:
             operator = shift.operators[0] if shift.operators else shift.leader
+            leader = shift.leader
 
         def back(amended: bool | None) -> None:
             if amended:
                 before, after = self._bound
                 self._load(before=before, after=after, page_no=self.page_no)
 
-        self.app.push_screen(AmendScreen(person_id, operator), back)
+        self.app.push_screen(AmendScreen(person_id, operator, leader), back)
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -180,9 +180,11 @@ class ScreeningScreen(AppScreen):
         relabel_select(self.query_one("#direction", Select), self._direction_options())
         status = self.query_one(StatusBar)
         status.labels = {
-            name: t(f"tui.counter.{name}")
-            for name in ("people", "vehicles", "flagged", "turned_back", "unsynced")
+            name: t(f"tui.counter.{name}") for name in ("people", "turned_back", "unsynced")
         }
+        for name in ("passages", "at_or_over", "suspected"):
+            status.labels[name] = t(f"tui.status.{name}")  # templates: the bar fills them in
+        status.labels["threshold"] = f"{self.desk.settings.screening.threshold_c:.1f}"
         status.thermometer = app.thermometer_text()
         status.sync = app.sync_text()
         self.query_one(LiveReading).relabel()
@@ -641,6 +643,13 @@ class ScreeningScreen(AppScreen):
         # Back from the follow-up or the queue: a decided case frees the co-travellers.
         if self._passage_id is not None and self.held:
             self._check_held(self._passage_id)
+        # Back from the history: a corrected temperature may have changed the counts.
+        self._recount()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="recount")
+    def _recount(self) -> None:
+        counters = self.desk.counters(self.shift.id)
+        self.app.call_from_thread(setattr, self.query_one(StatusBar), "counters", counters)
 
     @work(thread=True, exit_on_error=False, group="store")
     def _check_held(self, passage_id: uuid.UUID) -> None:

@@ -19,21 +19,36 @@ class StatusBar(Static):
     counters: reactive[ShiftCounters] = reactive(ShiftCounters)
     """The shift's figures."""
     labels: reactive[dict[str, str]] = reactive(dict)
-    """Translated words for the counters (people, vehicles, flagged, turned back)."""
+    """Translated words for the counters (people, turned back, unsynced) and templates for the
+    ones that must add up (passages, at_or_over, suspected: `str.format` fields named as in
+    `render`)."""
     sync: reactive[str] = reactive("")
     """The hub: offline, the last success, or the last error and the next try, translated."""
 
     def render(self) -> Content:
         c, words = self.counters, self.labels
+        # Labelled so that the numbers add up: vehicles + on foot = passages = in + out; "≥
+        # threshold" and "suspected" (any reason) are two different counts.
+        values = {
+            "people": c.people,
+            "vehicles": c.vehicles,
+            "on_foot": c.on_foot,
+            "passages": c.passages,
+            "inbound": c.inbound,
+            "outbound": c.outbound,
+            "at_or_over": c.flagged,
+            "suspected": c.suspected,
+            "threshold": words.get("threshold", ""),
+        }
         figures = "  ".join(
-            f"{words.get(name, name)} {value}"
-            for name, value in (
-                ("people", c.people),
-                ("vehicles", c.vehicles),
-                ("flagged", c.flagged),
-                ("turned_back", c.turned_back),
-                ("unsynced", c.unsynced),
-            )
+            [
+                f"{words.get('people', 'people')} {c.people}",
+                words.get("passages", "{passages}").format(**values),
+                words.get("at_or_over", "≥ {at_or_over}").format(**values),
+                words.get("suspected", "suspected {suspected}").format(**values),
+                f"{words.get('turned_back', 'turned back')} {c.turned_back}",
+                f"{words.get('unsynced', 'unsynced')} {c.unsynced}",
+            ]
         )
         last = f"  {self.last_value}" if self.last_value else ""
         # Plain content, not markup: "[SIMULATED]" must show as written.
