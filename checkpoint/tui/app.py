@@ -378,6 +378,8 @@ class CheckpointApp(App[None]):
                 count=outcome.rejected,
                 seq=outcome.first_rejected_seq,
             )
+        elif outcome.problem is not Problem.UNREACHABLE and (short := self._short(outcome.refusal)):
+            problem = short
         elif outcome.problem is Problem.UNREACHABLE:
             cause = outcome.cause.value if outcome.cause else "network"
             problem = self.t(
@@ -391,6 +393,15 @@ class CheckpointApp(App[None]):
         seconds = max(0, round(self._sync_retry_at - time.monotonic()))
         text = self.t("tui.sync.failed", problem=problem, seconds=seconds)
         return f"{text}{self.t('tui.sync.last', time=last)}" if last else text
+
+    def _short(self, refusal: CheckpointError | None) -> str:
+        """The status bar's short form of a hub's refusal or an HTTPS failure (what is wrong
+        and what to do), when its code has one."""
+        if refusal is None or not refusal.code:
+            return ""
+        key = f"{refusal.code}.short"
+        text = self.t(key, **refusal.params)
+        return "" if text == key else text
 
     # -- language ---------------------------------------------------------------------------
 
