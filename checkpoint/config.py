@@ -42,7 +42,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from checkpoint import paths
 from checkpoint.domain.vocabulary import CheckpointKind, DirectionMode, EntryMode
 from checkpoint.errors import ConfigError
-from checkpoint.locale import DEFAULT_LANGUAGE, Language, translate
+from checkpoint.locale import CLAUSES, LANGUAGES, Joined, Language, Phrase, Said, catalog
 from checkpoint.thermometer import protocols
 
 ENV_PREFIX: Final = "CHECKPOINT_"
@@ -155,10 +155,24 @@ def _none_if_blank(value: object) -> object:
     return value
 
 
-def _relation_error(key: str, value: object, message: str) -> PydanticCustomError:
+def _relation_error(key: str, value: object, reason: str, **params: object) -> PydanticCustomError:
     # A rule between keys runs after the section validated, where pydantic would blame the
     # whole section; the key and value travel in the context so the message names the key.
-    return PydanticCustomError(_RELATION_ERROR, message, {"key": key, "value": value})
+    # The reason is a message key (config.reason.*) and its parameters, said in the reader's
+    # language when the error is shown.
+    english = _english(reason, params)
+    context = {"key": key, "value": value, "reason": reason, "params": params}
+    return PydanticCustomError(_RELATION_ERROR, english, context)
+
+
+def _refused(reason: str, /, **params: object) -> PydanticCustomError:
+    """A validator's refusal: pydantic error type `reason` (config.reason.<reason> in the
+    catalogs, said in the reader's language) with `params`; its English for pydantic."""
+    return PydanticCustomError(reason, _english(reason, params), params)
+
+
+def _english(reason: str, params: Mapping[str, object]) -> str:
+    return Said(f"config.reason.{reason}", **params).render("en")
 
 
 def _resolve_path(value: Path | None, info: ValidationInfo) -> Path | None:
@@ -203,10 +217,7 @@ class CheckpointSection(BaseModel):
         cleaned = tuple(prefix.strip().upper() for prefix in value)
         for prefix in cleaned:
             if not re.fullmatch(r"[\u4e00-\u9fff][A-Z]?", prefix):
-                raise ValueError(
-                    f"{prefix!r} is not a plate prefix; allowed: a province character, "
-                    'optionally with the letter of the city, e.g. "鄂" or "鄂K"'
-                )
+                raise _refused("plate_prefix", prefix=repr(prefix))
         return cleaned
 
     @field_validator("timezone")
@@ -215,9 +226,7 @@ class CheckpointSection(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                "unknown time zone; allowed: an IANA name such as Asia/Shanghai or Asia/Urumqi"
-            ) from None
+            raise _refused("timezone") from None
         return value
 
     @property
@@ -263,17 +272,11 @@ class ScreeningSection(BaseModel):
     def _window_around_threshold(self) -> Self:
         low, high, threshold = self.plausible_min_c, self.plausible_max_c, self.threshold_c
         if low >= high:
-            raise _relation_error(
-                "plausible_max_c", high, f"must be greater than plausible_min_c ({low})"
-            )
+            raise _relation_error("plausible_max_c", high, "above_min", low=low)
         if low >= threshold:
-            raise _relation_error(
-                "plausible_min_c", low, f"must be below threshold_c ({threshold})"
-            )
+            raise _relation_error("plausible_min_c", low, "below_threshold", threshold=threshold)
         if high <= threshold:
-            raise _relation_error(
-                "plausible_max_c", high, f"must be above threshold_c ({threshold})"
-            )
+            raise _relation_error("plausible_max_c", high, "above_threshold", threshold=threshold)
         return self
 
     @field_validator("required_fields", mode="before")
@@ -368,21 +371,16 @@ class ThermometerSection(BaseModel):
         scheme, sep, rest = value.partition("://")
         if sep:
             if scheme.lower() not in SERIAL_URL_SCHEMES:
-                raise ValueError(
-                    f"unknown URL scheme {scheme!r}; allowed: "
-                    + ", ".join(f"{s}://" for s in SERIAL_URL_SCHEMES)
-                )
+                schemes = ", ".join(f"{s}://" for s in SERIAL_URL_SCHEMES)
+                raise _refused("port_scheme", scheme=repr(scheme), allowed=schemes)
             if scheme.lower() in ("socket", "rfc2217"):
                 match = _PORT_HOST.match(rest)
                 if match is None or not 1 <= int(match.group(2)) <= 65535:
-                    raise ValueError(f"allowed: {scheme}://HOST:PORT with PORT 1-65535")
+                    raise _refused("port_host", scheme=scheme)
             return value
         if PurePath(value).is_absolute() or _WINDOWS_PORT.match(value):
             return value
-        raise ValueError(
-            "allowed: a device path such as /dev/ttyUSB0 or COM3, or a URL such as "
-            "socket://HOST:PORT, rfc2217://HOST:PORT, loop://"
-        )
+        raise _refused("port_form")
 
     @model_validator(mode="after")
     def _new_person_above_agreement(self) -> Self:
@@ -399,16 +397,14 @@ class ThermometerSection(BaseModel):
     def _known_protocol(cls, value: str) -> str:
         known = known_protocols()
         if value not in known:
-            raise ValueError("unknown protocol; allowed: " + ", ".join(known))
+            raise _refused("protocol", allowed=", ".join(known))
         return value
 
     @field_validator("baudrate")
     @classmethod
     def _standard_baudrate(cls, value: int | None) -> int | None:
         if value is not None and value not in STANDARD_BAUDRATES:
-            raise ValueError(
-                "not a standard rate; allowed: " + ", ".join(map(str, STANDARD_BAUDRATES))
-            )
+            raise _refused("baudrate", allowed=", ".join(map(str, STANDARD_BAUDRATES)))
         return value
 
     @field_validator("line_pattern")
@@ -417,11 +413,11 @@ class ThermometerSection(BaseModel):
         compiled = _compile(value)
         unknown = sorted(set(compiled.groupindex) - set(LINE_PATTERN_GROUPS))
         if unknown:
-            raise ValueError(
-                f"unknown group name {unknown[0]!r}; allowed: " + ", ".join(LINE_PATTERN_GROUPS)
+            raise _refused(
+                "line_group", group=repr(unknown[0]), allowed=", ".join(LINE_PATTERN_GROUPS)
             )
         if not {"value", "body", "object"} & set(compiled.groupindex):
-            raise ValueError("needs a named group (?P<value>...), (?P<body>...) or (?P<object>...)")
+            raise _refused("line_value_group")
         return value
 
     @field_validator("line_error_pattern")
@@ -435,7 +431,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern)
     except re.error as exc:
-        raise ValueError(f"not a valid regular expression: {exc}") from None
+        raise _refused("regex", detail=str(exc)) from None
 
 
 class StorageSection(BaseModel):
@@ -637,10 +633,46 @@ def _parse_toml(text: str, path: Path) -> dict[str, Any]:
             path=path,
             line=line,
             column=column,
-            reason=reason,
+            reason=_toml_reason(reason),
             excerpt=excerpt.rstrip(),
             caret=" " * (column - 1) + "^",
         ) from exc
+
+
+_TOML_REASONS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
+    (re.compile(pattern), key)
+    for pattern, key in (
+        (r"Cannot overwrite a value", "overwrite"),
+        (r"Escaped character is not a Unicode scalar value", "escape"),
+        (r"Expected '=' after a key in a key/value pair", "expected_equals"),
+        (r"Expected '\]' at the end of a table declaration", "expected_table_end"),
+        (r"Expected '\]\]' at the end of an array declaration", "expected_array_table_end"),
+        (r"Invalid date or datetime", "date"),
+        (r"Invalid hex value", "hex"),
+        (r"Invalid initial character for a key part", "key_start"),
+        (r"Invalid statement", "statement"),
+        (r"Invalid value", "value"),
+        (r"Unclosed array", "unclosed_array"),
+        (r"Unclosed inline table", "unclosed_inline_table"),
+        (r"Unescaped '\\' in a string", "backslash"),
+        (r"Unterminated string", "unterminated_string"),
+        (r"Expected (?P<what>.+)", "expected"),
+        (r"Cannot declare (?P<key>.+) twice", "declared_twice"),
+        (r"Cannot mutate immutable namespace (?P<key>.+)", "immutable"),
+        (r"Cannot redefine namespace (?P<key>.+)", "redefine"),
+        (r"Duplicate inline table key (?P<key>.+)", "duplicate_key"),
+        (r"(?:Found invalid|Illegal) character (?P<char>.+)", "character"),
+    )
+)
+"""tomllib's reasons (English, fixed texts) and their message keys `config.toml.<key>`."""
+
+
+def _toml_reason(reason: str) -> Phrase | str:
+    """tomllib's reason in the reader's language (as tomllib says it when it is new to us)."""
+    for pattern, key in _TOML_REASONS:
+        if match := pattern.fullmatch(reason):
+            return Said(f"config.toml.{key}", **match.groupdict())
+    return reason
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[tuple[str, ...], tuple[str, object]]:
@@ -730,29 +762,35 @@ def _model_of(info: FieldInfo) -> type[BaseModel] | None:
 
 def _invalid(exc: pydantic.ValidationError, origin: _Origin) -> ConfigError:
     problems = [_describe(error, origin) for error in exc.errors(include_url=False)]
+    # Phrases, not texts: the error is made before the language is known (the settings
+    # name it), and is said in whichever language the command then speaks.
     return ConfigError.of(
-        "config.invalid",
-        count=len(problems),
-        problems="\n".join(f"  - {p}" for p in problems),
+        "config.invalid", count=len(problems), problems=Joined(problems, _PROBLEM_LINES)
     )
 
 
-def _describe(error: ErrorDetails, origin: _Origin) -> str:
+_PROBLEM_LINES: Final[Mapping[Language, str]] = dict.fromkeys(LANGUAGES, "\n  - ")
+
+
+def _describe(error: ErrorDetails, origin: _Origin) -> Said:
     loc = tuple(part for part in error["loc"] if part != "[key]")
     given = error.get("input")
+    context = error.get("ctx") or {}
+    reason: Phrase | str
     if error["type"] == _RELATION_ERROR:
-        context = error.get("ctx") or {}
         loc, given = (*loc, str(context["key"])), context["value"]
-    key = _dotted(loc)
-    if error["type"] == "extra_forbidden":
+        reason = Said(f"config.reason.{context['reason']}", **context["params"])
+    elif error["type"] == "extra_forbidden":
         reason = _unknown_key_reason(loc)
     else:
-        reason = _clean(error["msg"])
+        reason = _reason(error)
         allowed = _allowed_range(_field_at(loc))
-        if allowed and error["type"] in _RANGE_ERRORS:
-            reason = f"{reason}; " + _tr("config.allowed", allowed=allowed)
+        if allowed is not None and error["type"] in _RANGE_ERRORS:
+            reason = Joined([reason, Said("config.allowed", allowed=allowed)], CLAUSES)
     value = _HIDDEN if _is_secret(loc) else _show(given)
-    return _tr("config.problem", key=key, value=value, source=_source(loc, origin), reason=reason)
+    return Said(
+        "config.problem", key=_dotted(loc), value=value, source=_source(loc, origin), reason=reason
+    )
 
 
 _RANGE_ERRORS: Final = frozenset(
@@ -760,26 +798,61 @@ _RANGE_ERRORS: Final = frozenset(
 )
 
 
-def _unknown_key_reason(loc: tuple[str | int, ...]) -> str:
+def _reason(error: ErrorDetails) -> Phrase | str:
+    """What is wrong with a value: `config.reason.<type>` of the catalogs (pydantic's error
+    types and our validators' refusals), or pydantic's English for a type they do not have."""
+    key = f"config.reason.{error['type']}"
+    if key not in catalog("en"):
+        return _clean(error["msg"])
+    params = {name: _choices(value) for name, value in (error.get("ctx") or {}).items()}
+    return Said(key, **params)
+
+
+class _Choices(Phrase):
+    """pydantic's "'a', 'b' or 'c'" as a list in the reader's language."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Sequence[str]) -> None:
+        self.items = tuple(items)
+
+    def render(self, language: Language) -> str:
+        if len(self.items) == 1:
+            return self.items[0]
+        comma, last = ("、", " 或 ") if language == "zh-CN" else (", ", " or ")
+        return comma.join(self.items[:-1]) + last + self.items[-1]
+
+
+def _choices(value: object) -> object:
+    if isinstance(value, str) and " or " in value:
+        items = re.findall(r"'[^']*'", value)
+        if items:
+            return _Choices(items)
+    return value
+
+
+def _unknown_key_reason(loc: tuple[str | int, ...]) -> Phrase:
     name = str(loc[-1])
     if len(loc) == 1:
         sections = list(Settings.model_fields)
-        reason = _tr("config.unknown_section", allowed=", ".join(sections))
+        reason = Said("config.unknown_section", allowed=", ".join(sections))
         homes = [s for s in sections if name in _model_fields(s)]
         if homes:
             # A key written above every [section] header lands at the top level.
-            return reason + "; " + _tr("config.belongs_in", key=name, section=homes[0])
-        suggestion = _close(name, sections)
-        return reason + (
-            f"; {_tr('config.did_you_mean', suggestion=suggestion)}" if suggestion else ""
-        )
+            return Joined([reason, Said("config.belongs_in", key=name, section=homes[0])], CLAUSES)
+        return _with_suggestion(reason, _close(name, sections))
     section = _dotted(loc[:-1])
     info = _field_at(loc[:-1])
     model = _model_of(info) if info is not None else None
     allowed = list(model.model_fields) if model is not None else []
-    reason = _tr("config.unknown_key", section=section, allowed=", ".join(allowed))
-    suggestion = _close(name, allowed)
-    return reason + (f"; {_tr('config.did_you_mean', suggestion=suggestion)}" if suggestion else "")
+    reason = Said("config.unknown_key", section=section, allowed=", ".join(allowed))
+    return _with_suggestion(reason, _close(name, allowed))
+
+
+def _with_suggestion(reason: Said, suggestion: str | None) -> Phrase:
+    if suggestion is None:
+        return reason
+    return Joined([reason, Said("config.did_you_mean", suggestion=suggestion)], CLAUSES)
 
 
 def _model_fields(section: str) -> list[str]:
@@ -792,18 +865,23 @@ def _close(name: str, choices: Sequence[str]) -> str | None:
     return matches[0] if matches else None
 
 
-def _allowed_range(info: FieldInfo | None) -> str:
+def _allowed_range(info: FieldInfo | None) -> Phrase | None:
     if info is None:
-        return ""
+        return None
     bounds: dict[str, object] = {}
     for constraint in info.metadata:
         for attr in ("ge", "gt", "le", "lt"):
             if getattr(constraint, attr, None) is not None:
                 bounds[attr] = getattr(constraint, attr)
     if "ge" in bounds and "le" in bounds:
-        return f"{bounds['ge']} to {bounds['le']}"
+        return Said("config.range", low=bounds["ge"], high=bounds["le"])
+    if not bounds:
+        return None
     symbols = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
-    return ", ".join(f"{symbols[attr]} {bound}" for attr, bound in bounds.items())
+    return Joined([f"{symbols[attr]} {bound}" for attr, bound in bounds.items()], _COMMAS)
+
+
+_COMMAS: Final[Mapping[Language, str]] = {"en": ", ", "zh-CN": "，"}
 
 
 def _clean(message: str) -> str:
@@ -831,19 +909,19 @@ def _dotted(loc: Sequence[str | int]) -> str:
     return text
 
 
-def _source(loc: tuple[str | int, ...], origin: _Origin) -> str:
+def _source(loc: tuple[str | int, ...], origin: _Origin) -> Said:
     names = tuple(_norm(p) for p in loc if isinstance(p, str))
     for key_path, env_name in origin.env_keys.items():
         wanted = tuple(_norm(p) for p in key_path)
         shorter = min(len(wanted), len(names))
         if wanted[:shorter] == names[:shorter]:
-            return _tr("config.source.env", name=env_name)
+            return Said("config.source.env", name=env_name)
     if origin.path is not None and _present(origin.file_data, loc):
         line = _line_of(origin.text, loc)
         if line is not None:
-            return _tr("config.source.file_line", path=origin.path, line=line)
-        return _tr("config.source.file", path=origin.path)
-    return _tr("config.source.default")
+            return Said("config.source.file_line", path=origin.path, line=line)
+        return Said("config.source.file", path=origin.path)
+    return Said("config.source.default")
 
 
 def _norm(part: str) -> str:
@@ -895,10 +973,6 @@ def _line_of(text: str, loc: tuple[str | int, ...]) -> int | None:
 
 def _split_key(text: str) -> tuple[str, ...]:
     return tuple(p[1:-1] if p[0] in "\"'" else p for p in re.findall(_KEY_PART, text))
-
-
-def _tr(key: str, /, **params: object) -> str:
-    return translate(key, DEFAULT_LANGUAGE, **params)
 
 
 # --------------------------------------------------------------------------------------------

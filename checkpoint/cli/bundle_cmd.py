@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from checkpoint.cli.context import cli_context, fail
+from checkpoint.cli.context import cli_context, fail, fail_config
 from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import translate
 
@@ -55,7 +55,7 @@ def export_bundle(
     try:
         settings = load_settings(cli_context(ctx).config_path).settings
     except ConfigError as error:
-        fail(error, code=USAGE_EXIT)
+        fail_config(ctx, error, code=USAGE_EXIT)
     language = settings.ui.language
     secret = token or (settings.sync.token.get_secret_value() if settings.sync.token else None)
     if not secret:

@@ -7,7 +7,7 @@ from datetime import datetime
 import typer
 
 from checkpoint import paths
-from checkpoint.cli.context import cli_context, fail
+from checkpoint.cli.context import cli_context, fail, fail_config
 from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import translate
 
@@ -34,7 +34,7 @@ def check(ctx: typer.Context) -> None:
     try:
         loaded = load_settings(cli_context(ctx).config_path)
     except ConfigError as error:
-        fail(error, code=CONFIG_ERROR_EXIT)
+        fail_config(ctx, error, code=CONFIG_ERROR_EXIT)
     language = loaded.settings.ui.language
     if loaded.path is not None:
         typer.echo(translate("config.check.file", language, path=loaded.path))

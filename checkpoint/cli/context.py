@@ -20,6 +20,8 @@ class CliContext:
     """Global options: `--config PATH` (or `CHECKPOINT_CONFIG`); None means the default path."""
 
     config_path: Path | None
+    language: Language | None = None
+    """`--language`, when it names a language."""
 
 
 def cli_context(ctx: typer.Context) -> CliContext:
@@ -30,12 +32,28 @@ def cli_context(ctx: typer.Context) -> CliContext:
     return obj
 
 
+def said_language(ctx: typer.Context) -> Language:
+    """The language of what is said before the settings are valid, such as the configuration's
+    own errors: `--language`, else the `[ui] language` the configuration would give, read
+    leniently (CHECKPOINT_UI__LANGUAGE, or the file even when it does not validate), else the
+    default of `[ui] language`."""
+    from checkpoint.cli.run_cmd import screen_language
+
+    options = cli_context(ctx)
+    return options.language or screen_language(options.config_path)
+
+
+def fail_config(ctx: typer.Context, error: CheckpointError, *, code: int = 2) -> NoReturn:
+    """`fail` for a configuration that does not load, in `said_language`."""
+    fail(error, code=code, language=said_language(ctx))
+
+
 def fail(
     error: CheckpointError, *, code: int = 1, language: Language = DEFAULT_LANGUAGE
 ) -> NoReturn:
     """Print the error's message and hint on stderr and exit with `code`, no traceback."""
     message, hint = error.text(language)
-    typer.secho(f"{translate('cli.error', language)}: {message}", err=True, fg=typer.colors.RED)
+    typer.secho(translate("cli.error", language, message=message), err=True, fg=typer.colors.RED)
     if hint:
         typer.echo(hint, err=True)
     raise typer.Exit(code=code)

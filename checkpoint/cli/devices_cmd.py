@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from checkpoint.cli.context import cli_context, fail
+from checkpoint.cli.context import cli_context, fail, fail_config
 from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import Language, translate
 
@@ -32,7 +32,7 @@ def _settings(ctx: typer.Context) -> Settings:
     try:
         return load_settings(cli_context(ctx).config_path).settings
     except ConfigError as error:
-        fail(error, code=2)
+        fail_config(ctx, error, code=2)
 
 
 @devices_app.callback()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from checkpoint.cli.context import cli_context, fail
+from checkpoint.cli.context import cli_context, fail, fail_config
 from checkpoint.errors import CheckpointError, ConfigError, ReportError
 from checkpoint.locale import translate
 
@@ -48,7 +48,7 @@ def export(
     try:
         settings = load_settings(cli_context(ctx).config_path).settings
     except ConfigError as error:
-        fail(error, code=USAGE_EXIT)
+        fail_config(ctx, error, code=USAGE_EXIT)
     language = settings.ui.language
     zone = settings.checkpoint.zone
     try:

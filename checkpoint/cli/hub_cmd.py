@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from checkpoint.cli.context import cli_context, echo_rejections, fail
+from checkpoint.cli.context import cli_context, echo_rejections, fail, said_language
 from checkpoint.errors import CheckpointError, ConfigError
-from checkpoint.locale import DEFAULT_LANGUAGE, Language, translate
+from checkpoint.locale import Language, translate
 from checkpoint.sync import DEFAULT_BATCH
 
 if TYPE_CHECKING:
@@ -213,7 +213,7 @@ def _language(ctx: typer.Context) -> Language:
     try:
         return load_settings(cli_context(ctx).config_path).settings.ui.language
     except ConfigError:
-        return DEFAULT_LANGUAGE
+        return said_language(ctx)
 
 
 @hub_app.command("import")

@@ -10,10 +10,10 @@ from typing import Annotated
 
 import typer
 
-from checkpoint.cli.context import cli_context, fail, write_output
+from checkpoint.cli.context import cli_context, fail, said_language, write_output
 from checkpoint.cli.hub_cmd import DbOption
 from checkpoint.errors import CheckpointError, ConfigError, ReportError
-from checkpoint.locale import DEFAULT_LANGUAGE, Language
+from checkpoint.locale import Language
 
 USAGE_EXIT = 2
 
@@ -41,7 +41,7 @@ def _language(ctx: typer.Context, chosen: str | None) -> Language:
     try:
         return load_settings(cli_context(ctx).config_path).settings.reports.language
     except ConfigError:
-        return DEFAULT_LANGUAGE
+        return said_language(ctx)
 
 
 @hub_report_app.command("day")

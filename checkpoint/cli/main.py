@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from checkpoint.cli import context
+from checkpoint.locale import LANGUAGES
 
 app = typer.Typer(
     name="checkpoint",
@@ -44,7 +45,10 @@ def _global_options(
 ) -> None:
     """Screening log for epidemic checkpoints (卡点体温检测登记)."""
     # `--language` was read before parsing (checkpoint.cli.speech): the help is made by then.
-    ctx.obj = context.CliContext(config_path=config)
+    chosen = next(
+        (name for name in LANGUAGES if name.casefold() == (language or "").casefold()), None
+    )
+    ctx.obj = context.CliContext(config_path=config, language=chosen)
 
 
 def _register(argv: Sequence[str] | None = None) -> None:

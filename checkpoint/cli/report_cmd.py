@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from checkpoint.cli.context import cli_context, fail, write_output
+from checkpoint.cli.context import cli_context, fail, fail_config, write_output
 from checkpoint.errors import CheckpointError, ConfigError, ReportError
 from checkpoint.locale import Language
 
@@ -98,7 +98,7 @@ def _settings(ctx: typer.Context) -> Settings:
     try:
         return load_settings(cli_context(ctx).config_path).settings
     except ConfigError as error:
-        fail(error, code=USAGE_EXIT)
+        fail_config(ctx, error, code=USAGE_EXIT)
 
 
 def _language(settings: Settings, chosen: str | None) -> Language:

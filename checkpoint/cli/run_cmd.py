@@ -25,7 +25,7 @@ from checkpoint import paths
 from checkpoint.cli.context import cli_context, fail
 from checkpoint.cli.run_glance import SETTINGS_LANGUAGE, glance
 from checkpoint.errors import CheckpointError, ConfigError, StoreError
-from checkpoint.locale import DEFAULT_LANGUAGE, Language
+from checkpoint.locale import Language
 from checkpoint.store import instance_lock
 from checkpoint.store.peek import open_shift_leader
 
@@ -66,8 +66,11 @@ class Opening:
         port: str | None,
         protocol: str | None,
         lock: instance_lock.InstanceLock | None = None,
+        language: Language = SETTINGS_LANGUAGE,
     ) -> None:
         self.config_path = config_path
+        self.language = language
+        """The language of a configuration that does not load (`said_language`)."""
         self._instance_lock = lock
         """The log's instance lock if taken before the first screen (on the log guessed)."""
         self.simulate = simulate
@@ -94,7 +97,7 @@ class Opening:
             try:
                 loaded = load_settings(self.config_path)
             except ConfigError as error:
-                raise OpenError(error, code=CONFIG_ERROR_EXIT, language=DEFAULT_LANGUAGE) from error
+                raise OpenError(error, code=CONFIG_ERROR_EXIT, language=self.language) from error
             settings = loaded.settings
             language = settings.ui.language
             try:
@@ -173,7 +176,14 @@ def run(
     config_path = cli_context(ctx).config_path
     seen = glance(config_path)
     lock = _lock_early(seen.database, seen.language)
-    opening = Opening(config_path, simulate=simulate, port=port, protocol=protocol, lock=lock)
+    opening = Opening(
+        config_path,
+        simulate=simulate,
+        port=port,
+        protocol=protocol,
+        lock=lock,
+        language=cli_context(ctx).language or seen.language,
+    )
     app = make_app(
         opening.open,
         language=seen.language,

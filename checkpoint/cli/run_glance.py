@@ -12,6 +12,7 @@ turns out wrong costs nothing: the opening compares it with the validated settin
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,10 +44,15 @@ def glance(config_path: Path | None, environ: Mapping[str, str] | None = None) -
     path = config_path or paths.default_config_file(environ)
     data: dict[str, Any]
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    try:
+        data = tomllib.loads(text)
         base: Path | None = path.parent
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        data, base = {}, None
+    except tomllib.TOMLDecodeError:
+        # A file with a mistake elsewhere still says in which language to report it.
+        data, base = {"ui": {"language": _ui_language_line(text)}}, None
     overrides = {name.upper(): value for name, value in environ.items()}
 
     def setting(section: str, key: str) -> object:
@@ -64,6 +70,21 @@ def glance(config_path: Path | None, environ: Mapping[str, str] | None = None) -
         database=_database(database, base, environ),
         checkpoint_id=checkpoint_id if isinstance(checkpoint_id, str) else DEFAULT_CHECKPOINT_ID,
     )
+
+
+_TABLE: Final = re.compile(r"^\s*\[\s*([^\]]*?)\s*\]")
+_LANGUAGE: Final = re.compile(r"""^\s*language\s*=\s*["']([^"']*)["']""")
+
+
+def _ui_language_line(text: str) -> str | None:
+    """`language = "…"` under `[ui]` of a file tomllib cannot read, found line by line."""
+    table = ""
+    for line in text.splitlines():
+        if header := _TABLE.match(line):
+            table = header.group(1)
+        elif table == "ui" and (found := _LANGUAGE.match(line)):
+            return found.group(1)
+    return None
 
 
 def _text(raw: str) -> str:

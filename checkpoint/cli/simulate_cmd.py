@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from checkpoint.cli.context import cli_context, fail
+from checkpoint.cli.context import cli_context, fail, fail_config
 from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import translate
 
@@ -67,7 +67,7 @@ def simulate(
     try:
         settings = load_settings(cli_context(ctx).config_path).settings
     except ConfigError as error:
-        fail(error, code=2)
+        fail_config(ctx, error, code=2)
     language = settings.ui.language
     try:
         script = _read_scenario(scenario) if scenario else None

@@ -16,6 +16,7 @@ computes its panel titles then. English needs none of it and changes nothing.
 from __future__ import annotations
 
 import gettext
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
@@ -85,6 +86,7 @@ def speak(language: Language) -> None:
         return translated(singular if count == 1 else plural)
 
     gettext.gettext = translated  # Typer's Rich help, imported (and its titles made) later
+    _error_sentences(language)
     for name, module in list(sys.modules.items()):
         if not name.startswith(("click.", "typer.")):
             continue
@@ -92,11 +94,12 @@ def speak(language: Language) -> None:
             module._ = translated  # type: ignore[attr-defined]
         if callable(getattr(module, "ngettext", None)):
             module.ngettext = translated_plural  # type: ignore[attr-defined]
-    _usage_prefix(translated("Usage: "))
+    _usage_prefix(translated("Usage: "), language)
 
 
-def _usage_prefix(prefix: str) -> None:
-    """Typer ≥ 0.2x carries its own copy of Click, which writes "Usage: " as a literal."""
+def _usage_prefix(prefix: str, language: Language) -> None:
+    """Typer ≥ 0.2x carries its own copy of Click, which writes "Usage: " and the usage line's
+    placeholders ("[OPTIONS]", "COMMAND [ARGS]...") as literals."""
     formatting = sys.modules.get("typer._click.formatting")
     if formatting is None:
         return
@@ -104,9 +107,74 @@ def _usage_prefix(prefix: str) -> None:
     original = formatter.write_usage
 
     def write_usage(self: object, prog: str, args: str = "", given: str | None = None) -> None:
+        for english, said in errors(language)["usage"].items():
+            args = args.replace(english, said)
         original(self, prog, args, prefix if given is None else given)
 
     formatter.write_usage = write_usage
+
+
+@cache
+def errors(language: Language) -> Mapping[str, Mapping[str, str]]:
+    """The table of Click's error sentences in `language` (`locale/errors.<language>.toml`):
+    "errors" (English sentence → sentence), "names" (kinds of value) and "usage"
+    (placeholders); read when an error or a usage line is shown, never before."""
+    import tomllib
+
+    path = Path(__file__).parent.parent / "locale" / f"errors.{language}.toml"
+    table = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {part: table.get(part, {}) for part in ("errors", "names", "usage")}
+
+
+_FIELD: Final = re.compile(r"\{(\w+)(?:![rs])?\}")
+
+
+@cache
+def _sentences(language: Language) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Each English sentence of the table as a pattern (a field matches any text), in order."""
+    found = []
+    for english, said in errors(language)["errors"].items():
+        pattern = "".join(
+            f"(?P<{part}>.*?)" if index % 2 else re.escape(part)
+            for index, part in enumerate(_FIELD.split(english))
+        )
+        found.append((re.compile(pattern + r"\Z", re.DOTALL), _FIELD.sub(r"{\1}", said)))
+    return tuple(found)
+
+
+def say_error(message: str, language: Language) -> str:
+    """Click's or Typer's English error sentence `message` in `language`; as it is when the
+    table has no sentence of its form (a message of ours is in the language already)."""
+    names = errors(language)["names"]
+    for pattern, said in _sentences(language):
+        match = pattern.match(message)
+        if match is None:
+            continue
+        fields = {
+            name: names.get(value, say_error(value, language) if name == "message" else value)
+            for name, value in match.groupdict().items()
+        }
+        # A sentence Click had said already ("没有命令 'x'。") then given a suffix by Typer.
+        return said.format(**fields).replace("。。", "。")
+    return message
+
+
+def _error_sentences(language: Language) -> None:
+    """Click's exceptions say their sentence (`format_message`) in `language`: the error box of
+    Typer's Rich output and Click's plain one both print it."""
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        module = sys.modules.get(name)
+        if module is None:
+            continue
+        for exception in vars(module).values():
+            if not isinstance(exception, type) or "format_message" not in vars(exception):
+                continue
+            english = vars(exception)["format_message"]
+
+            def format_message(self: Any, english: Callable[[Any], str] = english) -> str:
+                return say_error(english(self), language)
+
+            type.__setattr__(exception, "format_message", format_message)
 
 
 def localize(command: Command, language: Language) -> None:

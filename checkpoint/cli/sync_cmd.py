@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from checkpoint.cli.context import cli_context, echo_rejections, fail
+from checkpoint.cli.context import cli_context, echo_rejections, fail, fail_config
 from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import Language, translate
 from checkpoint.sync import DEFAULT_BATCH
@@ -80,7 +80,7 @@ def sync_command(
     try:
         settings = load_settings(cli_context(ctx).config_path).settings
     except ConfigError as error:
-        fail(error, code=2)
+        fail_config(ctx, error, code=2)
     language = settings.ui.language
     hub_url = hub or (str(settings.sync.hub_url) if settings.sync.hub_url else None)
     secret = token or (settings.sync.token.get_secret_value() if settings.sync.token else None)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from checkpoint.cli.context import cli_context, fail
+from checkpoint.cli.context import cli_context, fail, fail_config
 from checkpoint.errors import CheckpointError, ConfigError, StoreError
 from checkpoint.locale import translate
 
@@ -33,7 +33,7 @@ def verify(
     try:
         settings = load_settings(cli_context(ctx).config_path).settings
     except ConfigError as error:
-        fail(error, code=2)
+        fail_config(ctx, error, code=2)
     language = settings.ui.language
     path = settings.storage.database
     if not as_json:

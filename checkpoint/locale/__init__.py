@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Final, Literal
@@ -103,14 +103,68 @@ def _write_cached(cached: Path, stamp: Stamp, messages: dict[str, str]) -> None:
             partial.unlink(missing_ok=True)
 
 
-class Terms(tuple[str, ...]):
+class Phrase:
+    """A parameter that is words itself: rendered in the language of the message it goes
+    into, so an error kept with its parameters reads right in whichever language it is shown
+    (a configuration error is made before the language is known)."""
+
+    __slots__ = ()
+
+    def render(self, language: Language) -> str:
+        raise NotImplementedError
+
+
+class Terms(tuple[str, ...], Phrase):
     """Message keys passed as one parameter: each is translated into the language of the
     message it goes into and the list is joined the way that language writes lists, so an
     error kept with its parameters reads right after a language switch."""
 
+    __slots__ = ()
+
     def render(self, language: Language) -> str:
         separator = "、" if language == "zh-CN" else ", "
         return separator.join(translate(key, language) for key in self)
+
+
+class Said(Phrase):
+    """The message `key` with `params`, as a parameter of another message."""
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.key = key
+        self.params = params
+
+    def render(self, language: Language) -> str:
+        return translate(self.key, language, **self.params)
+
+    def __repr__(self) -> str:
+        return f"Said({self.key!r}, **{self.params!r})"
+
+
+class Joined(Phrase):
+    """Phrases (or plain texts, said as they are) joined by `separators[language]`: clauses
+    with "; " in English and "；" in Chinese, lines with a newline in both."""
+
+    __slots__ = ("parts", "separators")
+
+    def __init__(self, parts: Sequence[object], separators: Mapping[Language, str]) -> None:
+        self.parts = tuple(parts)
+        self.separators = separators
+
+    def render(self, language: Language) -> str:
+        return self.separators[language].join(str(_say(part, language)) for part in self.parts)
+
+    def __repr__(self) -> str:
+        return f"Joined({self.parts!r})"
+
+
+CLAUSES: Final[Mapping[Language, str]] = {"en": "; ", "zh-CN": "；"}
+"""Separators of `Joined` clauses of one sentence."""
+
+
+def _say(value: object, language: Language) -> object:
+    return value.render(language) if isinstance(value, Phrase) else value
 
 
 def translate(key: str, language: Language = DEFAULT_LANGUAGE, /, **params: object) -> str:
@@ -124,6 +178,4 @@ def translate(key: str, language: Language = DEFAULT_LANGUAGE, /, **params: obje
         return key
     if not params:
         return text
-    return text.format(
-        **{k: v.render(language) if isinstance(v, Terms) else v for k, v in params.items()}
-    )
+    return text.format(**{name: _say(value, language) for name, value in params.items()})

@@ -79,6 +79,8 @@ class SyncFailure:
     first_rejected_seq: int = 0
     error: CheckpointError | None = None
     """The error itself, for a failure of the local log (its own message in each language)."""
+    refusal: SyncError | None = None
+    """The hub's refusal or the HTTPS failure, said in words from its code."""
 
 
 class BackgroundSync:
@@ -176,6 +178,7 @@ class BackgroundSync:
                 problem=error.problem,
                 cause=error.cause,
                 status=error.status,
+                refusal=error,
                 retry_in_s=backoff_delay(failures, timing),
                 unsynced=unknown,
                 last_success_at=last_success_at,

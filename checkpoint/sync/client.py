@@ -26,7 +26,7 @@ import socket
 import ssl
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -37,6 +37,7 @@ import orjson
 import pydantic
 
 from checkpoint.errors import CheckpointError
+from checkpoint.locale import Said
 from checkpoint.store.engine import Store
 from checkpoint.store.sync_state import (
     acked_mark,
@@ -115,6 +116,8 @@ class Problem(StrEnum):
     """The hub refused this checkpoint's token (401/403)."""
     REFUSED = "refused"
     """The hub refused the request (another 4xx, or receipts that do not match the batch)."""
+    CERTIFICATE = "certificate"
+    """HTTPS to the hub cannot be trusted (its certificate) or set up (the CA file)."""
 
 
 class Cause(StrEnum):
@@ -137,26 +140,58 @@ class Cause(StrEnum):
 
 
 class SyncError(CheckpointError):
-    """A sync stopped before the end; `summary` says how far it got."""
+    """A sync stopped before the end; `summary` says how far it got.
+
+    Its `code` is a catalog key (`sync.hub.*`): the CLI says it with its hint in the user's
+    language, the lane's status bar says the short form (`<code>.short`)."""
 
     def __init__(
         self,
         message: str,
         *,
         hint: str = "",
+        code: str = "",
+        params: dict[str, object] | None = None,
         summary: SyncSummary | None = None,
         problem: Problem = Problem.REFUSED,
         cause: Cause | None = None,
         status: int | None = None,
     ):
-        super().__init__(message, hint=hint)
+        super().__init__(message, hint=hint, code=code, params=params)
         self.summary = summary
         self.problem = problem
-        """Why it stopped, as a kind (the message has the details, in English)."""
+        """Why it stopped, as a kind."""
         self.cause = cause
         """For an unreachable hub: what went wrong on the way."""
         self.status = status
         """The hub's HTTP status, when it answered."""
+
+
+def stopped(
+    code: str,
+    /,
+    *,
+    problem: Problem = Problem.REFUSED,
+    cause: Cause | None = None,
+    status: int | None = None,
+    said: Mapping[str, object] | None = None,
+    **params: object,
+) -> SyncError:
+    """A `SyncError` said from the catalog message `sync.hub.<code>` (and its hint), with
+    `params` and those `said` (a hub's, whatever their names)."""
+    params = {**(said or {}), **params, "status": status or "—"}
+    if "detail" in params:  # the messages end their sentences themselves
+        params["detail"] = str(params["detail"]).rstrip(". ")
+    error = CheckpointError.of(f"sync.hub.{code}", **params)
+    return SyncError(
+        error.message,
+        hint=error.hint,
+        code=error.code,
+        params=error.params,
+        problem=problem,
+        cause=cause,
+        status=status,
+    )
 
 
 class _TransientError(Exception):
@@ -166,13 +201,33 @@ class _TransientError(Exception):
         self.status = status
 
 
-def _certificate_refused(error: BaseException) -> bool:
+def _certificate_refused(error: BaseException) -> ssl.SSLCertVerificationError | None:
     seen: BaseException | None = error
     while seen is not None:
         if isinstance(seen, ssl.SSLCertVerificationError):
-            return True
+            return seen
         seen = seen.__cause__ or seen.__context__
-    return False
+    return None
+
+
+# OpenSSL's verify codes (X509_V_ERR_*) and what the volunteer is told for each.
+_CERTIFICATE_CODES: Final[dict[int, str]] = {
+    9: "certificate_not_yet_valid",
+    10: "certificate_expired",
+    18: "certificate_unknown",  # self-signed
+    19: "certificate_unknown",  # self-signed authority in the chain
+    20: "certificate_unknown",  # issuer not trusted here
+    21: "certificate_unknown",
+    62: "certificate_host",  # the name does not match
+    64: "certificate_host",  # the IP address does not match
+}
+
+
+def _certificate_error(refused: ssl.SSLCertVerificationError, hub_url: str) -> SyncError:
+    code = _CERTIFICATE_CODES.get(refused.verify_code or 0, "certificate")
+    detail = refused.verify_message or refused.reason or str(refused)
+    host = httpx.URL(hub_url).host
+    return stopped(code, problem=Problem.CERTIFICATE, hub=hub_url, host=host, detail=detail)
 
 
 def _cause_of(error: httpx.TransportError) -> Cause:
@@ -204,16 +259,62 @@ class TooLargeError(Exception):
     """The hub refused a request as too large (413): send fewer records at once."""
 
 
-def _detail(response: httpx.Response) -> str:
+HUB_REFUSALS: Final = frozenset(
+    {
+        "token_required",
+        "token_unknown",
+        "token_revoked",
+        "not_yours",
+        "hub_only",
+        "too_large",
+        "bad_body",
+        "encoding",
+        "invalid_body",
+        "report_mismatch",
+        "out_of_range",
+    }
+)
+"""The refusal codes a hub sends (`hub.app.REFUSALS`) that this client can say in words."""
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A refusal as the hub sent it: its English detail, and its code when the hub gives one
+    this client knows (hubs older than the codes give only the detail)."""
+
+    detail: str
+    code: str | None
+    params: dict[str, object]
+
+
+def _refusal(response: httpx.Response) -> _Answer:
     try:
-        detail = response.json().get("detail")
-    except (ValueError, AttributeError):
-        detail = None
+        body = response.json()
+    except ValueError:
+        body = None
+    body = body if isinstance(body, dict) else {}
+    detail = body.get("detail")
     if isinstance(detail, list):  # pydantic's list of errors
         detail = "; ".join(
-            f"{'.'.join(str(p) for p in d.get('loc', []))}: {d.get('msg')}" for d in detail[:3]
+            f"{'.'.join(str(p) for p in d.get('loc', []))}: {d.get('msg')}"
+            for d in detail[:3]
+            if isinstance(d, dict)
         )
-    return str(detail or response.reason_phrase)
+    code, params = body.get("code"), body.get("params")
+    known = code if isinstance(code, str) and code in HUB_REFUSALS else None
+    return _Answer(
+        detail=str(detail or response.reason_phrase),
+        code=known,
+        params={
+            str(name): value
+            for name, value in (params if isinstance(params, dict) else {}).items()
+            if isinstance(value, str | int) and not isinstance(value, bool)
+        },
+    )
+
+
+def _detail(response: httpx.Response) -> str:
+    return _refusal(response).detail
 
 
 def _read_receipts(content: bytes) -> tuple[list[tuple[str, int]], Answers]:
@@ -257,11 +358,7 @@ class HubClient:
                 transport=transport,
             )
         except OSError as error:  # ssl.SSLError is one: a CA file that is missing or not one
-            raise SyncError(
-                f"HTTPS cannot be set up: {error}",
-                hint="Check SSL_CERT_FILE / SSL_CERT_DIR: they must name the certificate "
-                "authority of the hub (a PEM file) or be unset to use the system's.",
-            ) from error
+            raise stopped("tls_setup", problem=Problem.CERTIFICATE, detail=error) from error
 
     def close(self) -> None:
         self._http.close()
@@ -278,37 +375,46 @@ class HubClient:
             response = self._http.request(method, path, **options)
             response.read()
         except httpx.TransportError as error:
-            if _certificate_refused(error):  # retrying cannot help: say so at once
-                raise SyncError(
-                    f"the hub's certificate could not be verified: {error}",
-                    hint="Trust the hub's certificate authority (SSL_CERT_FILE=ca.pem) or check "
-                    "the address: a different machine may be answering.",
-                ) from error
+            refused = _certificate_refused(error)
+            if refused is not None:  # retrying cannot help: say so at once
+                raise _certificate_error(refused, self.hub_url) from error
             raise _TransientError(
                 f"{type(error).__name__}: {error}".rstrip(": "), cause=_cause_of(error)
             ) from error
         status = response.status_code
         if status == 413:
             raise TooLargeError(_detail(response))
+        if 400 <= status < 500 and status != 429:
+            raise self._refused(response)
         if status == 429 or status >= 500:
             raise _TransientError(
                 f"the hub answered {status}: {_detail(response)}",
                 cause=Cause.HUB_ERROR,
                 status=status,
             )
-        if status in (401, 403):
-            raise SyncError(
-                f"the hub refused this checkpoint's token ({status}): {_detail(response)}",
-                hint="Ask the hub's administrator for a token (checkpoint hub enroll) and set "
-                "[sync] token.",
-                problem=Problem.TOKEN,
-                status=status,
-            )
         if status != 200:
-            raise SyncError(
-                f"the hub refused the request ({status}): {_detail(response)}", status=status
-            )
+            raise stopped("refused", status=status, detail=_detail(response))
         return response
+
+    def _refused(self, response: httpx.Response) -> SyncError:
+        """A 4xx answer as a `SyncError` in words: from the hub's code, or (an older hub) the
+        status and its English detail."""
+        status, answer = response.status_code, _refusal(response)
+        token = status in (401, 403) and answer.code not in ("not_yours", "hub_only")
+        problem = Problem.TOKEN if token else Problem.REFUSED
+        if answer.code is None:
+            return stopped(
+                "token" if token else "refused",
+                problem=problem,
+                status=status,
+                detail=answer.detail,
+            )
+        params = {"hub": self.hub_url, **answer.params, "detail": answer.detail}
+        try:
+            return stopped(answer.code, problem=problem, status=status, said=params)
+        except (KeyError, IndexError, ValueError):  # a hub's code without the params it needs
+            code = "token" if token else "refused"
+            return stopped(code, problem=problem, status=status, detail=answer.detail)
 
     def post_batch(self, body: bytes) -> tuple[list[tuple[str, int]], Answers]:
         """Send one compressed batch; the id and seq of each of its receipts, and their
@@ -385,12 +491,14 @@ def with_retries(
             return call()
         except _TransientError as error:
             if attempt == retries:
-                raise SyncError(
-                    f"the hub at {hub_url} could not be reached: {error}",
-                    hint="Nothing is lost: the next sync resumes where this one stopped.",
+                raise stopped(
+                    "unreachable",
                     problem=Problem.UNREACHABLE,
                     cause=error.cause,
                     status=error.status,
+                    hub=hub_url,
+                    why=Said(f"tui.sync.cause.{error.cause.value}", status=error.status or "—"),
+                    detail=error,
                 ) from error
             # Exponential backoff with jitter: checkpoints that lost the same link do not all
             # come back at the same instant.
@@ -424,13 +532,11 @@ def post_checked(
         )
     except TooLargeError as error:
         if len(sent) == 1:
-            raise SyncError(f"{client.hub_url} refuses even a single record: {error}") from error
+            raise stopped("single_too_large", hub=client.hub_url, detail=error) from error
         return None
     answered, answers = answer
     if answered != sent:
-        raise SyncError(
-            f"the receipts of {client.hub_url} do not match the batch sent; nothing was marked"
-        )
+        raise stopped("receipts_mismatch", hub=client.hub_url)
     return answers
 
 

@@ -35,7 +35,7 @@ from checkpoint.reports.period import report_day_of
 from checkpoint.store.engine import Store
 from checkpoint.store.models import ReportSent
 from checkpoint.store.sync_state import head_seq
-from checkpoint.sync.client import HubClient, SyncError, TooLargeError, with_retries
+from checkpoint.sync.client import HubClient, TooLargeError, stopped, with_retries
 from checkpoint.sync.report_wire import ReportStatus, canonical, report_digest
 
 RECHECK_DAYS: Final = 7
@@ -177,7 +177,7 @@ def send_reports(
                 sleep=sleep,
             )
         except TooLargeError as error:
-            raise SyncError(f"the hub refuses the report of {day}: {error}") from error
+            raise stopped("report_too_large", day=day, detail=error) from error
         if receipt.status is ReportStatus.STORED:
             summary.stored.append(day)
         elif receipt.status is ReportStatus.REPLACED:

@@ -378,6 +378,8 @@ class CheckpointApp(App[None]):
                 count=outcome.rejected,
                 seq=outcome.first_rejected_seq,
             )
+        elif outcome.problem is not Problem.UNREACHABLE and (short := self._short(outcome.refusal)):
+            problem = short
         elif outcome.problem is Problem.UNREACHABLE:
             cause = outcome.cause.value if outcome.cause else "network"
             problem = self.t(
@@ -391,6 +393,15 @@ class CheckpointApp(App[None]):
         seconds = max(0, round(self._sync_retry_at - time.monotonic()))
         text = self.t("tui.sync.failed", problem=problem, seconds=seconds)
         return f"{text}{self.t('tui.sync.last', time=last)}" if last else text
+
+    def _short(self, refusal: CheckpointError | None) -> str:
+        """The status bar's short form of a hub's refusal or an HTTPS failure (what is wrong
+        and what to do), when its code has one."""
+        if refusal is None or not refusal.code:
+            return ""
+        key = f"{refusal.code}.short"
+        text = self.t(key, **refusal.params)
+        return "" if text == key else text
 
     # -- language ---------------------------------------------------------------------------
 
@@ -415,27 +426,32 @@ class CheckpointApp(App[None]):
         so an action can be found by typing its name as well as by its key."""
         from checkpoint.tui.widgets.key_bar import key_name
 
+        label = screen.key_label if isinstance(screen, AppScreen) else self._key_label
         shown: set[str] = set()
         for owner in (screen, self):
             for binding in owner.BINDINGS:
                 if not isinstance(binding, Binding) or binding.action in shown:
                     continue
                 shown.add(binding.action)
-                name = self.t(f"key.{binding.action}")
-                if name == f"key.{binding.action}":
+                name = label(binding.action)
+                if name is None:
                     continue  # Textual's own (copy, focus next), named in English only
                 key = binding.key_display or key_name(binding.key, self.language)
                 yield SystemCommand(name, key, partial(owner.run_action, binding.action))
         # Textual's own entries (theme, keys panel, maximize, screenshot) are left out: they
         # are English only, and none of them helps at a checkpoint; quitting is a key above.
 
-    def action_command_palette(self) -> None:
-        """The palette, with its prompt in the current language."""
-        from textual.command import CommandPalette
+    def _key_label(self, action: str) -> str | None:
+        name = self.t(f"key.{action}")
+        return None if name == f"key.{action}" else name
 
-        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+    def action_command_palette(self) -> None:
+        """The palette, with its prompt and "no matches" in the current language."""
+        from checkpoint.tui.screens.palette import Palette
+
+        if self.use_command_palette and not Palette.is_open(self):  # type: ignore[arg-type]
             placeholder = self.t("palette.placeholder")
-            self.push_screen(CommandPalette(id="--command-palette", placeholder=placeholder))
+            self.push_screen(Palette(placeholder=placeholder, no_matches=self.t("palette.none")))
 
     # -- errors, in one place ---------------------------------------------------------------
 

@@ -40,6 +40,13 @@ class AppScreen(Screen[Any]):
     def relabel(self) -> None:
         """Set every label in the current language (called on mount and on F2)."""
 
+    def key_label(self, action: str) -> str | None:
+        """What the key bar and the palette call the key of `action` (the catalog's
+        `key.<action>`), or None when the catalog has no name for it."""
+        key = f"key.{action}"
+        label = self.t(key)
+        return None if label == key else label
+
     def show_keys(self) -> None:
         """The key bar: this screen's keys, then the app's, in the current language (and
         the SIMULATED line, which follows the language the same way)."""
@@ -52,7 +59,7 @@ class AppScreen(Screen[Any]):
         bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
         bindings += [b for b in self.app.BINDINGS if isinstance(b, Binding)]
         for bar in self.query(KeyBar):
-            bar.show(bindings, self.language)
+            bar.show(bindings, self.language, self.key_label)
 
     def on_mount(self) -> None:
         if not self.OWN_TOP_LINE:

@@ -9,6 +9,8 @@ are enrolled below it. Bodies
 may be gzip-compressed (`Content-Encoding: gzip`); a body over the limit, compressed or once
 expanded, is 413 with the limit in the reason; a body that is not valid gzip is 400, an
 unknown encoding 415, and content that does not fit the schema 422 with the fields at fault.
+Every refusal's body is `{"detail": <English reason>, "code": <stable code>, "params": {…}}`:
+clients show `code` in their user's language (`REFUSALS`), older ones the detail.
 TLS: run uvicorn with `--ssl-keyfile/--ssl-certfile` (`checkpoint hub serve` passes them on)
 or put the hub behind a reverse proxy that terminates TLS (README, "Hub").
 """
@@ -18,11 +20,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 import pydantic
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime
@@ -52,9 +57,61 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _too_large(limit: int, detail: str) -> HTTPException:
-    return HTTPException(
-        413, f"request body too large: {detail}. Send smaller batches (limit {limit} bytes)."
+REFUSALS: Final = frozenset(
+    {
+        "token_required",
+        "token_unknown",
+        "token_revoked",
+        "not_yours",
+        "hub_only",
+        "too_large",
+        "bad_body",
+        "encoding",
+        "invalid_body",
+        "report_mismatch",
+        "out_of_range",
+    }
+)
+"""The `code` of every refusal the hub sends (a client's catalogs have a text for each)."""
+
+
+class Refusal(HTTPException):
+    """An HTTP refusal with a stable `code` (one of `REFUSALS`) and the `params` a client
+    needs to say it in its user's language; `detail` stays the English sentence."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
+        **params: str | int,
+    ) -> None:
+        super().__init__(status, detail, headers=headers)
+        self.code = code
+        self.params = params
+
+
+def _refusal_body(request: Request, error: Exception) -> Response:
+    assert isinstance(error, Refusal)
+    body = {"detail": error.detail, "code": error.code, "params": error.params}
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+
+
+async def _invalid_body(request: Request, error: Exception) -> Response:
+    # FastAPI's own 422 answer (the fields at fault), with the code beside it.
+    assert isinstance(error, RequestValidationError)
+    body = {"detail": jsonable_encoder(error.errors()), "code": "invalid_body", "params": {}}
+    return JSONResponse(body, status_code=422)
+
+
+def _too_large(limit: int, detail: str) -> Refusal:
+    return Refusal(
+        413,
+        "too_large",
+        f"request body too large: {detail}. Send smaller batches (limit {limit} bytes).",
+        limit=limit,
     )
 
 
@@ -107,7 +164,12 @@ class _LimitedRequest(Request):
                 raise _too_large(limit, str(error)) from None
             except ValueError as error:
                 unsupported = "not supported" in str(error)
-                raise HTTPException(415 if unsupported else 400, str(error)) from None
+                raise Refusal(
+                    415 if unsupported else 400,
+                    "encoding" if unsupported else "bad_body",
+                    str(error),
+                    encoding=encoding,
+                ) from None
         return self._body
 
 
@@ -117,16 +179,27 @@ def _caller(
 ) -> db.Identity:
     """The checkpoint or downstream hub whose valid, unrevoked token the request carries."""
     if credentials is None or not credentials.credentials:
-        raise HTTPException(
-            401, "a Bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+        raise Refusal(
+            401,
+            "token_required",
+            "a Bearer token is required",
+            headers={"WWW-Authenticate": "Bearer"},
         )
     identity = db.identify(request.app.state.engine, credentials.credentials)
     if identity is None:
-        raise HTTPException(
-            401, "this token was not issued by this hub", headers={"WWW-Authenticate": "Bearer"}
+        raise Refusal(
+            401,
+            "token_unknown",
+            "this token was not issued by this hub",
+            headers={"WWW-Authenticate": "Bearer"},
         )
     if identity.revoked:
-        raise HTTPException(403, f"the token of {identity.checkpoint_id} has been revoked")
+        raise Refusal(
+            403,
+            "token_revoked",
+            f"the token of {identity.checkpoint_id} has been revoked",
+            checkpoint=identity.checkpoint_id,
+        )
     return identity
 
 
@@ -164,11 +237,17 @@ def make_hub_app(
     app.state.max_body_bytes = max_body_bytes
     app.state.engine = hub_engine
     app.router.route_class = _LimitedRoute
+    app.add_exception_handler(Refusal, _refusal_body)
+    app.add_exception_handler(RequestValidationError, _invalid_body)
 
     def own(caller: db.Identity, checkpoint_id: str) -> None:
         if not caller.may_act_for(checkpoint_id):
-            raise HTTPException(
-                403, f"this token is {caller.checkpoint_id}'s; it cannot act for {checkpoint_id}"
+            raise Refusal(
+                403,
+                "not_yours",
+                f"this token is {caller.checkpoint_id}'s; it cannot act for {checkpoint_id}",
+                token_of=caller.checkpoint_id,
+                checkpoint=checkpoint_id,
             )
 
     @app.post("/v1/batches", responses=_ERRORS, response_model=BatchReceipts)
@@ -222,14 +301,21 @@ def make_hub_app(
             try:
                 now = min(now, received_below.astimezone(UTC))
             except OverflowError:
-                raise HTTPException(
-                    422, f"{RECEIVED_BELOW_HEADER} is out of range: {received_below}"
+                raise Refusal(
+                    422,
+                    "out_of_range",
+                    f"{RECEIVED_BELOW_HEADER} is out of range: {received_below}",
                 ) from None
         if report.checkpoint.code != checkpoint_id or report.report_day != day:
-            raise HTTPException(
+            raise Refusal(
                 422,
+                "report_mismatch",
                 f"the body is the report of {report.checkpoint.code} for {report.report_day}, "
                 f"not of {checkpoint_id} for {day}",
+                body_checkpoint=report.checkpoint.code,
+                body_day=str(report.report_day),
+                checkpoint=checkpoint_id,
+                day=str(day),
             )
         return report_ingest.store_report(
             hub_engine, checkpoint_id, day, report.model_dump(mode="json"), now=now
@@ -243,13 +329,16 @@ def make_hub_app(
         and a silent one is in this hub's omission list, though it has no token here.
         """
         if not caller.is_hub:
-            raise HTTPException(
-                403, f"this token is {caller.checkpoint_id}'s; only a hub below may say this"
+            raise Refusal(
+                403,
+                "hub_only",
+                f"this token is {caller.checkpoint_id}'s; only a hub below may say this",
+                token_of=caller.checkpoint_id,
             )
         try:
             held = below.store_below(hub_engine, caller.checkpoint_id, statement.checkpoints)
         except OverflowError:
-            raise HTTPException(422, "a time is out of range") from None
+            raise Refusal(422, "out_of_range", "a time is out of range") from None
         return BelowReceipt(hub=caller.checkpoint_id, checkpoints=held)
 
     return app

@@ -162,6 +162,12 @@ class ScreeningScreen(AppScreen):
             return self.t(f"{key}.on_foot")
         return self.t(key)
 
+    def key_label(self, action: str) -> str | None:
+        # On foot the lane's next arrival is a group of people, not a vehicle.
+        if action == "next_vehicle":
+            return self.lane_t("key.next_vehicle")
+        return super().key_label(action)
+
     def relabel(self) -> None:
         t = self.t
         app = self.checkpoint_app
@@ -216,6 +222,7 @@ class ScreeningScreen(AppScreen):
         on_foot = self.query_one("#vehicle-type", Select).value is VehicleType.ON_FOOT
         self.query_one("#plate", Input).display = not on_foot
         self.query_one("#non-local", Checkbox).display = not on_foot
+        self.show_keys()  # "next vehicle" or "next group"
 
     @on(Input.Changed, "#plate")
     def _plate_changed(self, event: Input.Changed) -> None:

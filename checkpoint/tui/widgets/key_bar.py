@@ -7,6 +7,8 @@ screening in `bench/memory.py`). This bar is one Static, rendered again only on 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
@@ -33,14 +35,18 @@ def key_name(key: str, language: Language, *, compact: bool = False) -> str:
 class KeyBar(Static):
     """Shows the screen's and the app's bindings as "key description" pairs."""
 
-    def show(self, bindings: list[Binding], language: Language) -> None:
+    def show(
+        self,
+        bindings: list[Binding],
+        language: Language,
+        label: Callable[[str], str | None],
+    ) -> None:
+        """The `bindings`, each named by `label(action)` (Textual's description when None)."""
         parts = []
         for binding in bindings:
             if not binding.show:
                 continue
-            key = f"key.{binding.action}"
-            label = translate(key, language)
-            description = binding.description if label == key else label
+            description = label(binding.action) or binding.description
             shown = binding.key_display or key_name(binding.key, language, compact=True)
             click = f"@click=app.simulate_key('{binding.key}')"
             parts.append(
