@@ -16,7 +16,6 @@ import difflib
 import json
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from checkpoint import paths
+from checkpoint import files, paths
 from checkpoint.domain.vocabulary import CheckpointKind, DirectionMode, EntryMode
 from checkpoint.errors import ConfigError
 from checkpoint.locale import DEFAULT_LANGUAGE, Language, translate
@@ -952,17 +951,9 @@ def write_starting_config(
         raise ConfigError.of("config.exists", path=path)
     try:
         paths.ensure_private_dir(path.parent)
-        # mkstemp creates the file 0o600; replacing in one step never leaves a half-written
-        # configuration behind when the disk is full or the laptop loses power.
-        handle, temporary = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(example_config_text(local_plates=local_plates))
-            Path(temporary).chmod(paths.PRIVATE_FILE_MODE)
-            Path(temporary).replace(path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        # Replacing in one step never leaves a half-written configuration behind when the
+        # disk is full or the laptop loses power.
+        files.write_private(path, example_config_text(local_plates=local_plates).encode())
     except OSError as exc:
         raise ConfigError.of("config.write_failed", path=path, reason=exc.strerror or exc) from exc
     return path

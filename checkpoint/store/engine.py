@@ -8,7 +8,6 @@ touched; a second instance on the same file is refused at once with a clear erro
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from checkpoint import files
 from checkpoint.errors import StoreError
 from checkpoint.paths import ensure_private_dir
 from checkpoint.store import instance_lock, migrate
@@ -199,13 +199,6 @@ def _check_ownership(path: Path) -> None:
         raise StoreError.of("store.foreign", path=path)
 
 
-def _create_private(path: Path) -> None:
-    # Create the file ourselves so it is owner-only from its first byte; SQLite gives the
-    # -wal and -shm files the same permissions as the database.
-    descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(descriptor)
-
-
 def open_store(
     path: Path,
     *,
@@ -232,8 +225,12 @@ def open_store(
     try:
         if _check_file(path):
             _check_ownership(path)
+            if create:  # a writer: a log an older version left readable to others is made private
+                for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                    files.make_private(name)
         elif create:
-            _create_private(path)
+            # Owner-only from its first byte; SQLite gives -wal and -shm the same permissions.
+            files.create_private(path)
         else:
             raise StoreError.of("store.missing", path=path)
         engine = make_engine(path)
