@@ -8,11 +8,13 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from checkpoint.errors import StoreError
 from checkpoint.locale import Language, translate
 from checkpoint.store.chain import column_names, personal_digest, row_hash
 from checkpoint.store.models import GENESIS_HASH, LOG_TABLES, LogRecord
@@ -233,3 +235,13 @@ def walk(session: Session) -> ChainReport:
     elif previous != head_hash:
         tail = ChainProblem(Break.CHANGED, last, None, None, "verify.head_mismatch")
     return ChainReport(count, head_seq, head_hash, tail)
+
+
+def check(session: Session, path: Path) -> ChainReport:
+    """SQLite's own check of the file, then the walk of the chain: what `checkpoint verify`
+    does, and what reports and exports run before using the log. Damage SQLite finds is a
+    StoreError (`store.integrity`); a broken chain is the report's problem."""
+    damage = session.connection().exec_driver_sql("PRAGMA quick_check").scalar_one()
+    if damage != "ok":
+        raise StoreError.of("store.integrity", path=path, detail=damage)
+    return walk(session)
