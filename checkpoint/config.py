@@ -615,9 +615,30 @@ def _read_config(path: Path, *, required: bool) -> str | None:
 _TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
+MAX_NESTING = 32
+"""Tables and arrays nested deeper than this are refused: the configuration has three levels,
+and thousands (which tomllib, copying and validating all recurse into) would crash the program."""
+
+
+def nesting(value: object) -> int:
+    """How deep tables and arrays nest in `value` (0 for a plain value), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        for child in children:
+            stack.append((child, depth + 1))
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def _parse_toml(text: str, path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError.of("config.too_deep", path=path, limit=MAX_NESTING) from None
     except tomllib.TOMLDecodeError as exc:
         # tomllib before 3.14 only puts the position in the message text.
         message = str(exc)
@@ -640,6 +661,9 @@ def _parse_toml(text: str, path: Path) -> dict[str, Any]:
             excerpt=excerpt.rstrip(),
             caret=" " * (column - 1) + "^",
         ) from exc
+    if nesting(data) > MAX_NESTING:
+        raise ConfigError.of("config.too_deep", path=path, limit=MAX_NESTING)
+    return data
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[tuple[str, ...], tuple[str, object]]:
@@ -673,9 +697,11 @@ def _env_value(key_path: tuple[str, ...], raw: str) -> object:
 
 def _toml_value(raw: str) -> object:
     try:
-        return tomllib.loads(f"value = {raw}")["value"]
-    except tomllib.TOMLDecodeError:
+        value = tomllib.loads(f"value = {raw}")["value"]
+    except (tomllib.TOMLDecodeError, RecursionError):
         return _NOT_TOML
+    # Nested thousands deep, it stays text: the setting then says what it should be.
+    return value if nesting(value) <= MAX_NESTING else _NOT_TOML
 
 
 def _is_text_field(info: FieldInfo) -> bool:

@@ -45,8 +45,8 @@ def glance(config_path: Path | None, environ: Mapping[str, str] | None = None) -
     try:
         data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
         base: Path | None = path.parent
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        data, base = {}, None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        data, base = {}, None  # what is wrong with the file is said once it is read in full
     overrides = {name.upper(): value for name, value in environ.items()}
 
     def setting(section: str, key: str) -> object:
@@ -71,7 +71,7 @@ def _text(raw: str) -> str:
     raw = raw.strip()
     try:
         value = tomllib.loads(f"value = {raw}")["value"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return raw
     return value if isinstance(value, str) else raw
 
