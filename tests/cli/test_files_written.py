@@ -143,3 +143,11 @@ def test_output_dash_is_standard_output(
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("{")
     assert not (tmp_path / "-").exists()
+
+
+def test_pdfs_and_the_reports_folder_are_private(tmp_path: Path) -> None:
+    from checkpoint.reports.output import save_private
+
+    target = tmp_path / "data" / "reports" / "HB-day.pdf"
+    save_private(target, b"%PDF-1.7\n", private_dir=True)  # as deliver_pdf saves every PDF
+    assert (_mode(target.parent), _mode(target)) == (0o700, 0o600)
