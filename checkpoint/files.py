@@ -37,8 +37,17 @@ def is_stdout(path: Path | str) -> bool:
 
 
 def _target(path: Path) -> Path:
-    # realpath follows every link, a dangling one too (its target is then created).
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
+    """Where a regular file behind `path` is (links followed; a dangling link's target is
+    created); a link to a pipe or device is kept: /dev/stdout resolves to /proc/self/fd/1 and
+    then to "pipe:[…]", which is no path at all, while opening the link reaches the pipe."""
+    if not path.is_symlink():
+        return path
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return path
+    except FileNotFoundError:
+        pass
+    return Path(os.path.realpath(path))
 
 
 def _is_stream(path: Path) -> bool:

@@ -126,3 +126,20 @@ def test_make_private_tightens_only_regular_files(tmp_path: Path) -> None:
     files.make_private(loose)
     assert _mode(loose) == 0o600
     files.make_private(tmp_path / "missing")  # nothing to do, no error
+
+
+def test_a_link_to_a_pipe_is_written_into(tmp_path: Path) -> None:
+    """As /dev/stdout is, when the output is piped: a link to /proc/self/fd/1."""
+    read_end, write_end = os.pipe()
+    link = tmp_path / "stdout"
+    link.symlink_to(f"/proc/self/fd/{write_end}")
+    if not link.exists():
+        pytest.skip("no /proc/self/fd here")
+    try:
+        files.write_private(link, b"piped")
+        os.close(write_end)
+        assert os.read(read_end, 100) == b"piped"
+    finally:
+        os.close(read_end)
+        with contextlib.suppress(OSError):
+            os.close(write_end)
