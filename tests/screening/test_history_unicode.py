@@ -15,6 +15,7 @@ desk = test_history.desk  # the fixtures of the history tests
 history = test_history.history
 
 ODD = [
+    "\ud7ff",
     "\U0010ffff",
     "鄂A\U0010ffff",
     "\U0010ffff\U0010ffff",
