@@ -101,3 +101,34 @@ def test_disk_full_is_recognised_through_its_causes() -> None:
     assert is_disk_full(OSError(28, "No space left on device"))
     locked = sqlite3.OperationalError("database is locked")
     assert not is_disk_full(sa.exc.OperationalError("INSERT", {}, locked))
+
+
+def test_hub_import_on_a_full_disk_says_so(
+    tmp_path: Path, log: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checkpoint.sync.bundle import write_bundle
+    from tests.cli.test_init_verify import invoke
+
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    engine = db.make_engine(url)
+    token = db.enroll(engine, CHECKPOINT)
+    engine.dispose()
+    bundle = tmp_path / "log.ckpt.gz"
+    write_bundle(log.store, bundle, checkpoint_id=CHECKPOINT, token=token)
+    make_engine = db.make_engine
+
+    def full(url: str) -> sa.Engine:
+        made = make_engine(url)
+        with made.connect() as connection:
+            pages = int(connection.exec_driver_sql("PRAGMA page_count").scalar() or 0)
+            connection.rollback()
+        event.listen(made, "connect", lambda c, _r: c.execute(f"PRAGMA max_page_count = {pages}"))
+        made.dispose()
+        return made
+
+    monkeypatch.setattr(db, "make_engine", full)
+    result = invoke(tmp_path / "home", "hub", "import", str(bundle), "--db", url)
+    assert result.exit_code == 1, result.output
+    assert "is full: the import stopped" in result.output
+    assert "import the same bundle again" in result.output
+    assert "Traceback" not in result.output

@@ -11,12 +11,15 @@ from __future__ import annotations
 import errno
 import logging
 import sqlite3
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 
 from checkpoint.sync import DISK_FULL, PROBLEM_HEADER
+
+if TYPE_CHECKING:  # `is_disk_full` serves the hub's commands too, which need no web framework
+    from fastapi import FastAPI, Request
+    from fastapi.responses import JSONResponse
 
 RETRY_AFTER_S = 600
 """Freeing space takes a person: checkpoints need not knock every few seconds."""
@@ -42,6 +45,7 @@ def is_disk_full(error: BaseException) -> bool:
 
 def install(app: FastAPI) -> None:
     """Answer 503 with `PROBLEM_HEADER: disk-full` for requests that failed on a full disk."""
+    from fastapi.responses import JSONResponse
 
     async def answer(request: Request, error: Exception) -> JSONResponse:
         if not is_disk_full(error):
