@@ -16,7 +16,6 @@ import difflib
 import json
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from checkpoint import paths
+from checkpoint import files, paths
 from checkpoint.domain.vocabulary import CheckpointKind, DirectionMode, EntryMode
 from checkpoint.errors import ConfigError
 from checkpoint.locale import CLAUSES, LANGUAGES, Joined, Language, Phrase, Said, catalog
@@ -612,9 +611,30 @@ def _read_config(path: Path, *, required: bool) -> str | None:
 _TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
+MAX_NESTING = 32
+"""Tables and arrays nested deeper than this are refused: the configuration has three levels,
+and thousands (which tomllib, copying and validating all recurse into) would crash the program."""
+
+
+def nesting(value: object) -> int:
+    """How deep tables and arrays nest in `value` (0 for a plain value), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        for child in children:
+            stack.append((child, depth + 1))
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def _parse_toml(text: str, path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError.of("config.too_deep", path=path, limit=MAX_NESTING) from None
     except tomllib.TOMLDecodeError as exc:
         # tomllib before 3.14 only puts the position in the message text.
         message = str(exc)
@@ -637,6 +657,9 @@ def _parse_toml(text: str, path: Path) -> dict[str, Any]:
             excerpt=excerpt.rstrip(),
             caret=" " * (column - 1) + "^",
         ) from exc
+    if nesting(data) > MAX_NESTING:
+        raise ConfigError.of("config.too_deep", path=path, limit=MAX_NESTING)
+    return data
 
 
 _TOML_REASONS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
@@ -706,9 +729,11 @@ def _env_value(key_path: tuple[str, ...], raw: str) -> object:
 
 def _toml_value(raw: str) -> object:
     try:
-        return tomllib.loads(f"value = {raw}")["value"]
-    except tomllib.TOMLDecodeError:
+        value = tomllib.loads(f"value = {raw}")["value"]
+    except (tomllib.TOMLDecodeError, RecursionError):
         return _NOT_TOML
+    # Nested thousands deep, it stays text: the setting then says what it should be.
+    return value if nesting(value) <= MAX_NESTING else _NOT_TOML
 
 
 def _is_text_field(info: FieldInfo) -> bool:
@@ -1026,17 +1051,9 @@ def write_starting_config(
         raise ConfigError.of("config.exists", path=path)
     try:
         paths.ensure_private_dir(path.parent)
-        # mkstemp creates the file 0o600; replacing in one step never leaves a half-written
-        # configuration behind when the disk is full or the laptop loses power.
-        handle, temporary = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(example_config_text(local_plates=local_plates))
-            Path(temporary).chmod(paths.PRIVATE_FILE_MODE)
-            Path(temporary).replace(path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        # Replacing in one step never leaves a half-written configuration behind when the
+        # disk is full or the laptop loses power.
+        files.write_private(path, example_config_text(local_plates=local_plates).encode())
     except OSError as exc:
         raise ConfigError.of("config.write_failed", path=path, reason=exc.strerror or exc) from exc
     return path

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from checkpoint.cli.context import cli_context, fail, fail_config
+from checkpoint.cli.integrity import UnverifiedOption, ensure_intact
 from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import translate
 
@@ -40,6 +41,7 @@ def export_bundle(
             help="Token that signs the bundle (default: sync.token of the configuration).",
         ),
     ] = None,
+    unverified: UnverifiedOption = False,
 ) -> None:
     """Write the records the hub has not acknowledged (--all: the whole log) to a signed file.
 
@@ -68,6 +70,7 @@ def export_bundle(
     try:
         # Read-only: a bundle can be made while `checkpoint run` keeps the log open.
         with open_store(settings.storage.database, create=False, exclusive=False) as store:
+            ensure_intact(store, language=language, unverified=unverified)
             after = 0
             if hub_url and not whole:
                 with store.reading() as session:

@@ -62,19 +62,22 @@ def fail(
 def write_output(
     data: bytes, output: Path | None, *, language: Language, written: str, cannot_write: str
 ) -> None:
-    """`data` to `output`, or to stdout when there is none. A file written is named on stderr
+    """`data` to `output` (whole and private, see `files.staged`), or to stdout when there is
+    none or it is `-`. A file written is named on stderr
     (message `written`); one that cannot be written ends the command with the catalog error
     `cannot_write` ({path}, {detail})."""
     import sys
 
+    from checkpoint import files
     from checkpoint.errors import ReportError
 
-    if output is None:
+    if output is None or files.is_stdout(output):
+        sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
     try:
-        output.write_bytes(data)
+        files.write_private(output, data)
     except OSError as error:
         fail(
             ReportError.of(cannot_write, path=output, detail=error.strerror or error),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from checkpoint.cli.context import cli_context, fail, fail_config
+from checkpoint.cli.integrity import UnverifiedOption, ensure_intact
 from checkpoint.errors import CheckpointError, ConfigError, ReportError
 from checkpoint.locale import translate
 
@@ -38,6 +39,7 @@ def export(
             "--full-documents", help="Export document numbers and phones whole, not masked."
         ),
     ] = False,
+    unverified: UnverifiedOption = False,
 ) -> None:
     """Write the ledger of people screened from --from to --to (both days included, in the
     checkpoint's time zone), one row each, corrections applied, documents masked."""
@@ -60,6 +62,7 @@ def export(
     try:
         path = settings.storage.database
         with open_store(path, exclusive=False, create=False) as store:
+            ensure_intact(store, language=language, unverified=unverified)
             rows = ledger_rows(
                 store,
                 start=first,

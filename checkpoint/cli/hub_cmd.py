@@ -229,15 +229,27 @@ def import_command(
     The bundle is checked whole first (signature, completeness); then each record is stored
     exactly once, so importing it again stores nothing new.
     """
+    import sqlite3
+
+    import sqlalchemy as sa
+
     from checkpoint.sync.hub import db
+    from checkpoint.sync.hub.disk_full import is_disk_full
     from checkpoint.sync.hub.imports import import_bundle
 
     language = _language(ctx)
-    engine = db.make_engine(db_url or db.default_url())
+    url = db_url or db.default_url()
+    engine = db.make_engine(url)
     try:
         summary = import_bundle(engine, bundle)
     except CheckpointError as error:
         fail(error, language=language)
+    except (sa.exc.DBAPIError, sqlite3.Error) as error:
+        if not is_disk_full(error):
+            raise
+        # The batch being stored rolled back; those before it stay, and importing the bundle
+        # again after freeing space stores the rest (what is held already is a duplicate).
+        fail(CheckpointError.of("hub.disk_full", db=sa.make_url(url).render_as_string()))
     finally:
         engine.dispose()
     header = summary.header

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from checkpoint.cli.context import cli_context, fail, fail_config, write_output
+from checkpoint.cli.integrity import UnverifiedOption, ensure_intact
 from checkpoint.errors import CheckpointError, ConfigError, ReportError
 from checkpoint.locale import Language
 
@@ -192,6 +193,7 @@ def shift(
     print_it: PrintOption = False,
     printer: PrinterOption = None,
     language: LanguageOption = None,
+    unverified: UnverifiedOption = False,
 ) -> None:
     """The report of one duty shift, for the shift leader to check and sign."""
     from checkpoint.reports.build import shift_report
@@ -200,6 +202,7 @@ def shift(
     chosen, ui = _language(settings, language), settings.ui.language
     try:
         with _open(settings) as store:
+            ensure_intact(store, language=ui, unverified=unverified)
             report = shift_report(store, settings, shift_id, now=datetime.now(UTC))
     except CheckpointError as error:
         fail(error, language=ui)
@@ -222,6 +225,7 @@ def day(
     print_it: PrintOption = False,
     printer: PrinterOption = None,
     language: LanguageOption = None,
+    unverified: UnverifiedOption = False,
 ) -> None:
     """The daily report (日报告), or the zero report when nobody was at or over the threshold."""
     from checkpoint.reports.build import current_report_day, day_report
@@ -238,6 +242,7 @@ def day(
             fail(ReportError.of("report.bad_date", value=on), code=USAGE_EXIT, language=ui)
     try:
         with _open(settings) as store:
+            ensure_intact(store, language=ui, unverified=unverified)
             report = day_report(store, settings, report_day, now=now)
     except CheckpointError as error:
         fail(error, language=ui)

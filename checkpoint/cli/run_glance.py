@@ -50,7 +50,7 @@ def glance(config_path: Path | None, environ: Mapping[str, str] | None = None) -
     try:
         data = tomllib.loads(text)
         base: Path | None = path.parent
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         # A file with a mistake elsewhere still says in which language to report it.
         data, base = {"ui": {"language": _ui_language_line(text)}}, None
     overrides = {name.upper(): value for name, value in environ.items()}
@@ -92,7 +92,7 @@ def _text(raw: str) -> str:
     raw = raw.strip()
     try:
         value = tomllib.loads(f"value = {raw}")["value"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return raw
     return value if isinstance(value, str) else raw
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from checkpoint.cli.context import cli_context, fail, fail_config
-from checkpoint.errors import CheckpointError, ConfigError, StoreError
+from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import translate
 
 BROKEN_EXIT = 3
@@ -28,7 +28,7 @@ def verify(
     # Imported when the command runs, so that the other commands do not pay for them.
     from checkpoint.config import load_settings
     from checkpoint.store.engine import open_store
-    from checkpoint.store.verify import walk
+    from checkpoint.store.verify import check
 
     try:
         settings = load_settings(cli_context(ctx).config_path).settings
@@ -40,10 +40,7 @@ def verify(
         typer.echo(translate("verify.checking", language, path=path), err=True)
     try:
         with open_store(path, exclusive=False, create=False) as store, store.reading() as session:
-            damage = session.connection().exec_driver_sql("PRAGMA quick_check").scalar_one()
-            if damage != "ok":
-                raise StoreError.of("store.integrity", path=path, detail=damage)
-            report = walk(session)
+            report = check(session, path)
     except CheckpointError as error:
         fail(error, language=language)
     problem = report.problem

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Final, Literal
 
-from checkpoint import paths
+from checkpoint import files, paths
 
 Language = Literal["zh-CN", "en"]
 LANGUAGES: Final[tuple[Language, ...]] = ("zh-CN", "en")
@@ -93,14 +92,10 @@ def _read_cached(cached: Path, stamp: Stamp) -> dict[str, str] | None:
 def _write_cached(cached: Path, stamp: Stamp, messages: dict[str, str]) -> None:
     """Keep a copy for the next start; a folder that cannot be written only costs time."""
     content = {"format": CACHE_FORMAT, "stamp": stamp, "messages": messages}
-    partial = cached.with_name(f"{cached.name}.{os.getpid()}.partial")
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
-        partial.replace(cached)  # whole or not at all, even with two programs starting
-    except OSError:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
+    # Whole or not at all, even with two programs starting; private like every file we write.
+    with contextlib.suppress(OSError):
+        paths.ensure_private_dir(cached.parent)
+        files.write_private(cached, json.dumps(content, ensure_ascii=False).encode())
 
 
 class Phrase:

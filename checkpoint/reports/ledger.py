@@ -9,8 +9,6 @@ time, with the amendments of each chunk, so a million screenings never sit in me
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
+from checkpoint import files
 from checkpoint.domain.masking import mask_document, mask_phone
 from checkpoint.domain.plates import place_name
 from checkpoint.errors import ReportError
@@ -198,19 +197,14 @@ def write_ledger(
     rows: Iterable[LedgerRow], path: Path, *, format: LedgerFormat, language: Language
 ) -> int:
     """Write the rows to `path` (replaced in one step, readable by its owner only: the
-    ledger holds personal data); return the number of rows."""
+    ledger holds personal data; a device or FIFO is written into, see `files.staged`);
+    return the number of rows."""
     try:
-        handle, temporary = tempfile.mkstemp(prefix=".ledger-", dir=path.parent)
-        os.close(handle)
-        try:
+        with files.staged(path) as temporary:
             if format is LedgerFormat.CSV:
-                count = _write_csv(rows, Path(temporary), language)
+                count = _write_csv(rows, temporary, language)
             else:
-                count = _write_xlsx(rows, Path(temporary), language)
-            Path(temporary).replace(path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+                count = _write_xlsx(rows, temporary, language)
     except OSError as error:
         raise ReportError.of(
             "export.write_failed", path=path, reason=error.strerror or error

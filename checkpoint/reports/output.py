@@ -6,12 +6,10 @@ because the printer is missing, off or out of paper; the message says where it i
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from checkpoint import paths
+from checkpoint import files, paths
 from checkpoint.config import Settings
 from checkpoint.errors import ReportError
 from checkpoint.locale import Language, translate
@@ -72,18 +70,12 @@ def deliver_pdf(
 
 def save_private(path: Path, data: bytes, *, private_dir: bool = False) -> None:
     """Write `data` to `path` in one step, readable by its owner only (reports and ledgers
-    carry personal data). `private_dir`: also create the folder, private."""
+    carry personal data), or into it if it is a device or FIFO (`files.staged`).
+    `private_dir`: also create the folder, private."""
     try:
         if private_dir:
             paths.ensure_private_dir(path.parent)
-        handle, temporary = tempfile.mkstemp(prefix=".report-", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            Path(temporary).replace(path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        files.write_private(path, data)
     except OSError as error:
         raise ReportError.of(
             "pdf.write_failed", path=path, reason=error.strerror or error

@@ -15,6 +15,7 @@ reports count the corrected value.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -164,6 +165,16 @@ class PersonRecord:
         return frozenset(c.field for c in self.corrections)
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def searchable(query: str) -> str:
+    """`query` as text SQLite can hold: a terminal can hand over lone surrogates (bytes it could
+    not decode), which UTF-8 cannot encode, and SQLite ends a bound text at NUL (which would
+    then match everyone); each becomes U+FFFD and so matches nothing."""
+    return _UNSTORABLE.sub("\ufffd", query)
+
+
 def _like_part(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -264,6 +275,7 @@ def search_params(query: str) -> dict[str, str | int]:
     """The bound values of a search (LIKE patterns): the part of a plate and of a document
     number, normalised as they are stored, and the part of a name as typed. A part that
     normalises to nothing matches nothing."""
+    query = searchable(query)
     plate = normalise_plate(query) or "\x00"
     document = normalise_document_number(query) or "\x00"
     return {
@@ -313,7 +325,7 @@ class History:
         """
         newer = after is not None
         bound = after if after is not None else before if before is not None else _END
-        text = query.strip()
+        text = searchable(query).strip()
         params: dict[str, object] = {"limit": limit + 1, "bound": bound}
         with self.store.reading() as session:
             connection = session.connection()

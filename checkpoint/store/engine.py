@@ -10,17 +10,20 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from checkpoint import files
 from checkpoint.errors import StoreError
 from checkpoint.paths import ensure_private_dir
 from checkpoint.store import instance_lock, migrate
@@ -143,6 +146,12 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
+def _set_reader_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # No journal_mode or synchronous: a reader never writes, not even the header of a file.
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
 READ_ONLY_OPTION = "checkpoint_read_only"
 
 
@@ -156,24 +165,63 @@ def _begin(connection: sa.Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(path: Path) -> sa.Engine:
-    """An engine on `path` with the log's pragmas and immediate write transactions."""
+def make_engine(path: Path, *, read_only: bool = False) -> sa.Engine:
+    """An engine on `path` with the log's pragmas and immediate write transactions;
+    `read_only`: one that never writes, and reads a log on a read-only folder or disk."""
     # No reset on return: every unit of work ends in an explicit commit or rollback, and the
     # extra ROLLBACK per screening would cost more than the rest of the bookkeeping.
+    options: dict[str, Any] = {}
+    if read_only:
+        uri = reader_uri(path)
+        options["creator"] = lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
     engine = sa.create_engine(
-        f"sqlite:///{path}", poolclass=sa.pool.QueuePool, pool_size=2, pool_reset_on_return=None
+        f"sqlite:///{path}",
+        poolclass=sa.pool.QueuePool,
+        pool_size=2,
+        pool_reset_on_return=None,
+        **options,
     )
-    event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "connect", _set_reader_pragmas if read_only else _set_pragmas)
     event.listen(engine, "begin", _begin)
     return engine
 
 
-def _check_file(path: Path) -> bool:
-    """True if `path` exists and is an SQLite file; StoreError if it is anything else."""
-    if not path.exists():
+def read_only_location(path: Path) -> bool:
+    """Whether the log at `path` cannot be written: a read-only file, folder or file system."""
+    return not (os.access(path.parent, os.W_OK) and os.access(path, os.W_OK))
+
+
+def reader_uri(path: Path) -> str:
+    """An SQLite URI that opens `path` without ever writing to it.
+
+    On a read-only folder or file system SQLite cannot create the -shm file a WAL log needs to
+    be read; when no -wal file holds records beyond the main file, `immutable` tells SQLite
+    that no one can change the file, and it reads without the -shm.
+    """
+    query = "mode=ro"
+    if read_only_location(path) and not Path(f"{path}-wal").exists():
+        query += "&immutable=1"
+    return f"file:{quote(str(path))}?{query}"
+
+
+def _check_file(path: Path, *, reading: bool = False) -> bool:
+    """True if `path` exists and is an SQLite file; StoreError if it is anything else (an
+    empty file too, for a reader: it is reported, never given a header)."""
+    if path.is_symlink() and not path.exists():
+        raise StoreError.of("store.dangling_link", path=path, target=path.readlink())
+    try:
+        info = path.stat()
+    except FileNotFoundError:
         return False
-    if path.is_dir():
+    except OSError as error:
+        raise StoreError.of("store.no_permission", path=path) from error
+    if stat.S_ISDIR(info.st_mode):
         raise StoreError.of("store.is_directory", path=path)
+    if not stat.S_ISREG(info.st_mode):
+        # A FIFO would block the open below until some other program wrote to it.
+        raise StoreError.of("store.not_a_file", path=path)
+    if reading and info.st_size == 0:
+        raise StoreError.of("store.empty", path=path)
     try:
         with path.open("rb") as handle:
             header = handle.read(len(_SQLITE_HEADER))
@@ -186,24 +234,35 @@ def _check_file(path: Path) -> bool:
 
 def _check_ownership(path: Path) -> None:
     """Refuse an SQLite file that belongs to another program (never overwrite it)."""
-    uri = f"file:{path}?mode=ro"
     try:
-        with contextlib.closing(sqlite3.connect(uri, uri=True)) as connection:
+        with contextlib.closing(sqlite3.connect(reader_uri(path), uri=True)) as connection:
             app_id = connection.execute("PRAGMA application_id").fetchone()[0]
             tables = connection.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
             ).fetchone()[0]
     except sqlite3.DatabaseError as error:
-        raise StoreError.of("store.corrupt", path=path, detail=str(error)) from error
+        raise _open_error(error, path) from error
     if app_id != APPLICATION_ID and tables:
         raise StoreError.of("store.foreign", path=path)
 
 
-def _create_private(path: Path) -> None:
-    # Create the file ourselves so it is owner-only from its first byte; SQLite gives the
-    # -wal and -shm files the same permissions as the database.
-    descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(descriptor)
+def _open_error(error: sqlite3.DatabaseError, path: Path) -> StoreError:
+    # "unable to open database file" is not damage: most often the folder cannot be written
+    # (a WAL log needs its -shm file), which must never be answered with "start a new log".
+    if isinstance(error, sqlite3.OperationalError) and read_only_location(path):
+        return StoreError.of("store.read_only", path=path)
+    return translate_error(error, path)
+
+
+def _acquire(path: Path) -> instance_lock.InstanceLock:
+    try:
+        return instance_lock.acquire(path)
+    except OSError as error:
+        if read_only_location(path):
+            raise StoreError.of("store.read_only", path=path) from error
+        raise StoreError.of(
+            "store.lock_failed", path=instance_lock.lock_file(path), detail=error.strerror
+        ) from error
 
 
 def open_store(
@@ -228,15 +287,19 @@ def open_store(
     if lock is not None and lock.database != path:
         raise ValueError(f"the lock held is {lock.database}'s, not {path}'s")
     if lock is None and exclusive:
-        lock = instance_lock.acquire(path)
+        lock = _acquire(path)
     try:
-        if _check_file(path):
+        if _check_file(path, reading=not create):
             _check_ownership(path)
+            if create:  # a writer: a log an older version left readable to others is made private
+                for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                    files.make_private(name)
         elif create:
-            _create_private(path)
+            # Owner-only from its first byte; SQLite gives -wal and -shm the same permissions.
+            files.create_private(path)
         else:
             raise StoreError.of("store.missing", path=path)
-        engine = make_engine(path)
+        engine = make_engine(path, read_only=not create and not exclusive)
         try:
             backup = migrate.upgrade(
                 engine,

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 from pathlib import Path
 
 from checkpoint.errors import StoreError
 
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _PID_AT = 16
 """Where the pid is written: Windows locks byte 0 (a locked range cannot be read there)."""
 
@@ -52,11 +54,22 @@ class InstanceLock:
 def acquire(database: Path) -> InstanceLock:
     """Take the instance lock on `database`, or StoreError naming the process that holds it.
 
+    A FIFO, a folder or a dangling symlink where the lock file goes is a StoreError at once.
     Raises OSError if the lock file cannot be created (a folder that does not exist or cannot
     be written): that is a problem of the log's folder, which opening the log reports.
     """
     path = lock_file(database)
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    if path.is_symlink() and not path.exists():
+        # O_CREAT would create the link's target, somewhere the user never chose.
+        raise StoreError.of("store.lock_not_a_file", path=path)
+    try:
+        # O_NONBLOCK: a FIFO put there must not hang the program until someone writes to it.
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | _NONBLOCK, 0o600)
+    except IsADirectoryError as error:
+        raise StoreError.of("store.lock_not_a_file", path=path) from error
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise StoreError.of("store.lock_not_a_file", path=path)
     try:
         taken = _try_lock(descriptor)
     except BaseException:

@@ -14,6 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from checkpoint import files, paths
 from checkpoint.errors import StoreError
 from checkpoint.store.models import APPLICATION_ID
 
@@ -48,11 +49,11 @@ def current_revision(connection: sa.Connection) -> str | None:
 
 def backup(path: Path, backup_dir: Path, revision: str) -> Path:
     """Copy the database at `path` (consistently, through SQLite's backup API) to `backup_dir`."""
-    backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    paths.ensure_private_dir(backup_dir)  # mkdir's mode alone is filtered by the umask
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = backup_dir / f"{path.stem}-{stamp}-rev{revision}.db"
-    descriptor = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(descriptor)
+    if not files.create_private(target):
+        raise FileExistsError(17, os.strerror(17), str(target))
     with (
         contextlib.closing(sqlite3.connect(path)) as source,
         contextlib.closing(sqlite3.connect(target)) as copy,

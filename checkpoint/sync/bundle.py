@@ -43,7 +43,6 @@ import gzip
 import hashlib
 import hmac
 import json
-import os
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -54,6 +53,7 @@ from typing import IO, Any, Final, Literal
 import pydantic
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from checkpoint import files
 from checkpoint.errors import CheckpointError
 from checkpoint.store.engine import Store
 from checkpoint.store.models import LOG_TABLES
@@ -142,11 +142,11 @@ def write_bundle(
 ) -> BundleHeader:
     """Write the log's records after seq `after` (all with 0) to `output`, signed; its header.
 
-    The file appears whole or not at all (written beside it, then renamed), so a stick pulled
-    out during the export holds no half bundle under the final name.
+    The file appears whole or not at all (written beside it, then renamed: `files.staged`), so
+    a stick pulled out during the export holds no half bundle under the final name; it is
+    readable by its owner only.
     """
     mac = hmac.new(signing_key(token), digestmod=hashlib.sha256)
-    partial = output.with_name(output.name + ".part")
     with store.reading() as session:
         row = (
             session.connection()
@@ -176,25 +176,24 @@ def write_bundle(
             chain_head=head,
         )
         try:
-            with partial.open("wb") as raw:
-                with gzip.GzipFile("", "wb", 9, raw, mtime=0) as packed:
-                    line = _line(header.model_dump(mode="json"))
-                    mac.update(line)
-                    packed.write(line)
-                    for start in range(first, head.seq + 1, _CHUNK):
-                        last = min(head.seq, start + _CHUNK - 1)
-                        for record_type, values in rows_between(
-                            session=session, first=start, last=last
-                        ):
-                            line = _line(record_payload(record_type, values))
-                            mac.update(line)
-                            packed.write(line)
-                    packed.write(_line({"signature": _SIGNATURE_PREFIX + mac.hexdigest()}))
-                raw.flush()
-                os.fsync(raw.fileno())
-            partial.replace(output)
+            with (
+                files.staged(output) as partial,
+                partial.open("wb") as raw,
+                gzip.GzipFile("", "wb", 9, raw, mtime=0) as packed,
+            ):
+                line = _line(header.model_dump(mode="json"))
+                mac.update(line)
+                packed.write(line)
+                for start in range(first, head.seq + 1, _CHUNK):
+                    last = min(head.seq, start + _CHUNK - 1)
+                    for record_type, values in rows_between(
+                        session=session, first=start, last=last
+                    ):
+                        line = _line(record_payload(record_type, values))
+                        mac.update(line)
+                        packed.write(line)
+                packed.write(_line({"signature": _SIGNATURE_PREFIX + mac.hexdigest()}))
         except OSError as error:
-            partial.unlink(missing_ok=True)
             raise BundleError.of("bundle.write_failed", path=output, detail=error) from error
     return header
 

@@ -37,7 +37,7 @@ import orjson
 import pydantic
 
 from checkpoint.errors import CheckpointError
-from checkpoint.locale import Said
+from checkpoint.locale import DEFAULT_LANGUAGE, Said, translate
 from checkpoint.store.engine import Store
 from checkpoint.store.sync_state import (
     acked_mark,
@@ -46,7 +46,7 @@ from checkpoint.store.sync_state import (
     note_failure,
     rows_between,
 )
-from checkpoint.sync import DEFAULT_BATCH
+from checkpoint.sync import DEFAULT_BATCH, DISK_FULL, PROBLEM_HEADER
 from checkpoint.sync.report_wire import RECEIVED_BELOW_HEADER, ReportReceipt
 from checkpoint.sync.wire import (
     CONTENT_ENCODING,
@@ -118,6 +118,8 @@ class Problem(StrEnum):
     """The hub refused the request (another 4xx, or receipts that do not match the batch)."""
     CERTIFICATE = "certificate"
     """HTTPS to the hub cannot be trusted (its certificate) or set up (the CA file)."""
+    HUB_FULL = "hub_full"
+    """The hub's disk is full: it stored nothing, and will not until someone frees space."""
 
 
 class Cause(StrEnum):
@@ -192,6 +194,18 @@ def stopped(
         cause=cause,
         status=status,
     )
+
+
+def _hub_full(hub_url: str) -> SyncError:
+    code, params = "sync.hub_disk_full", dict[str, object](hub=hub_url)
+    error = SyncError(
+        translate(code, DEFAULT_LANGUAGE, **params),
+        hint=translate(f"{code}.hint", DEFAULT_LANGUAGE, **params),
+        problem=Problem.HUB_FULL,
+        status=503,
+    )
+    error.code, error.params = code, params  # said again in the screen's language
+    return error
 
 
 class _TransientError(Exception):
@@ -382,6 +396,9 @@ class HubClient:
                 f"{type(error).__name__}: {error}".rstrip(": "), cause=_cause_of(error)
             ) from error
         status = response.status_code
+        if status == 503 and response.headers.get(PROBLEM_HEADER) == DISK_FULL:
+            # Not "could not be reached", and not retried at once: a person must free space.
+            raise _hub_full(self.hub_url)
         if status == 413:
             raise TooLargeError(_detail(response))
         if 400 <= status < 500 and status != 429:

@@ -386,6 +386,8 @@ class CheckpointApp(App[None]):
                 "tui.sync.problem.unreachable",
                 cause=self.t(f"tui.sync.cause.{cause}", status=outcome.status),
             )
+        elif outcome.problem is Problem.HUB_FULL:
+            problem = self.t("tui.sync.problem.hub_full")
         elif outcome.problem is Problem.TOKEN:
             problem = self.t("tui.sync.problem.token", status=outcome.status)
         else:

@@ -32,7 +32,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime
 
-from checkpoint.sync.hub import below, db, ingest, report_ingest
+from checkpoint.sync.hub import below, db, disk_full, ingest, report_ingest
 from checkpoint.sync.hub.below import BelowCheckpoints, BelowReceipt
 from checkpoint.sync.report_wire import RECEIVED_BELOW_HEADER, DayReport, ReportReceipt
 from checkpoint.sync.wire import (
@@ -239,6 +239,7 @@ def make_hub_app(
     app.router.route_class = _LimitedRoute
     app.add_exception_handler(Refusal, _refusal_body)
     app.add_exception_handler(RequestValidationError, _invalid_body)
+    disk_full.install(app)
 
     def own(caller: db.Identity, checkpoint_id: str) -> None:
         if not caller.may_act_for(checkpoint_id):

@@ -29,7 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from checkpoint import paths
+from checkpoint import files, paths
 
 metadata = sa.MetaData()
 
@@ -164,7 +164,13 @@ def make_engine(url: str) -> sa.Engine:
         database = parsed.database
         if database and database != ":memory:":
             path = Path(database).expanduser()
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # Private whatever the umask: SQLite gives -wal and -shm the database's permissions,
+            # so a file created owner-only (or made so, if an older version left it readable)
+            # keeps all three private.
+            paths.ensure_private_dir(path.parent)
+            if not files.create_private(path):
+                for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                    files.make_private(name)
         engine = sa.create_engine(parsed, pool_size=8, max_overflow=8)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
