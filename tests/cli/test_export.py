@@ -43,7 +43,7 @@ def test_csv_export_is_masked_by_default(tmp_path: Path) -> None:
     with out.open(encoding="utf-8-sig", newline="") as stream:
         table = list(csv.reader(stream))
     assert len(table) == 5
-    assert table[0][0] == "时间"  # the ledger is in the reports' language (zh-CN by default)
+    assert table[0][0] == "测温时间"  # the ledger is in the reports' language (zh-CN by default)
     text = out.read_text(encoding="utf-8-sig")
     assert ID_NUMBER not in text
     assert "110105********002X" in text
