@@ -17,6 +17,8 @@ from checkpoint.locale import Language, translate
 # The ledger, the store and the configuration model are imported when the command runs: the
 # CLI's start-up (and so `checkpoint run`'s first screen) does not pay for them.
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from checkpoint.reports.ledger import LedgerFormat
 
 USAGE_EXIT = 2
@@ -90,10 +92,14 @@ PROGRESS_FROM = 5000
 """Rows from which an export on a terminal shows its progress (a smaller one is done at once)."""
 
 
-def _on_terminal() -> bool:
+def _console() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True).is_terminal
+    return Console(stderr=True)
+
+
+def _on_terminal() -> bool:
+    return _console().is_terminal
 
 
 @contextlib.contextmanager
@@ -104,7 +110,6 @@ def _progress(language: Language, total: int) -> Iterator[Callable[[int], None] 
     if total < PROGRESS_FROM or not _on_terminal():
         yield None
         return
-    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -118,7 +123,7 @@ def _progress(language: Language, total: int) -> Iterator[Callable[[int], None] 
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=_console(),
         transient=True,
     )
     task = bar.add_task("export", total=total)

@@ -145,3 +145,12 @@ def test_a_turned_back_vehicle_is_exported_with_its_reason(store: Store) -> None
     sun = rows(store, DAY, DAY)[2]
     assert (sun.name, sun.plate) == ("孙八", "京B54321")
     assert (sun.turned_back, sun.turn_back_reason, sun.disposition) == ("是", "无通行证明", "劝返")
+
+
+def test_the_count_for_the_progress_bar_matches_the_rows(store: Store) -> None:
+    from checkpoint.reports.ledger import ledger_count
+
+    for start, end in ((DAY, DAY), (DAY - timedelta(days=1), DAY - timedelta(days=1))):
+        assert ledger_count(store, start=start, end=end, zone=SHANGHAI) == len(
+            rows(store, start, end)
+        )
