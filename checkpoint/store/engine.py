@@ -24,7 +24,7 @@ from sqlmodel import Session
 from checkpoint.errors import StoreError
 from checkpoint.paths import ensure_private_dir
 from checkpoint.store import instance_lock, migrate
-from checkpoint.store.chain import forget_head
+from checkpoint.store.chain import forget_head, json_text
 from checkpoint.store.models import APPLICATION_ID
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -161,7 +161,11 @@ def make_engine(path: Path) -> sa.Engine:
     # No reset on return: every unit of work ends in an explicit commit or rollback, and the
     # extra ROLLBACK per screening would cost more than the rest of the bookkeeping.
     engine = sa.create_engine(
-        f"sqlite:///{path}", poolclass=sa.pool.QueuePool, pool_size=2, pool_reset_on_return=None
+        f"sqlite:///{path}",
+        poolclass=sa.pool.QueuePool,
+        pool_size=2,
+        pool_reset_on_return=None,
+        json_serializer=json_text,  # UTF-8, as the chain writes JSON columns
     )
     event.listen(engine, "connect", _set_pragmas)
     event.listen(engine, "begin", _begin)
