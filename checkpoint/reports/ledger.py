@@ -125,7 +125,7 @@ WIDTHS: Final[dict[str, int]] = {
 }
 
 # Person rows of the range in log order, with their vehicle, the first screening reading, the
-# latest decision on a case, its latest history step and the vehicle's turn-back. Scalar
+# latest decision on a case and the vehicle's turn-back. Scalar
 # subqueries rather than joins: a person with two screening readings or two decisions is still
 # one row. The vehicle's indexed time narrows the search; the person's own time decides.
 _ROWS = """
@@ -143,8 +143,6 @@ _ROWS = """
              ORDER BY r.seq LIMIT 1) AS screened_at,
            (SELECT c.disposition FROM case_event c WHERE c.person_id = p.id
                AND c.kind = 'decided' ORDER BY c.seq DESC LIMIT 1) AS disposition,
-           (SELECT c.id FROM case_event c WHERE c.person_id = p.id
-               AND c.kind = 'history' ORDER BY c.seq DESC LIMIT 1) AS history_id,
            (SELECT t.reason FROM turn_back t WHERE t.passage_id = v.id
                ORDER BY t.seq DESC LIMIT 1) AS turn_back_reason
     FROM vehicle_passage v JOIN person p ON p.passage_id = v.id
@@ -155,8 +153,18 @@ _ROWS = """
 """
 
 _HISTORY = """
-    SELECT id, symptoms, risk_area_travel, contact_history FROM case_event WHERE id IN ({marks})
+    SELECT person_id, symptoms, risk_area_travel, contact_history FROM case_event
+    WHERE kind = 'history' AND person_id IN ({marks})
 """
+
+
+@dataclass(frozen=True, slots=True)
+class _History:
+    """What the follow-ups of a case asked, added up (a later answer never withdraws one)."""
+
+    symptoms: frozenset[str] = frozenset()
+    risk_area_travel: bool = False
+    contact_history: bool = False
 
 
 def period_of(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -231,26 +239,30 @@ def _amendments(
     return found
 
 
-def _histories(
-    connection: sa.Connection, chunk: Iterable[sa.RowMapping]
-) -> dict[str, sa.RowMapping]:
-    """The latest history step (symptoms, risk-area travel, contact) of the chunk's cases."""
-    wanted = [r["history_id"] for r in chunk if r["history_id"] is not None]
-    found: dict[str, sa.RowMapping] = {}
+def _histories(connection: sa.Connection, chunk: Iterable[sa.RowMapping]) -> dict[str, _History]:
+    """The follow-up answers of the chunk's people who have a case, by person id."""
+    wanted = [r["id"] for r in chunk]  # a case may open from the lane's answers, not only a fever
+    found: dict[str, _History] = {}
     for begin in range(0, len(wanted), 500):
         part = wanted[begin : begin + 500]
         marks = ", ".join(f":h{i}" for i in range(len(part)))
         rows = connection.execute(
             sa.text(_HISTORY.format(marks=marks)), {f"h{i}": h for i, h in enumerate(part)}
         )
-        found.update((row["id"], row) for row in rows.mappings())
+        for person_id, symptoms, risk_area_travel, contact_history in rows:
+            before = found.get(person_id, _History())
+            found[person_id] = _History(
+                before.symptoms | frozenset(map(str, _json_list(symptoms))),
+                before.risk_area_travel or bool(risk_area_travel),
+                before.contact_history or bool(contact_history),
+            )
     return found
 
 
 def _row(
     found: sa.RowMapping,
     corrections: dict[str, dict[str, Any]],
-    histories: dict[str, sa.RowMapping],
+    histories: dict[str, _History],
     zone: ZoneInfo,
     language: Language,
     full: bool,
@@ -264,14 +276,11 @@ def _row(
         "destination": found["vehicle_destination"],
         **corrections.get(found["passage_id"], {}),
     }
-    history = histories.get(found["history_id"]) if found["history_id"] else None
-    symptoms = set(_json_list(person["symptoms"]))
-    risk_area_travel = bool(person["risk_area_travel"])
-    contact_history = bool(person["contact_history"])
-    if history is not None:  # what the follow-up asked adds to what was declared at the lane
-        symptoms |= set(_json_list(history["symptoms"]))
-        risk_area_travel = risk_area_travel or bool(history["risk_area_travel"])
-        contact_history = contact_history or bool(history["contact_history"])
+    # What the follow-up asked adds to what was declared at the lane.
+    history = histories.get(found["id"], _History())
+    symptoms = set(map(str, _json_list(person["symptoms"]))) | history.symptoms
+    risk_area_travel = bool(person["risk_area_travel"]) or history.risk_area_travel
+    contact_history = bool(person["contact_history"]) or history.contact_history
     document = person["document_number"] or ""
     phone = person["phone"] or ""
     disposition = found["disposition"]

@@ -78,11 +78,19 @@ def store(tmp_path: Path) -> Iterator[Store]:
         operator="王芳",  # type: ignore[arg-type]
     )
     follow_up = FollowUp(store=opened, rule=desk.fever_rule, clock=clock)
+    # Two follow-up answers: they add up.
     follow_up.record_history(
         fever.person_id,
-        symptoms=frozenset({Symptom.FEVER, Symptom.DIARRHOEA}),
+        symptoms=frozenset({Symptom.DIARRHOEA}),
         risk_area_travel=False,
         contact=True,
+        by="李强",
+    )
+    follow_up.record_history(
+        fever.person_id,
+        symptoms=frozenset({Symptom.FEVER}),
+        risk_area_travel=False,
+        contact=False,
         by="李强",
     )
     follow_up.decide(fever.person_id, Disposition.HELD_FOR_OBSERVATION, by="李强", note="医生意见")
