@@ -157,3 +157,22 @@ def test_a_postgresql_hub_made_before_is_changed_to_jsonb(pg_url: str) -> None:
         assert body == {"values": {"operators": '["\\u738b\\u82b3"]'}}  # kept as it was
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_postgresql_hub_refuses_a_nul_character_with_a_reason(log: Scene, pg_url: str) -> None:
+    from checkpoint.sync.hub.ingest import store_batch
+    from tests.sync.test_hub import rehash
+
+    engine = db.make_engine(pg_url)
+    try:
+        records = payloads(log)
+        (passage,) = [p for p in records if p["table"] == "vehicle_passage"]
+        passage["values"]["origin"] = "武汉\x00"  # jsonb cannot hold U+0000 (json could)
+        rehash(passage)
+        receipts = store_batch(engine, CHECKPOINT, [WireRecord.model_validate(p) for p in records])
+        refused = [r for r in receipts if r.status != "stored"]
+        assert [r.id for r in refused] == [passage["id"]]
+        assert "U+0000" in (refused[0].reason or "")
+    finally:
+        engine.dispose()

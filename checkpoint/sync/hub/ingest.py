@@ -34,6 +34,24 @@ _RECEIPTS: pydantic.TypeAdapter[list[Receipt]] = pydantic.TypeAdapter(list[Recei
 CONFLICT = "a different record with this id is already held; it was not overwritten"
 
 
+NUL_REFUSED = (
+    "a text value holds the character U+0000, which this hub's database (PostgreSQL jsonb) "
+    "cannot store; the hub's administrator can receive this checkpoint on an SQLite hub"
+)
+_NUL = "\\u0000"  # how JSON text writes U+0000
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether a JSON value holds U+0000 in a string (its text may only show "\\u0000")."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 def _insert_absent(dialect: str) -> Any:
     insert: Any = postgresql.insert(records) if dialect == "postgresql" else sqlite.insert(records)
     return insert.on_conflict_do_nothing(index_elements=["id"]).returning(records.c.id)
@@ -140,7 +158,8 @@ def store_batch(
     """Store `batch` from `checkpoint_id`; one receipt per record, in the batch's order."""
     received_at = now or datetime.now(UTC)
     on_sqlite = engine.dialect.name == "sqlite"
-    on_psycopg = engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg"
+    on_postgresql = engine.dialect.name == "postgresql"
+    on_psycopg = on_postgresql and engine.dialect.driver == "psycopg"
     fast = on_sqlite or on_psycopg
     outcome: dict[int, tuple[ReceiptStatus, str | None]] = {}
     first_of: dict[str, int] = {}
@@ -162,10 +181,16 @@ def store_batch(
             "received_at": received_at,
         }
         # Held with its JSON columns as JSON, not as text inside a string (`wire.hub_body`).
-        if fast:  # the body as JSON text, written by orjson (UTF-8) in a third of the time
-            row["json"] = orjson.dumps(hub_body(record)).decode()
+        body = hub_body(record)
+        text = orjson.dumps(body).decode()  # UTF-8, in a third of `model_dump_json`'s time
+        if on_postgresql and _NUL in text and _holds_nul(body):
+            outcome[position] = (ReceiptStatus.REJECTED, NUL_REFUSED)
+            del first_of[record.id]
+            continue
+        if fast:
+            row["json"] = text
         else:
-            row["body"] = hub_body(record)
+            row["body"] = body
         rows.append(row)
     with engine.begin() as connection:
         inserted: set[str] = set()
