@@ -141,6 +141,8 @@ _ROWS = """
              ORDER BY r.seq LIMIT 1) AS flagged,
            (SELECT r.taken_at FROM reading r WHERE r.person_id = p.id AND r.purpose = 'screening'
              ORDER BY r.seq LIMIT 1) AS screened_at,
+           (SELECT r.id FROM reading r WHERE r.person_id = p.id AND r.purpose = 'screening'
+             ORDER BY r.seq LIMIT 1) AS reading_id,
            (SELECT c.disposition FROM case_event c WHERE c.person_id = p.id
                AND c.kind = 'decided' ORDER BY c.seq DESC LIMIT 1) AS disposition,
            (SELECT t.reason FROM turn_back t WHERE t.passage_id = v.id
@@ -220,8 +222,13 @@ def ledger_rows(
 def _amendments(
     connection: sa.Connection, chunk: Iterable[sa.RowMapping]
 ) -> dict[str, dict[str, Any]]:
-    """Latest value of each amended field, by target id (people and passages of the chunk)."""
-    targets = list({r["id"] for r in chunk} | {r["passage_id"] for r in chunk})
+    """Latest value of each amended field, by target id (the chunk's people, passages and
+    screening readings: a misread temperature is corrected on its reading)."""
+    targets = list(
+        {r["id"] for r in chunk}
+        | {r["passage_id"] for r in chunk}
+        | {r["reading_id"] for r in chunk if r["reading_id"] is not None}
+    )
     found: dict[str, dict[str, Any]] = {}
     # At most 500 bound parameters a statement: SQLite's limit is lower on old builds.
     for begin in range(0, len(targets), 500):
@@ -287,7 +294,12 @@ def _row(
     turned_back = found["turn_back_reason"] is not None
     if disposition is None and turned_back:
         disposition = "turned-back"
-    value_c = found["value_c"]
+    reading = {
+        "value_c": found["value_c"],
+        "flagged": found["flagged"],
+        **corrections.get(found["reading_id"], {}),
+    }
+    value_c = reading["value_c"]
     health_code = person["health_code"]
     return LedgerRow(
         time=_local(found["screened_at"] or found["created_at"], zone),
@@ -319,7 +331,7 @@ def _row(
         ),
         contact_history=_yes_no(contact_history, language),
         temperature_c=None if value_c is None else float(value_c),
-        flagged=_yes_no(found["flagged"], language),
+        flagged=_yes_no(reading["flagged"], language),
         disposition=""
         if disposition is None
         else translate(f"disposition.{disposition}", language),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -162,3 +163,17 @@ def test_the_count_for_the_progress_bar_matches_the_rows(store: Store) -> None:
         assert ledger_count(store, start=start, end=end, zone=SHANGHAI) == len(
             rows(store, start, end)
         )
+
+
+def test_a_corrected_temperature_is_exported_corrected(store: Store, tmp_path: Path) -> None:
+    from checkpoint.screening.history import AmendField, History
+
+    settings = load_settings(None, env={"CHECKPOINT_HOME": str(tmp_path)}).settings
+    sun = rows(store, DAY, DAY)[2]
+    assert (sun.temperature_c, sun.flagged) == (36.5, "否")
+    history = History(store=store, settings=settings, clock=Clock(local(DAY, 10)))
+    history.amend(
+        uuid.UUID(hex=sun.record_id), AmendField.TEMPERATURE, "38.2", reason="看错", by="李强"
+    )
+    sun = rows(store, DAY, DAY)[2]
+    assert (sun.temperature_c, sun.flagged) == (38.2, "是")
