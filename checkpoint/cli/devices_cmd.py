@@ -128,6 +128,16 @@ def _local(at: datetime, zone: ZoneInfo) -> str:
     return at.astimezone(zone).strftime("%H:%M:%S.%f")[:-3]
 
 
+JSON_DECIMALS = 4
+"""Decimals of a temperature in `devices read --json`: more than any thermometer resolves."""
+
+
+def _as_given(value: float | None) -> float | None:
+    """`value` with the digits the device gave: a conversion (℉, kelvin, an estimate's offset)
+    leaves binary noise, 36.3 + 1.3 being 37.599999999999994, that no device measured."""
+    return None if value is None else round(value, JSON_DECIMALS)
+
+
 def _as_json(event: ThermometerEvent) -> dict[str, Any]:
     """One event as the documented JSON object of `devices read --json`."""
     from checkpoint.thermometer.events import FrameErrorEvent, Measurement, RawReading
@@ -139,7 +149,7 @@ def _as_json(event: ThermometerEvent) -> dict[str, Any]:
         reading = event.reading
         row.update(
             kind="measurement" if isinstance(event, Measurement) else "raw",
-            value_c=reading.value_c,
+            value_c=_as_given(reading.value_c),
             site=reading.site.value,
             unit=reading.unit.value,
             raw_hex=reading.raw,

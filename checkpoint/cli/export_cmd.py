@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -11,11 +13,13 @@ import typer
 from checkpoint.cli.context import cli_context, fail, fail_config
 from checkpoint.cli.integrity import UnverifiedOption, ensure_intact
 from checkpoint.errors import CheckpointError, ConfigError, ReportError
-from checkpoint.locale import translate
+from checkpoint.locale import Language, translate
 
 # The ledger, the store and the configuration model are imported when the command runs: the
 # CLI's start-up (and so `checkpoint run`'s first screen) does not pay for them.
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from checkpoint.reports.ledger import LedgerFormat
 
 USAGE_EXIT = 2
@@ -44,7 +48,7 @@ def export(
     """Write the ledger of people screened from --from to --to (both days included, in the
     checkpoint's time zone), one row each, corrections applied, documents masked."""
     from checkpoint.config import load_settings
-    from checkpoint.reports.ledger import ledger_rows, period_of, write_ledger
+    from checkpoint.reports.ledger import ledger_count, ledger_rows, period_of, write_ledger
     from checkpoint.store.engine import open_store
 
     try:
@@ -71,11 +75,63 @@ def export(
                 language=settings.reports.language,
                 full_documents=full_documents,
             )
-            count = write_ledger(rows, output, format=kind, language=settings.reports.language)
+            # Counted first, only on a terminal: the bar needs its total.
+            total = ledger_count(store, start=first, end=last, zone=zone) if _on_terminal() else 0
+            with _progress(language, total) as shown:
+                count = write_ledger(
+                    rows,
+                    output,
+                    format=kind,
+                    language=settings.reports.language,
+                    progress=shown,
+                )
     except CheckpointError as error:
         fail(error, language=language)
     typer.echo(translate("export.done", language, rows=count, start=first, end=last, path=output))
     typer.echo(translate("export.full" if full_documents else "export.masked", language))
+
+
+PROGRESS_FROM = 5000
+"""Rows from which an export on a terminal shows its progress (a smaller one is done at once)."""
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _on_terminal() -> bool:
+    return _console().is_terminal
+
+
+@contextlib.contextmanager
+def _progress(language: Language, total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on standard error for an export of `total` rows: a callback taking the
+    rows written so far, or None when there is nothing to show (standard error is not a
+    terminal, or the export is too short to need one)."""
+    if total < PROGRESS_FROM or not _on_terminal():
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(
+        TextColumn(translate("export.progress", language)),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=_console(),
+        transient=True,
+    )
+    task = bar.add_task("export", total=total)
+    with bar:
+        yield lambda done: bar.update(task, completed=done)
 
 
 def _date(text: str) -> date:

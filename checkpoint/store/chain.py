@@ -55,7 +55,7 @@ def _to_driver(column: sa.Column[Any]) -> Callable[[Any], Any]:
     """
     column_type = column.type
     if isinstance(column_type, sa.JSON):
-        return json.dumps  # None too: SQLAlchemy's JSON stores it as the text 'null'
+        return json_text  # None too: SQLAlchemy's JSON stores it as the text 'null'
     if isinstance(column_type, UTCDateTime):
         return lambda v: column_type.process_bind_param(v, _DIALECT)
     if isinstance(column_type, EnumText):
@@ -78,6 +78,32 @@ def _identity(value: Any) -> Any:
     return value
 
 
+_STORED_JSON = json.JSONEncoder(ensure_ascii=False)
+_HASHED_JSON = json.JSONEncoder()
+
+
+def json_text(value: Any) -> str:
+    """How a JSON column's value is stored: UTF-8 text, 王芳 and not \\u738b\\u82b3, so that
+    `LIKE '%王芳%'` finds it (the engine's `json_serializer` writes the same)."""
+    return _STORED_JSON.encode(value)
+
+
+def hashed_json(stored: Any) -> Any:
+    """What the chain hashes for a JSON column holding `stored`: the text `json.dumps` writes
+    (non-ASCII as \\u escapes, as the log stored it before it stored UTF-8), whichever way the
+    value is stored, so that older rows keep their hashes and the wire keeps its form.
+
+    Stored text that is not JSON (a tampered row) is hashed as it is: the hash then differs
+    and `verify` names the row, instead of failing on it.
+    """
+    if not isinstance(stored, str) or stored.isascii():
+        return stored  # ASCII text is what json.dumps wrote (or a change that shows as one)
+    try:
+        return _HASHED_JSON.encode(json.loads(stored))
+    except (ValueError, RecursionError):
+        return stored
+
+
 @dataclass(frozen=True)
 class _Plan:
     """Prepared once per table: the insert statement and how to convert and hash values."""
@@ -89,10 +115,14 @@ class _Plan:
     """(position, converter) of the columns whose driver value differs from the Python one."""
     hashed: tuple[int, ...]
     """Positions of the columns the row hash covers, in the order of their names."""
+    hashed_json: tuple[int, ...]
+    """Indexes in `hashed` of the JSON columns (hashed as `hashed_json` gives them)."""
     hash_header: bytes
     """The canonical header of the table's rows: JSON of [table name, hashed column names]."""
     personal: tuple[int, ...]
     """Positions of the personal columns, covered through the personal digest."""
+    personal_json: tuple[int, ...]
+    """Indexes in `personal` of the JSON columns."""
     personal_header: bytes
 
 
@@ -104,6 +134,7 @@ def _plan(record_type: type[LogRecord]) -> _Plan:
     hashed = sorted((n, i) for i, n in enumerate(names) if n not in skipped)
     personal = sorted((n, names.index(n)) for n in record_type.PERSONAL_FIELDS)
     converters = ((i, _to_driver(c)) for i, c in enumerate(table.columns))
+    json_columns = {c.name for c in table.columns if isinstance(c.type, sa.JSON)}
     return _Plan(
         table=table,
         insert_sql=(
@@ -113,8 +144,10 @@ def _plan(record_type: type[LogRecord]) -> _Plan:
         names=names,
         converters=tuple((i, f) for i, f in converters if f is not _identity),
         hashed=tuple(i for _, i in hashed),
+        hashed_json=tuple(k for k, (n, _) in enumerate(hashed) if n in json_columns),
         hash_header=_canonical([table.name, [n for n, _ in hashed]]),
         personal=tuple(i for _, i in personal),
+        personal_json=tuple(k for k, (n, _) in enumerate(personal) if n in json_columns),
         personal_header=_canonical([table.name, [n for n, _ in personal]]),
     )
 
@@ -137,8 +170,10 @@ def personal_digest(record_type: type[LogRecord], row: Sequence[Any]) -> str | N
     plan = _plan(record_type)
     if not plan.personal:
         return None
-    values = _canonical([row[i] for i in plan.personal])
-    return hashlib.sha256(plan.personal_header + b"\n" + values).hexdigest()
+    values = [row[i] for i in plan.personal]
+    for k in plan.personal_json:
+        values[k] = hashed_json(values[k])
+    return hashlib.sha256(plan.personal_header + b"\n" + _canonical(values)).hexdigest()
 
 
 def row_hash(record_type: type[LogRecord], row: Sequence[Any], digest: str | None) -> str:
@@ -147,7 +182,8 @@ def row_hash(record_type: type[LogRecord], row: Sequence[Any], digest: str | Non
     SHA-256 of: the JSON array [table name, names of the hashed columns sorted], a newline, the
     JSON array of those columns' stored values in the same order (they include `seq`,
     `created_at` and `prev_hash`, which makes it a chain), a newline, and the personal digest
-    (empty for tables without personal fields). JSON is compact, UTF-8, no ASCII escaping.
+    (empty for tables without personal fields). JSON is compact, UTF-8, no ASCII escaping; the
+    text of a JSON column is hashed as `json.dumps` writes it (`hashed_json`), however stored.
     """
     plan = _plan(record_type)
     return values_hash(record_type, [row[i] for i in plan.hashed], digest)
@@ -162,11 +198,24 @@ def hashed_names(record_type: type[LogRecord]) -> tuple[str, ...]:
 
 def values_hash(record_type: type[LogRecord], values: Sequence[Any], digest: str | None) -> str:
     """`row_hash` from the hashed columns' values alone, in the order of `hashed_names`."""
-    return text_hash(record_type, _canonical(values), digest)
+    return text_hash(record_type, _canonical(hashed_values(record_type, values)), digest)
+
+
+def hashed_values(record_type: type[LogRecord], values: Sequence[Any]) -> Sequence[Any]:
+    """The hashed columns' stored values (in `hashed_names` order) as the hash covers them:
+    JSON columns as `hashed_json` gives them, the rest as they are."""
+    json_at = _plan(record_type).hashed_json
+    if not json_at:
+        return values
+    values = list(values)
+    for k in json_at:
+        values[k] = hashed_json(values[k])
+    return values
 
 
 def text_hash(record_type: type[LogRecord], values_json: bytes, digest: str | None) -> str:
-    """`values_hash` from the JSON text of the values (canonical: as `values_hash` writes it)."""
+    """`values_hash` from the JSON text of the values (canonical: as `values_hash` writes it,
+    of the values as `hashed_values` gives them)."""
     tail = digest.encode() if digest else b""
     header = _plan(record_type).hash_header
     return hashlib.sha256(header + b"\n" + values_json + b"\n" + tail).hexdigest()

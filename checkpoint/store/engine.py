@@ -27,7 +27,7 @@ from checkpoint import files
 from checkpoint.errors import StoreError
 from checkpoint.paths import ensure_private_dir
 from checkpoint.store import instance_lock, migrate
-from checkpoint.store.chain import forget_head
+from checkpoint.store.chain import forget_head, json_text
 from checkpoint.store.models import APPLICATION_ID
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -180,6 +180,7 @@ def make_engine(path: Path, *, read_only: bool = False) -> sa.Engine:
         pool_size=2,
         pool_reset_on_return=None,
         **options,
+        json_serializer=json_text,  # UTF-8, as the chain writes JSON columns
     )
     event.listen(engine, "connect", _set_reader_pragmas if read_only else _set_pragmas)
     event.listen(engine, "begin", _begin)

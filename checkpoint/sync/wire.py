@@ -1,10 +1,13 @@
 """What travels between a checkpoint and its hub: batches of log records and per-record receipts.
 
 A record travels as the local log stores it: the driver values SQLite gives back (UUIDs as hex,
-times as UTC ISO text, enums as their values, booleans as 0/1, JSON columns as their JSON text),
-keyed by column name, with its chain columns (`seq`, `created_at`, `prev_hash`, `hash`,
-`personal_digest`). The hub recomputes the hash from exactly these values with `chain.row_hash`,
-so a record altered in transit, or made up without the log's content, is rejected.
+times as UTC ISO text, enums as their values, booleans as 0/1, JSON columns as their JSON text
+in the form the chain hashes, `chain.hashed_json`: the log stores it as UTF-8, it travels as
+`json.dumps` writes it, as it always did), keyed by column name, with its chain columns (`seq`,
+`created_at`, `prev_hash`, `hash`, `personal_digest`). The hub recomputes the hash from exactly
+these values with `chain.row_hash`, so a record altered in transit, or made up without the log's
+content, is rejected. The hub keeps the JSON columns as JSON (`hub_body`), not as text inside
+a string, and turns them back into text to forward them (`wire_body`).
 
 What leaves the laptop (PIPL: collect and pass on the minimum)
 ---------------------------------------------------------------
@@ -39,11 +42,14 @@ from functools import cache
 from typing import Annotated, Any, Final, NamedTuple
 
 import orjson
+import sqlalchemy as sa
 from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 from checkpoint.store.chain import (
     column_names,
+    hashed_json,
     hashed_names,
+    hashed_values,
     personal_digest,
     text_hash,
     values_hash,
@@ -220,14 +226,64 @@ def record_payload(record_type: type[LogRecord], row: Sequence[Any]) -> dict[str
         "values": {name: row[i] for name, i in _content_pairs(record_type)},
         "personal": None,
     }
+    for name in _json_names(record_type):
+        if name in payload["values"]:
+            payload["values"][name] = hashed_json(payload["values"][name])
     if record_type is Amendment:
         names, _, personal = _layout(record_type)
         value = dict(zip(names, row, strict=True))
         if value["purged_at"] is None and not _personal_target(
             value["target_table"], value["field"]
         ):
-            payload["personal"] = {name: value[name] for name in sorted(personal)}
+            payload["personal"] = {name: hashed_json(value[name]) for name in sorted(personal)}
     return payload
+
+
+@cache
+def _json_names(record_type: type[LogRecord]) -> frozenset[str]:
+    """The table's JSON columns (their values travel as JSON text)."""
+    table: Any = record_type.__table__  # type: ignore[attr-defined]
+    return frozenset(c.name for c in table.columns if isinstance(c.type, sa.JSON))
+
+
+JSON_PARSED: Final = "json_parsed"
+"""Key of a hub body whose JSON columns are held as JSON (bodies stored before it hold text)."""
+
+
+def hub_body(record: WireRecord) -> dict[str, Any]:
+    """How the hub holds `record`: its wire form with the JSON columns as JSON values (a
+    county's query reads `body->'values'->'symptoms'` as a list, and 王芳 as 王芳). Only for a
+    record `check_record` accepted: its JSON columns hold JSON text."""
+    body = dict(record.__dict__)
+    json_names = _json_names(TABLES[record.table])
+    for part in ("values", "personal"):
+        found = body[part]
+        if found and not json_names.isdisjoint(found):
+            body[part] = {
+                name: json.loads(value) if name in json_names else value
+                for name, value in found.items()
+            }
+    body[JSON_PARSED] = True
+    return body
+
+
+def wire_body(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A body as the hub holds it back in its wire form (to forward it to a parent hub)."""
+    wire = dict(body)
+    if not wire.pop(JSON_PARSED, False):
+        return wire  # held as it came, before the hub held JSON as JSON
+    record_type = TABLES[str(wire["table"])]
+    for part in ("values", "personal"):
+        found = wire.get(part)
+        if found:
+            wire[part] = {
+                name: _HASHED_JSON.encode(value) if name in _json_names(record_type) else value
+                for name, value in found.items()
+            }
+    return wire
+
+
+_HASHED_JSON = json.JSONEncoder()  # the text `chain.hashed_json` gives
 
 
 def encode_batch(checkpoint_id: str, records: Sequence[Mapping[str, Any]], level: int = 1) -> bytes:
@@ -374,6 +430,9 @@ def _refusal(record: WireRecord) -> str | None:
             return f"personal fields must not be sent: {_names(record.personal.keys())}"
         if record.personal.keys() != personal:
             return f"personal values must be sent all together: {_names(personal)}"
+        for name in _json_names(record_type) & record.personal.keys():
+            if not _is_json(record.personal[name]):
+                return f"{record.table}.{_names([name])} is not JSON text"
         row: list[Any] = [None] * len(names)
         for i, name in enumerate(names):
             if name in record.personal:
@@ -385,7 +444,10 @@ def _refusal(record: WireRecord) -> str | None:
     stored = dict(record.values)
     for name in _hashed_chain(record_type):
         stored[name] = getattr(record, name)
-    hashed = [stored[name] for name in hashed_names(record_type)]
+    for name in _json_names(record_type) & stored.keys():
+        if not _is_json(stored[name]):
+            return f"{record.table}.{_names([name])} is not JSON text"
+    hashed = hashed_values(record_type, [stored[name] for name in hashed_names(record_type)])
     if not _hash_matches(record_type, hashed, record.personal_digest, record.hash):
         return "the content does not match the record's hash (altered or forged)"
     return None
@@ -409,6 +471,21 @@ def _hash_matches(
     except orjson.JSONEncodeError:  # what orjson cannot write, the json module judges
         pass
     return values_hash(record_type, values, digest) == expected
+
+
+def _is_json(text: Any) -> bool:
+    """Whether `text` is JSON text the log could have written (no NaN: the log holds none)."""
+    if not isinstance(text, str):
+        return False
+    try:
+        json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
 
 
 @cache

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 from pathlib import Path
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner, Result
 
 from checkpoint.cli.main import _register, app
@@ -43,7 +45,7 @@ def test_csv_export_is_masked_by_default(tmp_path: Path) -> None:
     with out.open(encoding="utf-8-sig", newline="") as stream:
         table = list(csv.reader(stream))
     assert len(table) == 5
-    assert table[0][0] == "时间"  # the ledger is in the reports' language (zh-CN by default)
+    assert table[0][0] == "测温时间"  # the ledger is in the reports' language (zh-CN by default)
     text = out.read_text(encoding="utf-8-sig")
     assert ID_NUMBER not in text
     assert "110105********002X" in text
@@ -97,3 +99,32 @@ def test_without_a_log_says_so(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "checkpoint init" in result.output
     assert not (tmp_path / "a.csv").exists()
+
+
+def test_a_long_export_shows_a_progress_bar_on_a_terminal_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.console import Console
+
+    from checkpoint.cli import export_cmd
+
+    home = logged(tmp_path)
+    args = ("--from", "2026-11-24", "--to", "2026-11-25", "--output", str(tmp_path / "l.csv"))
+    monkeypatch.setattr(export_cmd, "PROGRESS_FROM", 4)  # the log has 4 rows in the range
+    piped = invoke(home, *args)
+    assert piped.exit_code == 0, piped.output
+    assert "Writing the ledger" not in piped.output  # no terminal: no bar, not even its text
+
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=80)
+    monkeypatch.setattr(export_cmd, "_console", lambda: terminal)
+    shown = invoke(home, *args)
+    assert shown.exit_code == 0, shown.output
+    assert "Writing the ledger" in screen.getvalue()
+    assert "4/4" in screen.getvalue()
+    assert "Writing the ledger" not in shown.stdout  # the bar is not in the file's output
+
+    screen.truncate(0)
+    monkeypatch.setattr(export_cmd, "PROGRESS_FROM", 5)  # a short export needs no bar
+    assert invoke(home, *args).exit_code == 0
+    assert screen.getvalue() == ""

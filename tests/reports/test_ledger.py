@@ -26,8 +26,10 @@ from checkpoint.domain.vocabulary import (
     VehicleType,
 )
 from checkpoint.errors import ReportError
+from checkpoint.reports.cells import csv_text
 from checkpoint.reports.ledger import (
     COLUMNS,
+    TEXT_COLUMNS,
     LedgerFormat,
     LedgerRow,
     headers,
@@ -202,7 +204,9 @@ def test_csv_reads_back_equal_to_the_rows(log: Log, tmp_path: Path) -> None:
         assert datetime.fromisoformat(read.pop("time")) == row.time
         temperature = read.pop("temperature_c")
         assert (float(temperature) if temperature else None) == row.temperature_c
-        assert read == {c: getattr(row, c) for c in COLUMNS if c not in ("time", "temperature_c")}
+        arrival = read.pop("arrival_at")
+        assert (datetime.fromisoformat(arrival) if arrival else None) == row.arrival_at
+        assert read == {c: csv_text(getattr(row, c)) for c in TEXT_COLUMNS}
 
 
 def test_xlsx_reads_back_equal_to_the_rows(log: Log, tmp_path: Path) -> None:

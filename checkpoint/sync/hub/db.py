@@ -10,6 +10,11 @@ replaced on resubmission; when each version first arrived is kept beside them). 
 existing hub database through `create_all`; no existing table changed, so a hub file from
 before forwarding opens as it is.
 
+JSON is stored as UTF-8 text, not with \\u escapes, so that a county's `LIKE '%王芳%'` finds
+王芳; on PostgreSQL the JSON columns are `jsonb` (a hub made before is changed to it once, when
+it opens), which can be queried and indexed. A record's JSON columns are held as JSON inside its
+body (`wire.hub_body`). Hashes do not depend on any of this: they cover canonical JSON.
+
 The default is an SQLite file in WAL mode with `synchronous=FULL`: a receipt says "stored" only
 once the row survives a power cut, or a checkpoint's acknowledged mark could run ahead of what
 the hub holds.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -28,10 +34,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
 
 from checkpoint import files, paths
 
 metadata = sa.MetaData()
+
+BodyJSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+"""JSON, as `jsonb` on PostgreSQL."""
 
 checkpoints = sa.Table(
     "checkpoints",
@@ -50,7 +60,12 @@ records = sa.Table(
     sa.Column("table_name", sa.String(40), nullable=False),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
-    sa.Column("body", sa.JSON, nullable=False, comment="the record as received (wire form)"),
+    sa.Column(
+        "body",
+        BodyJSON,
+        nullable=False,
+        comment="the record as received (wire form), its JSON columns as JSON (wire.hub_body)",
+    ),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_records_checkpoint_seq", "checkpoint_id", "seq"),
 )
@@ -86,7 +101,7 @@ reports = sa.Table(
     metadata,
     sa.Column("checkpoint_id", sa.String(32), primary_key=True),
     sa.Column("day", sa.Date, primary_key=True),
-    sa.Column("body", sa.JSON, nullable=False),
+    sa.Column("body", BodyJSON, nullable=False),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
 )
 
@@ -171,13 +186,44 @@ def make_engine(url: str) -> sa.Engine:
             if not files.create_private(path):
                 for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                     files.make_private(name)
-        engine = sa.create_engine(parsed, pool_size=8, max_overflow=8)
+        engine = sa.create_engine(parsed, pool_size=8, max_overflow=8, json_serializer=_json_text)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:
-        engine = sa.create_engine(parsed, pool_size=8, max_overflow=8, pool_pre_ping=True)
+        engine = sa.create_engine(
+            parsed, pool_size=8, max_overflow=8, pool_pre_ping=True, json_serializer=_json_text
+        )
     metadata.create_all(engine)
+    if engine.dialect.name == "postgresql":
+        _json_to_jsonb(engine)
     return engine
+
+
+_JSON_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _json_text(value: Any) -> str:
+    return _JSON_TEXT.encode(value)
+
+
+def _json_to_jsonb(engine: sa.Engine) -> None:
+    """Turn the `json` columns of a hub made before they were `jsonb` into `jsonb`, once.
+
+    The table is rewritten (and locked) while it runs: on a large hub the first start after
+    the upgrade takes a while.
+    """
+    with engine.begin() as connection:
+        found = connection.execute(
+            sa.text(
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND data_type = 'json' "
+                "AND table_name IN ('records', 'reports') AND column_name = 'body'"
+            )
+        ).all()
+        for table, column in found:
+            connection.exec_driver_sql(
+                f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE jsonb USING "{column}"::jsonb'
+            )
 
 
 # ------------------------------------------------------------------------------------ tokens

@@ -62,7 +62,7 @@ from checkpoint.sync.hub.db import (
     upstream_reports,
 )
 from checkpoint.sync.report_wire import ReportStatus, report_digest
-from checkpoint.sync.wire import ReceiptStatus, encode_batch
+from checkpoint.sync.wire import ReceiptStatus, encode_batch, wire_body
 
 
 @dataclass(frozen=True)
@@ -345,7 +345,7 @@ def _bodies_after(
             .order_by(records.c.seq)
             .limit(limit)
         ).scalars()
-        bodies = [dict(body) for body in rows]
+        bodies = [wire_body(body) for body in rows]
         connection.rollback()
     return bodies
 
