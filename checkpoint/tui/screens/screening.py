@@ -92,10 +92,18 @@ class ScreeningScreen(AppScreen):
         self._people = 0
         self._saving = False
         """A save is under way: Enter waits for it."""
+        self._acting = False
+        """A vehicle action (disinfected, released, turned back) is being written."""
         self._plate_override: tuple[str, str] | None = None
         """(plate as typed, reason) when an unrecognised plate is kept as seen."""
         self._case_rows: set[str] = set()
         """Occupant rows (person ids) with a case of their own."""
+
+    @property
+    def holds_keys(self) -> bool:
+        # Keys typed during a save belong to the next person (the field is cleared when it is
+        # saved); during a release or a turn-back, to the next vehicle.
+        return self._saving or self._acting
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -385,11 +393,12 @@ class ScreeningScreen(AppScreen):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A save that failed (the app reports why) frees Enter again; the value is still there.
-        if event.worker.name == "_save" and event.state in (
-            WorkerState.ERROR,
-            WorkerState.CANCELLED,
-        ):
+        if event.state not in (WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        if event.worker.name == "_save":
             self._saving = False
+        elif event.worker.name == "_vehicle_action":
+            self._acting = False
 
     def _person_entry(self, vehicle: VehicleEntry) -> PersonEntry:
         """The person's details as typed, each checked; in full mode the kind's required
@@ -588,20 +597,30 @@ class ScreeningScreen(AppScreen):
                 next_vehicle=True,
             )
 
-    @work(thread=True, exit_on_error=False, group="store")
     def _vehicle_action(self, act: Callable[[], None], done: str, *, next_vehicle: bool) -> None:
+        self._acting = True
+        self._write_vehicle_action(act, done, next_vehicle=next_vehicle)
+
+    @work(thread=True, exit_on_error=False, group="store", name="_vehicle_action")
+    def _write_vehicle_action(
+        self, act: Callable[[], None], done: str, *, next_vehicle: bool
+    ) -> None:
         try:
             with self._lock:
                 act()
                 counters = self.desk.counters(self.shift.id)
         except CheckpointError as error:
-            text = " ".join(error.text(self.language))
-            self.app.call_from_thread(self._show_hint, text, error=True)
-            self.app.call_from_thread(self.app.bell)
+            self.app.call_from_thread(self._action_refused, " ".join(error.text(self.language)))
             return
         self.app.call_from_thread(self._action_done, done, counters, next_vehicle)
 
+    def _action_refused(self, text: str) -> None:
+        self._acting = False
+        self._show_hint(text, error=True)
+        self.app.bell()
+
     def _action_done(self, done: str, counters: ShiftCounters, next_vehicle: bool) -> None:
+        self._acting = False
         self.query_one(StatusBar).counters = counters
         if next_vehicle:
             self.action_next_vehicle()
