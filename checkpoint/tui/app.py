@@ -90,6 +90,9 @@ class CheckpointApp(App[None]):
         resuming: str | None = None,
     ) -> None:
         super().__init__()
+        from checkpoint.tui import wide_chars
+
+        wide_chars.install()  # labels in Chinese drawn whole under and over other widgets
         self._simulating = simulating
         self._resuming = resuming
         self._opener = opener
@@ -428,7 +431,11 @@ class CheckpointApp(App[None]):
         shown: set[str] = set()
         for owner in (screen, self):
             for binding in owner.BINDINGS:
-                if not isinstance(binding, Binding) or binding.action in shown:
+                if (
+                    not isinstance(binding, Binding)
+                    or not binding.show  # Enter, say: a key of the fields, not a command
+                    or binding.action in shown
+                ):
                     continue
                 shown.add(binding.action)
                 name = self.t(f"key.{binding.action}")

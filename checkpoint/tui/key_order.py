@@ -16,9 +16,10 @@ next one is posted again. A key typed slowly meets a settled app and goes straig
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from textual import events
 
@@ -43,7 +44,7 @@ POLL_S: Final = 0.005
 class KeyOrder:
     """The queue of keys waiting for the app to settle; one per app."""
 
-    def __init__(self, app: App[object]) -> None:
+    def __init__(self, app: App[Any]) -> None:
         self._app = app
         self._waiting: deque[HeldEvent] = deque()
         self._released: HeldEvent | None = None
@@ -118,10 +119,8 @@ class KeyOrder:
             if pump.call_later(done):
                 pending += 1
         if pending:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(drained.wait(), ROUND_TIMEOUT_S)
-            except TimeoutError:
-                pass
 
     def _quiet(self) -> bool:
         """Nothing left to happen before the next key: no message queued on the screen, no

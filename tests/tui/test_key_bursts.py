@@ -21,7 +21,7 @@ import threading
 import time
 import tty
 from collections.abc import Callable
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -90,10 +90,8 @@ class Terminal:
     def _read(self, wait: float) -> None:
         ready, _, _ = select.select([self._leader], [], [], wait)
         if ready:
-            try:
+            with suppress(OSError):  # EIO: the program closed the terminal
                 self.seen += os.read(self._leader, 65536)
-            except OSError:  # EIO: the program closed the terminal
-                pass
 
     def quit(self) -> int:
         self.write(QUIT)
@@ -135,9 +133,10 @@ def test_a_burst_is_applied_in_order_by_the_real_program(home: Path) -> None:
         assert terminal.quit() == 0
     assert rows(home, "SELECT leader, operators FROM shift") == [("Li", '["Wang"]')]
     assert rows(home, "SELECT staff_name, flagged FROM staff_check") == [("Wang", 0)]
-    assert rows(
-        home, "SELECT value FROM reading WHERE purpose = 'screening' ORDER BY seq"
-    ) == [(36.6,), (36.7,)]
+    assert rows(home, "SELECT value FROM reading WHERE purpose = 'screening' ORDER BY seq") == [
+        (36.6,),
+        (36.7,),
+    ]
 
 
 async def test_keys_typed_during_a_save_wait_for_it(settings: Settings, store: Store) -> None:

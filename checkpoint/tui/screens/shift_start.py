@@ -287,7 +287,10 @@ class ShiftStartScreen(AppScreen):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A shift that could not be opened (the app says why) gives the keys back to the form.
-        if event.worker.name == "_open" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+        if event.worker.name == "_open" and event.state in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
             self._opening = False
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
