@@ -183,3 +183,25 @@ async def test_the_vehicle_type_list_shows_every_label_at_80x24_in_chinese(
         for label in ("小客车", "货车", "面包车", "摩托车", "其他", "步行"):
             assert any(label in line for line in lines), label
         assert any("客车" in line and "小客车" not in line for line in lines[3:]), "客车"
+
+
+async def test_a_required_phone_is_satisfied_by_a_hong_kong_number(
+    tmp_path: Path, store: Store
+) -> None:
+    env = {
+        "CHECKPOINT_SCREENING__ENTRY_MODE": "full",
+        "CHECKPOINT_SCREENING__REQUIRED_FIELDS__ROAD": '["phone"]',
+    }
+    app = _lane(tmp_path, store, **env)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await open_shift(pilot, app)
+        lane = app.screen
+        lane.query_one("#phone", Input).focus()
+        await pilot.press(*"9123 4567", "f4", *"36.6", "enter")  # without +852: explained
+        await pilot.pause(0.2)
+        hint = str(lane.query_one("#temperature-hint", Static).render())
+        assert "+852" in hint and app.focused is lane.query_one("#phone", Input)
+        lane.query_one("#phone", Input).value = "+852 9123 4567"
+        await pilot.press("f4", "enter")
+        await until(pilot, lambda: len(table_rows(app)) == 1)
+    assert rows(store, "SELECT phone FROM person") == [("+85291234567",)]
