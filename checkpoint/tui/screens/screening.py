@@ -64,7 +64,6 @@ _ON_FOOT_KINDS = (CheckpointKind.STATION, CheckpointKind.PIER)
 
 class ScreeningScreen(AppScreen):
     OWN_TOP_LINE = True
-    CSS_PATH = "lane_fields.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "next_vehicle", "next vehicle", priority=True),
