@@ -1,5 +1,7 @@
-"""Mainland phone numbers: a mobile or a landline with its area code, checked against
-libphonenumber's metadata so that an invented number in an unassigned range is caught.
+"""Phone numbers: a mainland mobile or landline with its area code, or a number outside the
+mainland (Hong Kong, Macau, Taiwan, abroad) in its international form (+852 …, 00852 …);
+each checked against libphonenumber's metadata so that an invented number in an unassigned
+range is caught.
 """
 
 from __future__ import annotations
@@ -32,25 +34,32 @@ _LOCAL_ONLY: Final = re.compile(r"[2-9]\d{6,7}")
 class PhoneKind(StrEnum):
     MOBILE = "mobile"
     LANDLINE = "landline"
+    MOBILE_OR_LANDLINE = "mobile-or-landline"
+    """Numbering plans that do not tell them apart (+1: the United States, Canada)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Phone:
-    """A mainland number that libphonenumber knows to be assigned."""
+    """A number that libphonenumber knows to be assigned."""
 
     e164: str
-    """+8613800138000, +861012345678: what is stored and compared."""
+    """+8613800138000, +861012345678, +85291234567: what is stored and compared."""
     national: str
-    """138 0013 8000, 010 1234 5678: what is shown."""
+    """138 0013 8000, 010 1234 5678 for the mainland; +852 9123 4567 (the international
+    form, as it is dialled from the mainland) for any other: what is shown."""
     kind: PhoneKind
+    region: str = REGION
+    """Where the number belongs (ISO 3166 code of libphonenumber): CN, HK, MO, TW, US …"""
 
 
 def parse_phone(text: str) -> Phone:
-    """Check `text` as a mainland mobile or landline number.
+    """Check `text` as a mainland mobile or landline number, or as a number outside the
+    mainland in its international form.
 
     Accepts 11-digit mobiles, landlines with their area code (010-12345678, 0755 1234 5678)
-    and a +86 or 0086 prefix; full-width digits are folded first. Raises `ValidationError`
-    with a distinct code for each kind of mistake.
+    and a +86 or 0086 prefix; any other country or region with its code after + or 00
+    (+852 9123 4567, 00853 6612 3456, +886 912 345 678, +1 650 253 0000). Full-width digits
+    are folded first. Raises `ValidationError` with a distinct code for each kind of mistake.
     """
     typed = unicodedata.normalize("NFKC", text).strip()
     if not typed:
@@ -65,9 +74,7 @@ def parse_phone(text: str) -> Phone:
     except NumberParseException as exc:
         raise _parse_failure(exc, typed) from None
     if number.country_code != _COUNTRY_CODE:
-        raise ValidationError.of(
-            "phone.foreign", phone=typed, country_code=f"+{number.country_code}"
-        )
+        return _international(number, typed)
     national = phonenumbers.national_significant_number(number)
     # Checked before libphonenumber's own length rules, which would call a 10-digit mobile
     # a valid-length number in an unknown range.
@@ -89,6 +96,32 @@ def parse_phone(text: str) -> Phone:
         e164=phonenumbers.format_number(number, PhoneNumberFormat.E164),
         national=phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL),
         kind=kind,
+    )
+
+
+def _international(number: phonenumbers.PhoneNumber, typed: str) -> Phone:
+    """A number outside the mainland: only its own numbering plan can tell whether it is
+    in use (a Hong Kong mobile has 8 digits, a Taiwan one 9)."""
+    possible = phonenumbers.is_possible_number_with_reason(number)
+    if possible in (Possible.TOO_SHORT, Possible.IS_POSSIBLE_LOCAL_ONLY):
+        raise ValidationError.of("phone.too_short", phone=typed)
+    if possible == Possible.TOO_LONG:
+        raise ValidationError.of("phone.too_long", phone=typed)
+    if possible != Possible.IS_POSSIBLE or not phonenumbers.is_valid_number(number):
+        raise ValidationError.of("phone.unknown_range", phone=typed)
+    number_type = phonenumbers.number_type(number)
+    kind = {
+        PhoneNumberType.MOBILE: PhoneKind.MOBILE,
+        PhoneNumberType.FIXED_LINE: PhoneKind.LANDLINE,
+        PhoneNumberType.FIXED_LINE_OR_MOBILE: PhoneKind.MOBILE_OR_LANDLINE,
+    }.get(number_type)
+    if kind is None:
+        raise ValidationError.of("phone.service", phone=typed)
+    return Phone(
+        e164=phonenumbers.format_number(number, PhoneNumberFormat.E164),
+        national=phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL),
+        kind=kind,
+        region=phonenumbers.region_code_for_number(number) or "",
     )
 
 

@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 from checkpoint.errors import CheckpointError
 from checkpoint.locale import DEFAULT_LANGUAGE, Language, translate
 from checkpoint.tui.base import AppScreen
+from checkpoint.tui.key_order import KeyOrder
 from checkpoint.tui.messages import (
     DeskOpened,
     MeasurementReceived,
@@ -89,6 +90,9 @@ class CheckpointApp(App[None]):
         resuming: str | None = None,
     ) -> None:
         super().__init__()
+        from checkpoint.tui import wide_chars
+
+        wide_chars.install()  # labels in Chinese drawn whole under and over other widgets
         self._simulating = simulating
         self._resuming = resuming
         self._opener = opener
@@ -104,6 +108,7 @@ class CheckpointApp(App[None]):
         """Why the log could not be opened; the app exits and the CLI reports it."""
         self._stop = threading.Event()
         self._last_detail = ""
+        self._key_order = KeyOrder(self)
 
     @property
     def desk(self) -> ScreeningDesk:
@@ -197,7 +202,14 @@ class CheckpointApp(App[None]):
         self.push_screen(EndShiftScreen(shift, counters), closed)
 
     async def on_event(self, event: events.Event) -> None:
-        # Every key and click of the volunteer, before any widget or binding handles it.
+        # Keys of one terminal read are applied one after the other, each once the previous
+        # one has settled (key_order.py): a scanner's "name⏎document⏎" lands where it would
+        # if typed slowly.
+        await self._key_order.handle(event, self._apply_event)
+
+    async def _apply_event(self, event: events.Event) -> None:
+        # Every key and click of the volunteer, before any widget or binding handles it (a
+        # key held by the key order counts when it is applied, in its turn).
         if isinstance(event, (events.Key, events.MouseDown)) and not event.is_forwarded:
             screen = self.screen if self.screen_stack else None
             if isinstance(screen, AppScreen):
@@ -213,6 +225,7 @@ class CheckpointApp(App[None]):
             self.exit()
 
     def on_unmount(self) -> None:
+        self._key_order.close()
         self._stop.set()
         if self._sync is not None:
             self._sync.stop()
@@ -432,7 +445,11 @@ class CheckpointApp(App[None]):
         shown: set[str] = set()
         for owner in (screen, self):
             for binding in owner.BINDINGS:
-                if not isinstance(binding, Binding) or binding.action in shown:
+                if (
+                    not isinstance(binding, Binding)
+                    or not binding.show  # Enter, say: a key of the fields, not a command
+                    or binding.action in shown
+                ):
                     continue
                 shown.add(binding.action)
                 name = label(binding.action)

@@ -23,6 +23,12 @@ class AppScreen(Screen[Any]):
     """The screen says SIMULATED in a top line of its own; others get a SimulatedMark."""
 
     @property
+    def holds_keys(self) -> bool:
+        """Keys typed now must wait (a save or a submit is under way): the app queues them,
+        in order, until this is False again (key_order.py)."""
+        return False
+
+    @property
     def checkpoint_app(self) -> CheckpointApp:
         return cast("CheckpointApp", self.app)
 

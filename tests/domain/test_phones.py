@@ -1,4 +1,5 @@
-"""Phone numbers: mainland mobiles and landlines accepted, everything else refused by reason."""
+"""Phone numbers: mainland mobiles and landlines, and numbers outside the mainland in their
+international form, accepted; everything else refused by reason."""
 
 from __future__ import annotations
 
@@ -41,6 +42,17 @@ VALID_PHONES = [
     ("0891-6123456", "+868916123456", "0891 612 3456", LANDLINE),  # Lhasa, 7 digits
 ]
 
+FOREIGN_PHONES = [
+    # outside the mainland, typed in the international form (+ or the 00 prefix)
+    ("+852 9123 4567", "+85291234567", "+852 9123 4567", MOBILE, "HK"),
+    ("00852 2123 4567", "+85221234567", "+852 2123 4567", LANDLINE, "HK"),
+    ("+853 6612 3456", "+85366123456", "+853 6612 3456", MOBILE, "MO"),
+    ("+886 912 345 678", "+886912345678", "+886 912 345 678", MOBILE, "TW"),
+    ("００８８６ ９１２ ３４５ ６７８", "+886912345678", "+886 912 345 678", MOBILE, "TW"),
+    ("+1 650 253 0000", "+16502530000", "+1 650-253-0000", PhoneKind.MOBILE_OR_LANDLINE, "US"),
+    ("0044 20 7946 0958", "+442079460958", "+44 20 7946 0958", LANDLINE, "GB"),
+]
+
 INVALID_PHONES = [
     ("", "phone.empty"),
     ("   ", "phone.empty"),
@@ -55,11 +67,12 @@ INVALID_PHONES = [
     ("87654321", "phone.no_area_code"),
     ("6123456", "phone.no_area_code"),
     ("2345 6789", "phone.no_area_code"),
-    ("+852 9123 4567", "phone.foreign"),  # Hong Kong
-    ("+853 6612 3456", "phone.foreign"),  # Macau
-    ("+886 912 345 678", "phone.foreign"),  # Taiwan
-    ("+1 650 253 0000", "phone.foreign"),
-    ("0044 20 7946 0958", "phone.foreign"),
+    ("+852 1234", "phone.too_short"),  # Hong Kong numbers have 8 digits
+    ("+852 9123 45678", "phone.unknown_range"),
+    ("+886 12 345", "phone.too_short"),
+    ("+44 7700 900123", "phone.unknown_range"),  # a range not in use
+    ("+1 800 555 0199", "phone.service"),  # toll-free
+    ("91234567", "phone.no_area_code"),  # a Hong Kong mobile without +852
     ("1380013800", "phone.mobile_length"),
     ("138001380001", "phone.mobile_length"),
     ("1440123456789", "phone.mobile_length"),  # IoT range, 13 digits
@@ -95,13 +108,18 @@ def test_invalid_phone_is_refused_with_its_own_code(text: str, code: str) -> Non
     assert error.hint
 
 
-def test_foreign_number_names_its_country_code_and_says_what_to_do() -> None:
+@pytest.mark.parametrize(("text", "e164", "shown", "kind", "region"), FOREIGN_PHONES)
+def test_a_number_outside_the_mainland_is_accepted_in_its_international_form(
+    text: str, e164: str, shown: str, kind: PhoneKind, region: str
+) -> None:
+    assert parse_phone(text) == Phone(e164=e164, national=shown, kind=kind, region=region)
+
+
+def test_a_hong_kong_number_without_its_code_says_how_to_type_it() -> None:
     with pytest.raises(ValidationError) as caught:
-        parse_phone("+852 9123 4567")
-    assert caught.value.params["country_code"] == "+852"
-    assert "+852" in caught.value.message
-    assert "remarks" in caught.value.hint
-    assert "备注" in caught.value.text("zh-CN")[1]
+        parse_phone("9123 4567")
+    assert "+852" in caught.value.hint
+    assert "+852" in caught.value.text("zh-CN")[1] and "香港" in caught.value.text("zh-CN")[1]
 
 
 def test_same_number_typed_differently_is_the_same_phone() -> None:

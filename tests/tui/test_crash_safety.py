@@ -217,7 +217,9 @@ async def test_the_next_start_resumes_the_open_shift(crashed: CrashedLog) -> Non
         app = make_app(ScreeningDesk(store=store, settings=settings), None, language="en")
         async with app.run_test(size=(100, 30)) as pilot:
             deadline = time.monotonic() + HANG_GUARD_S
-            while not isinstance(app.screen, ScreeningScreen):
+            # Until the lane is complete (its on_mount ends by focusing the temperature):
+            # leaving while its selects still mount fails inside Textual.
+            while not (isinstance(app.screen, ScreeningScreen) and app.focused is not None):
                 assert time.monotonic() < deadline, "the app never got there"
                 await pilot.pause(0.05)
             assert app.shift is not None and app.shift.resumed

@@ -14,11 +14,13 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
-from textual.widgets import Checkbox, DataTable, Input, Select, Static
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from checkpoint.domain.masking import mask_document, mask_name
@@ -73,6 +75,10 @@ class ScreeningScreen(AppScreen):
         Binding("ctrl+o", "queue", "observation queue", priority=True),
         Binding("ctrl+f", "history_list", "history", priority=True),
         Binding("f3", "toggle_mode", "quick/full", priority=True),
+        Binding("f4", "focus_temperature", "temperature", priority=True),
+        # Before the focused widget's own Enter (a checkbox would tick, a select would open):
+        # on the lane Enter saves the person or moves on (action_enter).
+        Binding("enter", "enter", "save", show=False, priority=True),
     ]
 
     device_reading: reactive[Reading | None] = reactive(None)
@@ -92,10 +98,18 @@ class ScreeningScreen(AppScreen):
         self._people = 0
         self._saving = False
         """A save is under way: Enter waits for it."""
+        self._acting = False
+        """A vehicle action (disinfected, released, turned back) is being written."""
         self._plate_override: tuple[str, str] | None = None
         """(plate as typed, reason) when an unrecognised plate is kept as seen."""
         self._case_rows: set[str] = set()
         """Occupant rows (person ids) with a case of their own."""
+
+    @property
+    def holds_keys(self) -> bool:
+        # Keys typed during a save belong to the next person (the field is cleared when it is
+        # saved); during a release or a turn-back, to the next vehicle.
+        return self._saving or self._acting
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -379,11 +393,15 @@ class ScreeningScreen(AppScreen):
         try:
             vehicle = self._vehicle_entry()
             person = self._person_entry(vehicle)
-            reading = self.device_reading or parse_typed_temperature(
-                field.value,
-                instrument=Instrument.INFRARED_TYPED,
-                taken_at=self.desk.clock(),
-            )
+            try:
+                reading = self.device_reading or parse_typed_temperature(
+                    field.value,
+                    instrument=Instrument.INFRARED_TYPED,
+                    taken_at=self.desk.clock(),
+                )
+            except CheckpointError:
+                field.focus()  # saved from another field: the temperature is what is wrong
+                raise
         except CheckpointError as error:
             message, advice = error.text(self.language)
             self._show_hint(f"{message} {advice}", error=True)
@@ -394,11 +412,12 @@ class ScreeningScreen(AppScreen):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A save that failed (the app reports why) frees Enter again; the value is still there.
-        if event.worker.name == "_save" and event.state in (
-            WorkerState.ERROR,
-            WorkerState.CANCELLED,
-        ):
+        if event.state not in (WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        if event.worker.name == "_save":
             self._saving = False
+        elif event.worker.name == "_vehicle_action":
+            self._acting = False
 
     def _person_entry(self, vehicle: VehicleEntry) -> PersonEntry:
         """The person's details as typed, each checked; in full mode the kind's required
@@ -551,7 +570,11 @@ class ScreeningScreen(AppScreen):
         self.query_one("#vehicle-type", Select).value = self._default_vehicle_type()
         self.query_one("#occupants", DataTable).clear()
         # After the next refresh: coming back from the reason box restores the old focus first.
-        self.call_after_refresh(self.query_one("#plate", Input).focus)
+        # On foot (a station, a pier) there is no plate: the next person's first field.
+        if self._default_vehicle_type() is VehicleType.ON_FOOT:
+            self._after_vehicle()
+        else:
+            self.call_after_refresh(self.query_one("#plate", Input).focus)
 
     def _passage(self) -> uuid.UUID | None:
         if self._passage_id is None:
@@ -597,20 +620,30 @@ class ScreeningScreen(AppScreen):
                 next_vehicle=True,
             )
 
-    @work(thread=True, exit_on_error=False, group="store")
     def _vehicle_action(self, act: Callable[[], None], done: str, *, next_vehicle: bool) -> None:
+        self._acting = True
+        self._write_vehicle_action(act, done, next_vehicle=next_vehicle)
+
+    @work(thread=True, exit_on_error=False, group="store", name="_vehicle_action")
+    def _write_vehicle_action(
+        self, act: Callable[[], None], done: str, *, next_vehicle: bool
+    ) -> None:
         try:
             with self._lock:
                 act()
                 counters = self.desk.counters(self.shift.id)
         except CheckpointError as error:
-            text = " ".join(error.text(self.language))
-            self.app.call_from_thread(self._show_hint, text, error=True)
-            self.app.call_from_thread(self.app.bell)
+            self.app.call_from_thread(self._action_refused, " ".join(error.text(self.language)))
             return
         self.app.call_from_thread(self._action_done, done, counters, next_vehicle)
 
+    def _action_refused(self, text: str) -> None:
+        self._acting = False
+        self._show_hint(text, error=True)
+        self.app.bell()
+
     def _action_done(self, done: str, counters: ShiftCounters, next_vehicle: bool) -> None:
+        self._acting = False
         self.query_one(StatusBar).counters = counters
         if next_vehicle:
             self.action_next_vehicle()
@@ -670,8 +703,53 @@ class ScreeningScreen(AppScreen):
         if not still_open:
             self._show_hint(self.lane_t("tui.hint.hold_lifted"), error=False)
 
+    # -- keys -------------------------------------------------------------------------------
+
+    def _on_foot(self) -> bool:
+        if self._vehicle is not None:
+            return self._vehicle.vehicle_type is VehicleType.ON_FOOT
+        return self.query_one("#vehicle-type", Select).value is VehicleType.ON_FOOT
+
+    def action_enter(self) -> None:
+        """Enter on the lane: the temperature field saves (its own Submitted); a checkbox, a
+        closed select or a button of the person saves too, and on foot, where there is no
+        vehicle to fill, any field saves once a temperature is there. Elsewhere Enter moves
+        on, as in the text fields (a checkbox never ticks, a select never opens on Enter:
+        Space does that)."""
+        focused = self.focused
+        person = focused is not None and self._within(focused, "#details")
+        vehicle = focused is not None and self._within(focused, "#vehicle")
+        has_temperature = bool(self.query_one("#temperature", Input).value.strip())
+        if isinstance(focused, Checkbox | Select | Button):
+            if person or (self._on_foot() and has_temperature):
+                self._save_person()
+            elif vehicle:
+                self._after_vehicle()
+            else:
+                raise SkipAction()
+        elif isinstance(focused, Input) and focused.id != "temperature":
+            if self._on_foot() and has_temperature and (person or vehicle):
+                self._save_person()
+            else:
+                raise SkipAction()  # the field's own Enter: it moves on
+        else:
+            raise SkipAction()
+
+    def _within(self, widget: Widget, selector: str) -> bool:
+        container = self.query_one(selector)
+        return any(node is container for node in widget.ancestors)
+
     def action_focus_plate(self) -> None:
-        self.query_one("#plate", Input).focus()
+        plate = self.query_one("#plate", Input)
+        if plate.display:
+            plate.focus()
+            return
+        # On foot there is no plate to type: say so where the vehicle type is chosen.
+        self.query_one("#vehicle-type", Select).focus()
+        self._show_hint(self.t("lane.no_plate_on_foot"), error=False)
+
+    def action_focus_temperature(self) -> None:
+        self.query_one("#temperature", Input).focus()
 
     def refresh_counters(self) -> None:
         self._load_counters()

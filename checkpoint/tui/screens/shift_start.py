@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Button, Input, Label, Static
+from textual.worker import Worker, WorkerState
 
 from checkpoint.domain.staff_checks import SEPARATORS, staff_entries, staff_names, waiting_name
 from checkpoint.errors import CheckpointError
@@ -37,6 +38,8 @@ class ShiftStartScreen(AppScreen):
 
     def __init__(self) -> None:
         super().__init__()
+        self._opening = False
+        """The shift is being written: keys typed meanwhile belong to the lane."""
         self._measured: dict[str, Reading] = {}
         """Staff readings that came from the thermometer, by name, as filled in the field."""
         self._held: Reading | None = None
@@ -123,6 +126,10 @@ class ShiftStartScreen(AppScreen):
         if banner:
             line.append(f"\n {banner}", style="bold")
         return line
+
+    @property
+    def holds_keys(self) -> bool:
+        return self.waiting or self._opening
 
     def _log_opened(self, opened: bool) -> None:
         self.relabel()
@@ -275,7 +282,16 @@ class ShiftStartScreen(AppScreen):
             hint.add_class("error")
             self.query_one("#staff", Input).focus()
             return
+        self._opening = True
         self._open(leader, operators or [leader], staff)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A shift that could not be opened (the app says why) gives the keys back to the form.
+        if event.worker.name == "_open" and event.state in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            self._opening = False
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def _open(self, leader: str, operators: list[str], staff: list[tuple[str, Reading]]) -> None:
