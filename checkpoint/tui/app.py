@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import threading
 import time
@@ -58,6 +59,11 @@ class Opened(NamedTuple):
 
 Opener = Callable[[], Opened]
 """Opens the log (and the thermometer); a blocking call, run in a thread worker."""
+
+
+MOUNT_WAIT_S = 5.0
+"""How long ending the app waits for a screen still mounting (one that never finishes, hung in
+its on_mount, must not keep the app from ending)."""
 
 
 class CheckpointApp(App[None]):
@@ -223,6 +229,18 @@ class CheckpointApp(App[None]):
             screen.leave(self.exit)
         else:
             self.exit()
+
+    async def _shutdown(self) -> None:
+        # However the app ends (Ctrl+Q, an error, a test leaving run_test), a screen still
+        # mounting is let finish first. The lane is the current screen from the moment it is
+        # switched to, before its widgets mount; taken down under them, Textual's own widgets
+        # fail in their on_mount (a Select finds its option list gone: NoMatches), and those
+        # tracebacks are what would be shown instead of a clean exit.
+        mounting = [screen for screen in self.screen_stack if not screen.is_mounted]
+        deadline = time.monotonic() + MOUNT_WAIT_S
+        while any(not screen.is_mounted for screen in mounting) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        await super()._shutdown()
 
     def on_unmount(self) -> None:
         self._key_order.close()

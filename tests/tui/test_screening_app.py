@@ -200,6 +200,25 @@ async def test_the_shift_is_resumed_after_a_restart(settings: Settings, store: S
         assert app.shift is not None and app.shift.id == shift.id and app.shift.resumed
 
 
+async def test_the_app_ends_cleanly_while_the_resumed_lane_is_still_mounting(
+    settings: Settings, store: Store
+) -> None:
+    # The lane is the app's screen from the moment it is switched to, before its widgets have
+    # mounted. Ending the app right then (here: leaving run_test in that very turn) took the
+    # lane down under its own mounting, and Textual's Select failed in its on_mount.
+    desk = ScreeningDesk(store=store, settings=settings)
+    desk.open_shift(leader="Li", operators=["Wang"])
+    app = make_app(desk, None, language="en")
+    async with app.run_test(size=(100, 30)):
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 20.0
+        while not isinstance(app.screen, ScreeningScreen):
+            assert loop.time() < deadline, "the app never got there"
+            await asyncio.sleep(0)  # no pause for idle: leave in the turn the lane appears
+        assert not app.screen.is_mounted  # the moment this test is about
+    assert app.return_code in (None, 0)
+
+
 async def test_f2_switches_the_language_at_runtime(settings: Settings, store: Store) -> None:
     app = make_app(ScreeningDesk(store=store, settings=settings), None, language="zh-CN")
     async with app.run_test(size=(100, 30)) as pilot:
