@@ -4,7 +4,8 @@ PDF viewers cannot be trusted to have a CJK font, so the report embeds one (a su
 Fontconfig's answer cannot be trusted either: `fc-match :lang=zh` names DejaVu on a machine
 without Chinese fonts, and where Ghostscript or CUPS brought Droid Sans Fallback it names a
 font with Chinese but without digits or Latin letters, so every count, date and plate vanished.
-A font is therefore judged by its character map against the text the report prints:
+A font is therefore judged by its glyphs against the text the report prints (its character map
+alone is not enough: WenQuanYi Micro Hei maps ℃ to a glyph that draws nothing):
 
 1. the configured font (`[reports] font`), else the first font fontconfig offers for Chinese
    that has every character, else the font shipped with checkpoint (Noto Sans SC, from the
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from enum import Enum
 from functools import cache
@@ -68,13 +69,15 @@ class FontChoice:
     fallbacks: tuple[CjkFont, ...] = ()
     missing: frozenset[str] = field(default=frozenset())
     """Characters of the needed text that no chosen font has (℃ aside, an error)."""
+    needed: frozenset[str] = field(default=frozenset())
+    """The characters the fonts were chosen for (`install` hides their blank glyphs)."""
 
     @property
     def fonts(self) -> tuple[CjkFont, ...]:
         return (self.primary, *self.fallbacks)
 
     def has(self, char: str) -> bool:
-        return any(ord(char) in cmap_of(font) for font in self.fonts)
+        return any(has_glyph(font, char) for font in self.fonts)
 
 
 class _Pdf(Protocol):
@@ -87,6 +90,9 @@ class _Pdf(Protocol):
     def set_fallback_fonts(
         self, fallback_fonts: Sequence[str], exact_match: bool = ...
     ) -> None: ...
+
+    @property
+    def fonts(self) -> Mapping[str, object]: ...
 
 
 def find_cjk_font(configured: Path | None = None) -> CjkFont:
@@ -136,7 +142,8 @@ def with_fallbacks(
 ) -> FontChoice:
     """`primary` and, for each character it lacks, a fallback that has it: from `pool`, then
     fontconfig's fonts for those characters (most characters first)."""
-    missing = {char for char in needed if ord(char) not in cmap_of(primary)}
+    needed = frozenset(needed)
+    missing = {char for char in needed if not has_glyph(primary, char)}
     fallbacks: list[CjkFont] = []
     if missing:
         others = [font for font in dict.fromkeys(pool) if font != primary]
@@ -150,7 +157,7 @@ def with_fallbacks(
             fallbacks.append(best)
             others.remove(best)
             missing -= _chars(best, missing)
-    return FontChoice(primary, tuple(fallbacks), frozenset(missing))
+    return FontChoice(primary, tuple(fallbacks), frozenset(missing), needed)
 
 
 def check_coverage(choice: FontChoice) -> None:
@@ -173,6 +180,12 @@ def install(pdf: _Pdf, choice: FontChoice, family: str) -> None:
             pdf.add_font(name, "", str(font.path), collection_font_number=font.index)
         except Exception as error:  # fpdf2 and fontTools raise many kinds on a bad font
             raise ReportError.of("pdf.font.unusable", path=font.path, detail=error) from error
+        # fpdf2 falls back only for characters missing from a font's map: one mapped to a
+        # blank glyph would print as a gap, so it is taken out of the map fpdf2 reads.
+        cmap = getattr(pdf.fonts.get(name.lower()), "cmap", None)
+        for char in choice.needed:
+            if isinstance(cmap, dict) and ord(char) in cmap and not has_glyph(font, char):
+                del cmap[ord(char)]
         names.append(name)
     if names[1:]:
         pdf.set_fallback_fonts(names[1:], exact_match=False)
@@ -328,13 +341,37 @@ def usable_face(path: Path, *, prefer: int = 0) -> CjkFont | None:
 
 
 def _covers(font: CjkFont, chars: set[str]) -> bool:
-    cmap = cmap_of(font)
-    return all(ord(char) in cmap for char in chars)
+    return all(has_glyph(font, char) for char in chars)
 
 
 def _chars(font: CjkFont, chars: set[str]) -> set[str]:
-    cmap = cmap_of(font)
-    return {char for char in chars if ord(char) in cmap}
+    return {char for char in chars if has_glyph(font, char)}
+
+
+def has_glyph(font: CjkFont, char: str) -> bool:
+    """Whether `font` maps `char` to a glyph that draws something (a space may draw nothing)."""
+    return ord(char) in cmap_of(font) and (char.isspace() or _drawn(font, char))
+
+
+@cache
+def _drawn(font: CjkFont, char: str) -> bool:
+    from fontTools.pens.boundsPen import ControlBoundsPen
+
+    try:
+        face = _face(font)
+        glyphs = face.getGlyphSet()
+        pen = ControlBoundsPen(glyphs)
+        glyphs[face.getBestCmap()[ord(char)]].draw(pen)
+    except Exception:  # fontTools raises many kinds on a damaged glyph: not one to print
+        return False
+    return pen.bounds is not None
+
+
+@cache
+def _face(font: CjkFont) -> TTFont:
+    if font.path.suffix.lower() in _COLLECTION_SUFFIXES:
+        return TTCollection(str(font.path), lazy=True).fonts[font.index]
+    return TTFont(str(font.path), lazy=True)
 
 
 @cache
@@ -351,11 +388,7 @@ def cmap_of(font: CjkFont) -> frozenset[int]:
     if font.path.suffix.lower() not in FONT_SUFFIXES:
         return frozenset()
     try:
-        if font.path.suffix.lower() in _COLLECTION_SUFFIXES:
-            face = TTCollection(str(font.path), lazy=True).fonts[font.index]
-        else:
-            face = TTFont(str(font.path), lazy=True)
-        return frozenset(face.getBestCmap() or {})
+        return frozenset(_face(font).getBestCmap() or {})
     except (OSError, TTLibError, AssertionError, KeyError, ValueError, IndexError):
         # A damaged or unusual file is simply not a candidate.
         return frozenset()

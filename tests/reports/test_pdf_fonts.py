@@ -15,12 +15,13 @@ import pytest
 from checkpoint.errors import ReportError
 from checkpoint.locale import Language
 from checkpoint.reports import fonts
-from checkpoint.reports.fonts import choose_fonts
+from checkpoint.reports.fonts import CjkFont, choose_fonts
 from checkpoint.reports.pdf import render_pdf
 from tests.reports.conftest import (
     CHAIN_HEAD,
     DROID_FALLBACK,
     MachineFonts,
+    _subset,
     fontconfig_with,
     make_report,
     poppler,
@@ -189,3 +190,37 @@ def test_the_command_fails_and_saves_nothing_when_a_glyph_would_be_missing(
         assert result.exit_code == 1, result.output
         assert "ChineseOnly.otf" in result.stderr and "[reports] font" in result.stderr
         assert not out.exists()
+
+
+@pytest.fixture
+def blank_celsius(cjk_font: CjkFont, machine_fonts: MachineFonts, tmp_path: Path) -> Path:
+    """A Chinese font whose character map has ℃ on a glyph that draws nothing, as WenQuanYi
+    Micro Hei's has (its cmap names U+2103, its glyph is empty: ℃ printed blank)."""
+    from fontTools.ttLib import TTFont
+
+    chars = {chr(code) for code in TTFont(str(machine_fonts.no_celsius)).getBestCmap()}
+    target = _subset(cjk_font.path, chars | {"℃"}, tmp_path / "BlankCelsius.otf", "BlankCelsius")
+    font = TTFont(str(target))
+    glyph = font.getBestCmap()[ord("℃")]
+    outline = font["CFF "].cff.topDictIndex[0].CharStrings[glyph]
+    outline.program, outline.bytecode = ["endchar"], None  # drawn as nothing
+    font.save(str(target))
+    return target
+
+
+def test_a_celsius_that_draws_nothing_is_not_taken_for_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, blank_celsius: Path
+) -> None:
+    fontconfig_with(monkeypatch, tmp_path, blank_celsius)
+    # Offered first, but its ℃ would print blank: the shipped font has them all.
+    choice = choose_fonts(fonts.text_of(make_report()))
+    assert choice.primary.path.name != "BlankCelsius.otf"
+    assert embedded(render_pdf(make_report(), language="zh-CN")) == ["NotoSansSC"]
+    # Configured, it is kept, and ℃ comes from the fallback rather than its blank glyph.
+    data = render_pdf(make_report(), language="zh-CN", font=blank_celsius)
+    assert sorted(embedded(data)) == ["BlankCelsius", "NotoSansSC"]
+    # With nothing to fall back on, °C is written, never a blank.
+    no_shipped_font(monkeypatch)
+    monkeypatch.setattr(fonts, "fontconfig_for", lambda chars: [])
+    text = poppler_text(render_pdf(make_report(), language="zh-CN"))
+    assert "阈值37.3°C" in text and "℃" not in text
