@@ -53,8 +53,9 @@ def ensure_intact(store: Store, *, language: Language, unverified: bool = False)
         typer.echo(problem, err=True)
         return
     typer.secho(
-        f"{translate('cli.error', language)}: "
-        + translate("integrity.refused", language, path=store.path),
+        translate(
+            "cli.error", language, message=translate("integrity.refused", language, path=store.path)
+        ),
         err=True,
         fg=typer.colors.RED,
     )

@@ -47,6 +47,8 @@ def test_a_tampered_log_is_refused(home: Path, tmp_path: Path, command: str) -> 
     assert "fails its integrity check" in result.output
     assert "Record 6 (person" in result.output  # the first changed record, named
     assert "--unverified" in result.output
+    assert "{" not in result.output  # every placeholder filled
+    assert result.output.startswith("error: " + str(home / "checkpoint.db"))
     assert not out.exists()
 
 
@@ -67,3 +69,4 @@ def test_the_refusal_is_said_in_chinese(home: Path, tmp_path: Path) -> None:
     result = invoke(home, *COMMANDS["export"], str(tmp_path / "x.csv"), language="zh-CN")
     assert result.exit_code == BROKEN_EXIT
     assert "未通过完整性检查" in result.output and "第 6 条记录" in result.output
+    assert result.output.startswith("错误：" + str(home / "checkpoint.db"))
