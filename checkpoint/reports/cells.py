@@ -29,9 +29,19 @@ CONTROL_MARK: Final = "\ufffd"
 someone reading the ledger sees something was there."""
 
 
+def _text(value: str) -> str:
+    # A log changed behind checkpoint's back can hold bytes (or a number) in a text column:
+    # exported with --unverified, it is shown as what it says, not a TypeError.
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return value if isinstance(value, str) else str(value)
+
+
 def csv_text(value: str) -> str:
     """`value` as a CSV cell that spreadsheets show as this text, not a formula or number."""
-    value = _SURROGATE.sub(CONTROL_MARK, value)  # half a character cannot be written as UTF-8
+    value = _SURROGATE.sub(
+        CONTROL_MARK, _text(value)
+    )  # half a character cannot be written as UTF-8
     if value.startswith(FORMULA_STARTS) or _NUMBER_LIKE.fullmatch(value):
         return "'" + value
     return value
@@ -40,4 +50,4 @@ def csv_text(value: str) -> str:
 def xlsx_text(value: str) -> str:
     """`value` without the control characters an XLSX file cannot hold (tab, newline and
     carriage return are allowed and kept), nor half a surrogate pair."""
-    return _CONTROL.sub(CONTROL_MARK, value)
+    return _CONTROL.sub(CONTROL_MARK, _text(value))

@@ -16,6 +16,16 @@ BROKEN_EXIT = 3
 COMMANDS = {
     "report": ("report", "day", "--date", "2026-11-24", "--format", "json", "-o"),
     "export": ("export", "--from", "2026-11-24", "--to", "2026-11-25", "-o"),
+    "export-xlsx": (
+        "export",
+        "--from",
+        "2026-11-24",
+        "--to",
+        "2026-11-25",
+        "--format",
+        "xlsx",
+        "-o",
+    ),
     "bundle": ("bundle", "export", "--all", "--token", "t" * 43, "-o"),
 }
 
