@@ -205,3 +205,32 @@ async def test_a_required_phone_is_satisfied_by_a_hong_kong_number(
         await pilot.press("f4", "enter")
         await until(pilot, lambda: len(table_rows(app)) == 1)
     assert rows(store, "SELECT phone FROM person") == [("+85291234567",)]
+
+
+async def test_a_new_plate_typed_over_a_saved_vehicle_is_a_new_vehicle(
+    tmp_path: Path, store: Store
+) -> None:
+    app = _lane(tmp_path, store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_shift(pilot, app)
+        lane = app.screen
+        await pilot.press("ctrl+l", *"京A12345", "enter", *"36.6", "enter")
+        await until(pilot, lambda: len(table_rows(app)) == 1)
+        # The next car, without Ctrl+N: its plate typed over the last one's.
+        await pilot.press("ctrl+l", "ctrl+u", *"粤BD12345", "enter")
+        await until(pilot, lambda: app.focused is lane.query_one("#temperature", Input))
+        assert table_rows(app) == []  # the list is the new vehicle's
+        assert "New vehicle 粤BD12345" in str(lane.query_one("#temperature-hint").render())
+        await pilot.press(*"36.7", "enter")
+        await until(pilot, lambda: len(table_rows(app)) == 1)
+        # Typed over again without Enter on the plate: the save itself starts the new one.
+        await pilot.press("ctrl+l", "ctrl+u", *"鄂K55555", "tab")
+        lane.query_one("#temperature", Input).focus()
+        await pilot.press(*"36.8", "enter")
+        await until(pilot, lambda: len(table_rows(app)) == 1 and "36.8" in table_rows(app)[0])
+    held = rows(
+        store,
+        "SELECT v.plate, r.value_c FROM person p JOIN vehicle_passage v ON v.id = p.passage_id"
+        " JOIN reading r ON r.person_id = p.id ORDER BY r.seq",
+    )
+    assert held == [("京A12345", 36.6), ("粤BD12345", 36.7), ("鄂K55555", 36.8)]

@@ -24,7 +24,7 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from checkpoint.domain.masking import mask_document, mask_name
-from checkpoint.domain.plates import Plate, parse_plate, province_hint
+from checkpoint.domain.plates import Plate, normalise_plate, parse_plate, province_hint
 from checkpoint.domain.readings import Reading, parse_typed_temperature
 from checkpoint.domain.vocabulary import (
     CheckpointKind,
@@ -349,6 +349,7 @@ class ScreeningScreen(AppScreen):
     @on(Input.Submitted, "#plate")
     def _plate_done(self, event: Input.Submitted) -> None:
         text = event.value.strip()
+        self._another_vehicle_typed()
         if text and self._vehicle is None:
             try:
                 self._parse_plate(text)
@@ -440,6 +441,7 @@ class ScreeningScreen(AppScreen):
         return person
 
     def _vehicle_entry(self) -> VehicleEntry:
+        self._another_vehicle_typed()
         if self._vehicle is not None:
             return self._vehicle
         kind = self.query_one("#vehicle-type", Select).value
@@ -554,6 +556,36 @@ class ScreeningScreen(AppScreen):
             self._show_hint(self.t("tui.hint.saved", value=value), error=False)
 
     # -- vehicles ---------------------------------------------------------------------------
+
+    def _another_vehicle_typed(self) -> None:
+        """A plate other than the saved vehicle's typed over it (the volunteer did not press
+        Ctrl+N): the people from now on belong to that new vehicle, never to the one before,
+        whose plate stays as recorded (a wrong one is corrected from the history)."""
+        vehicle = self._vehicle
+        if vehicle is None or vehicle.vehicle_type is VehicleType.ON_FOOT:
+            return
+        typed = normalise_plate(self.query_one("#plate", Input).value.strip())
+        if not typed or typed == (vehicle.plate.text if vehicle.plate else ""):
+            return
+        before = (
+            vehicle.plate.text
+            if vehicle.plate
+            else self.t(f"vehicle_type.{vehicle.vehicle_type.value}")
+        )
+        people = self._people
+        origin = self.query_one("#origin", Input)
+        if origin.value.strip() == vehicle.origin:
+            origin.value = ""  # the last vehicle's; the new plate suggests its own
+        self._passage_id = None
+        self._vehicle = None
+        self._people = 0
+        self._case_rows.clear()
+        self.held = False
+        self.query_one("#occupants", DataTable).clear()
+        self._show_hint(
+            self.t("lane.another_vehicle", plate=typed, before=before, people=people),
+            error=False,
+        )
 
     def action_next_vehicle(self) -> None:
         """Close this vehicle and start the next: the form and the list are cleared."""
