@@ -3,9 +3,9 @@
 Every route needs `Authorization: Bearer <token>` as issued by `checkpoint hub enroll`: a
 missing or unknown token is 401, a revoked token or another checkpoint's data is 403. A
 checkpoint's token acts for that checkpoint only; the token of a hub below this one
-(`checkpoint hub enroll --hub NAME`) may forward records and daily reports of any checkpoint,
-each keeping its checkpoint and hash and checked like any other, and say which checkpoints
-are enrolled below it. Bodies
+(`checkpoint hub enroll --hub NAME`) says which checkpoints are enrolled at it and below it,
+and may forward records and daily reports of those, each keeping its checkpoint and hash and
+checked like any other. Bodies
 may be gzip-compressed (`Content-Encoding: gzip`); a body over the limit, compressed or once
 expanded, is 413 with the limit in the reason; a body that is not valid gzip is 400, an
 unknown encoding 415, and content that does not fit the schema 422 with the fields at fault.
@@ -63,6 +63,7 @@ REFUSALS: Final = frozenset(
         "token_unknown",
         "token_revoked",
         "not_yours",
+        "not_below",
         "hub_only",
         "too_large",
         "bad_body",
@@ -242,6 +243,17 @@ def make_hub_app(
     disk_full.install(app)
 
     def own(caller: db.Identity, checkpoint_id: str) -> None:
+        # A hub's token acts for the checkpoints it said are below it (every forward says so
+        # first), not for any checkpoint: else it could hold records under any code.
+        if caller.is_hub and not below.is_below(hub_engine, caller.checkpoint_id, checkpoint_id):
+            raise Refusal(
+                403,
+                "not_below",
+                f"the hub {caller.checkpoint_id} has not said that {checkpoint_id} is enrolled "
+                "at it or below it (PUT /v1/hubs/checkpoints)",
+                token_of=caller.checkpoint_id,
+                checkpoint=checkpoint_id,
+            )
         if not caller.may_act_for(checkpoint_id):
             raise Refusal(
                 403,
