@@ -283,6 +283,7 @@ HUB_REFUSALS: Final = frozenset(
         "hub_only",
         "too_large",
         "bad_body",
+        "bad_json",
         "encoding",
         "invalid_body",
         "report_mismatch",

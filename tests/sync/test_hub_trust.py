@@ -3,20 +3,30 @@ one checkpoint's token sends can stand in the way of another checkpoint's record
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import httpx
+import hypothesis.strategies as st
+import orjson
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
 
 from checkpoint.sync.client import HubClient, sync
 from checkpoint.sync.hub import db
+from checkpoint.sync.report_wire import MAX_COUNT
 from checkpoint.sync.wire import encode_batch
 from tests.store.conftest import Scene
 from tests.sync.conftest import CHECKPOINT, Hub, log_records
+from tests.sync.test_forward_reports import DAY, A
+from tests.sync.test_forward_reports import ours as ours  # a daily report's JSON form
 from tests.sync.test_hub import payloads, post
+from tests.sync.test_reports_travel import known as known  # the known log, as a fixture
 
 SQUATTER = "HB-XG-0666"
 
@@ -116,3 +126,86 @@ def pg_url() -> Iterator[str]:
 @pytest.mark.postgres
 def test_a_postgresql_hub_from_before_holds_ids_per_checkpoint_once_opened(pg_url: str) -> None:
     _migrates(pg_url)
+
+
+# ------------------------------------------------------------ bodies the hub cannot use: 4xx
+
+
+def _send(hub: Hub, token: str, route: str, body: bytes) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    if route == "report":
+        return httpx.put(
+            f"{hub.address}/v1/checkpoints/{A}/reports/{DAY}", content=body, headers=headers
+        )
+    if route == "below":
+        return httpx.put(f"{hub.address}/v1/hubs/checkpoints", content=body, headers=headers)
+    return httpx.post(f"{hub.address}/v1/batches", content=body, headers=headers)
+
+
+def _plain(data: dict[str, Any]) -> bytes:
+    return orjson.dumps(data)
+
+
+UNUSABLE = {
+    "NaN": (b'{"x": NaN}', "NaN"),
+    "Infinity": (b'{"x": -Infinity}', "Infinity"),
+    "1e400": (b'{"x": 1e400}', "out of range"),
+    "lone surrogate": (b'{"x": "\\ud800"}', "surrogate"),
+    "duplicate keys": (b'{"x": 1, "x": 2}', "twice"),
+    "deep nesting": (b'{"x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested"),
+    "integer past 64 bits": (b'{"x": 99999999999999999999999}', "64-bit"),
+    "not UTF-8": (b'{"x": "\xff"}', "UTF-8"),
+}
+
+
+@pytest.mark.parametrize("route", ["batch", "report", "below"])
+@pytest.mark.parametrize("name", sorted(UNUSABLE))
+def test_a_body_the_hub_cannot_use_is_refused_with_its_reason(
+    hub: Hub, route: str, name: str
+) -> None:
+    token = db.enroll(hub.engine, "XG-TOWNSHIP", hub=True) if route == "below" else hub.enroll(A)
+    body, reason = UNUSABLE[name]
+    answer = _send(hub, token, route, body)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["code"] == "bad_json" and reason in answer.json()["detail"]
+
+
+def test_counts_beyond_any_plausible_day_are_refused(hub: Hub, ours: dict[str, Any]) -> None:
+    token = hub.enroll(A)
+    for where in ("new", "cumulative"):
+        data = copy.deepcopy(ours)
+        data[where]["people"] = MAX_COUNT + 1
+        answer = _send(hub, token, "report", _plain(data))
+        assert answer.status_code == 422 and answer.json()["code"] == "invalid_body"
+    assert _send(hub, token, "report", _plain(ours)).status_code == 200
+
+
+_NASTY = st.sampled_from(
+    ["NaN", "Infinity", "-Infinity", "1e400", '"\\udc00"', "1" * 30, "[" * 3000, "{}", "null"]
+)
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_no_mangled_report_or_batch_makes_the_hub_fail(
+    hub_for_fuzz: tuple[Hub, str, bytes, bytes], data: st.DataObject
+) -> None:
+    """A valid report and batch with any of their values swapped for something nasty, a key
+    repeated, or cut anywhere: always 2xx or 4xx, never 5xx."""
+    hub, token, report, batch = hub_for_fuzz
+    route, text = data.draw(st.sampled_from([("report", report), ("batch", batch)]))
+    colons = [i for i, c in enumerate(text) if c == ord(":")]
+    at = data.draw(st.sampled_from(colons))
+    end = data.draw(st.integers(at + 1, min(len(text), at + 40)))
+    mangled = text[: at + 1] + data.draw(_NASTY).encode() + text[end:]
+    if data.draw(st.booleans()):
+        mangled = mangled[: data.draw(st.integers(0, len(mangled)))]
+    answer = _send(hub, token, route, mangled)
+    assert answer.status_code < 500, (mangled[:300], answer.text)
+    assert answer.status_code != 400 or answer.json()["code"] in {"bad_json", "bad_body"}
+
+
+@pytest.fixture
+def hub_for_fuzz(hub: Hub, ours: dict[str, Any], known: Any) -> tuple[Hub, str, bytes, bytes]:
+    batch = orjson.dumps({"protocol": 1, "checkpoint_id": A, "records": payloads(known)[:5]})
+    return hub, hub.enroll(A), _plain(ours), batch

@@ -17,7 +17,6 @@ or put the hub behind a reverse proxy that terminates TLS (README, "Hub").
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Final
@@ -32,7 +31,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime
 
-from checkpoint.sync.hub import below, db, disk_full, ingest, report_ingest
+from checkpoint.sync.hub import below, db, disk_full, ingest, report_ingest, strict_json
 from checkpoint.sync.hub.below import BelowCheckpoints, BelowReceipt
 from checkpoint.sync.report_wire import RECEIVED_BELOW_HEADER, DayReport, ReportReceipt
 from checkpoint.sync.wire import (
@@ -67,6 +66,7 @@ REFUSALS: Final = frozenset(
         "hub_only",
         "too_large",
         "bad_body",
+        "bad_json",
         "encoding",
         "invalid_body",
         "report_mismatch",
@@ -129,11 +129,12 @@ class _LimitedRequest(Request):
     """The route's body model when it is parsed in one pass (`_ONE_PASS`)."""
 
     async def json(self) -> Any:
-        """The body as the route's model, when it is valid; else as `json.loads` reads it.
+        """The body as the route's model, when it is valid; else as `strict_json` reads it.
 
         FastAPI validates what this returns against the route's body model: an instance of
         that model is taken as is, and anything else (an invalid body) goes the usual way, so
-        the 422 answers (and the JSON decode errors) are FastAPI's own, as before."""
+        the 422 answers are FastAPI's own, as before. A body that is not JSON the hub can use
+        (`strict_json`) is 400 with the reason."""
         if not hasattr(self, "_json"):
             body = await self.body()
             parsed: Any = None
@@ -142,7 +143,12 @@ class _LimitedRequest(Request):
                     parsed = self.model.model_validate_json(body)
                 except pydantic.ValidationError:
                     parsed = None
-            self._json = parsed if parsed is not None else json.loads(body)
+            if parsed is None:
+                try:
+                    parsed = strict_json.loads(body)
+                except strict_json.UnusableJSONError as error:
+                    raise Refusal(400, "bad_json", str(error), reason=str(error)) from None
+            self._json = parsed
         return self._json
 
     async def body(self) -> bytes:
