@@ -287,6 +287,7 @@ HUB_REFUSALS: Final = frozenset(
         "encoding",
         "invalid_body",
         "report_mismatch",
+        "unmasked",
         "out_of_range",
     }
 )

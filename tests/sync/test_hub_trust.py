@@ -209,3 +209,26 @@ def test_no_mangled_report_or_batch_makes_the_hub_fail(
 def hub_for_fuzz(hub: Hub, ours: dict[str, Any], known: Any) -> tuple[Hub, str, bytes, bytes]:
     batch = orjson.dumps({"protocol": 1, "checkpoint_id": A, "records": payloads(known)[:5]})
     return hub, hub.enroll(A), _plain(ours), batch
+
+
+# ------------------------------------------------------------------ no personal data in reports
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("name", "张三丰"), ("document", "110101199001011234"), ("phone", "+8613812345678")],
+)
+def test_a_report_with_an_unmasked_name_document_or_phone_is_refused(
+    hub: Hub, ours: dict[str, Any], field: str, value: str
+) -> None:
+    assert ours["cases"], "the known log has fever cases"
+    token = hub.enroll(A)
+    assert _send(hub, token, "report", _plain(ours)).status_code == 200  # masked as printed
+    leaking = copy.deepcopy(ours)
+    leaking["cases"][0][field] = value
+    answer = _send(hub, token, "report", _plain(leaking))
+    assert answer.status_code == 422 and answer.json()["code"] == "unmasked"
+    assert field.replace("document", "document number") in answer.json()["detail"]
+    with hub.engine.connect() as connection:
+        held = connection.execute(sa.select(db.reports.c.body)).scalar_one()
+    assert value not in str(held)

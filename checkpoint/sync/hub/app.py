@@ -31,7 +31,15 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime
 
-from checkpoint.sync.hub import below, db, disk_full, ingest, report_ingest, strict_json
+from checkpoint.sync.hub import (
+    below,
+    db,
+    disk_full,
+    ingest,
+    report_ingest,
+    report_privacy,
+    strict_json,
+)
 from checkpoint.sync.hub.below import BelowCheckpoints, BelowReceipt
 from checkpoint.sync.report_wire import RECEIVED_BELOW_HEADER, DayReport, ReportReceipt
 from checkpoint.sync.wire import (
@@ -70,6 +78,7 @@ REFUSALS: Final = frozenset(
         "encoding",
         "invalid_body",
         "report_mismatch",
+        "unmasked",
         "out_of_range",
     }
 )
@@ -335,6 +344,14 @@ def make_hub_app(
                 body_day=str(report.report_day),
                 checkpoint=checkpoint_id,
                 day=str(day),
+            )
+        leak = report_privacy.unmasked(report)
+        if leak is not None:
+            raise Refusal(
+                422,
+                "unmasked",
+                f"{leak}: a report carries no personal data (mask names, documents and phones)",
+                reason=leak,
             )
         return report_ingest.store_report(
             hub_engine, checkpoint_id, day, report.model_dump(mode="json"), now=now
