@@ -279,12 +279,15 @@ HUB_REFUSALS: Final = frozenset(
         "token_unknown",
         "token_revoked",
         "not_yours",
+        "not_below",
         "hub_only",
         "too_large",
         "bad_body",
+        "bad_json",
         "encoding",
         "invalid_body",
         "report_mismatch",
+        "unmasked",
         "out_of_range",
     }
 )
@@ -417,7 +420,7 @@ class HubClient:
         """A 4xx answer as a `SyncError` in words: from the hub's code, or (an older hub) the
         status and its English detail."""
         status, answer = response.status_code, _refusal(response)
-        token = status in (401, 403) and answer.code not in ("not_yours", "hub_only")
+        token = status in (401, 403) and answer.code not in ("not_yours", "not_below", "hub_only")
         problem = Problem.TOKEN if token else Problem.REFUSED
         if answer.code is None:
             return stopped(

@@ -24,7 +24,9 @@ NOT_DIGESTED: Final = frozenset({"generated_at", "log_range"})
 """Members of the JSON form that say when and from what a report was made, not what it says."""
 
 UtcTime = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")]
-Count = Annotated[int, Field(ge=0)]
+MAX_COUNT: Final = 1_000_000_000
+"""More than any checkpoint's figures, even from its first record on (a larger one is made up)."""
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Celsius = Annotated[float, AllowInfNan(False)]
 Disposition = Literal[
     "released",
@@ -91,7 +93,7 @@ class WireHour(_Strict):
 
 class WireTemperature(_Strict):
     value_c: Celsius
-    people: Annotated[int, Field(ge=1)]
+    people: Annotated[int, Field(ge=1, le=MAX_COUNT)]
 
 
 class WireStep(_Strict):

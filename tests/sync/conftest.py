@@ -197,3 +197,13 @@ def log(tmp_path: Path) -> Iterator[Scene]:
         yield scene
     finally:
         scene.store.close()
+
+
+def say_below(hub: Hub, hub_name: str, *codes: str) -> None:
+    """What a forward tells `hub` first: `codes` are enrolled at the hub `hub_name` or below."""
+    from datetime import UTC, datetime
+
+    from checkpoint.sync.hub.below import BelowCheckpoint, store_below
+
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    store_below(hub.engine, hub_name, [BelowCheckpoint(code=c, enrolled_at=at) for c in codes])

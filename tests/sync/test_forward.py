@@ -38,6 +38,7 @@ from tests.sync.conftest import (
     free_port,
     log_records,
     make_log,
+    say_below,
     serve_in_thread,
     wait_for_port,
 )
@@ -148,6 +149,7 @@ def test_the_parents_mark_stops_at_a_gap_and_moves_once_it_is_filled(
     log: Scene, levels: Levels
 ) -> None:
     records = [WireRecord.model_validate(p) for p in payloads(log)]
+    levels.township.enroll(CHECKPOINT)
     store_batch(levels.township.engine, CHECKPOINT, records[:100] + records[150:200])
     first = forward_to(levels)
     assert first.stored == 150
@@ -172,6 +174,15 @@ def test_only_a_hub_token_may_forward_other_checkpoints_records(log: Scene, leve
         headers={**headers, "Authorization": f"Bearer {checkpoint_token}"},
     )
     assert refused.status_code == 403 and "cannot act for HB-XG-0012" in refused.json()["detail"]
+    forwarded = {**headers, "Authorization": f"Bearer {levels.hub_token}"}
+    unsaid = httpx.post(f"{levels.county.address}/v1/batches", content=body, headers=forwarded)
+    # A hub's token acts only for the checkpoints it said are below it.
+    assert unsaid.status_code == 403 and unsaid.json()["code"] == "not_below"
+    status = httpx.get(
+        f"{levels.county.address}/v1/checkpoints/{CHECKPOINT}/status", headers=forwarded
+    )
+    assert status.status_code == 403 and status.json()["code"] == "not_below"
+    say_below(levels.county, "XG-TOWNSHIP", CHECKPOINT)
     accepted = httpx.post(
         f"{levels.county.address}/v1/batches",
         content=body,

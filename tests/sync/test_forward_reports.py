@@ -23,6 +23,7 @@ from checkpoint.sync.report_push import encode_report
 from checkpoint.sync.report_wire import RECEIVED_BELOW_HEADER, canonical, report_digest
 from tests.cli.test_init_verify import invoke
 from tests.reports.conftest import DAY, Log, report_settings, utc
+from tests.sync.conftest import say_below
 from tests.sync.test_forward import Levels, forward_to
 from tests.sync.test_forward import levels as levels  # the three-level fixture
 from tests.sync.test_reports_travel import known as known  # the known log, as a fixture
@@ -139,6 +140,7 @@ def test_only_hub_tokens_may_say_when_a_report_arrived_below(
     direct = _put(levels.county.address, levels.county.enroll(A), ours, **claimed)
     assert direct.status_code == 200, direct.text
     assert datetime.fromisoformat(direct.json()["received_at"]) >= before  # ignored
+    say_below(levels.county, "XG-TOWNSHIP", B, SILENT)
     forwarded = _put(levels.county.address, levels.hub_token, _as(ours, B), **claimed)
     assert forwarded.status_code == 200, forwarded.text
     assert forwarded.json()["received_at"] == "2026-01-01T00:00:00Z"
@@ -200,6 +202,7 @@ def test_times_out_of_range_from_a_hub_are_refused_with_a_reason(
     ours: dict[str, Any], levels: Levels
 ) -> None:
     odd = {RECEIVED_BELOW_HEADER: "0001-01-01T00:00:00+01:00"}
+    say_below(levels.county, "XG-TOWNSHIP", A)
     assert _put(levels.county.address, levels.hub_token, ours, **odd).status_code == 422
     refused = httpx.put(
         f"{levels.county.address}/v1/hubs/checkpoints",

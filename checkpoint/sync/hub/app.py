@@ -3,9 +3,9 @@
 Every route needs `Authorization: Bearer <token>` as issued by `checkpoint hub enroll`: a
 missing or unknown token is 401, a revoked token or another checkpoint's data is 403. A
 checkpoint's token acts for that checkpoint only; the token of a hub below this one
-(`checkpoint hub enroll --hub NAME`) may forward records and daily reports of any checkpoint,
-each keeping its checkpoint and hash and checked like any other, and say which checkpoints
-are enrolled below it. Bodies
+(`checkpoint hub enroll --hub NAME`) says which checkpoints are enrolled at it and below it,
+and may forward records and daily reports of those, each keeping its checkpoint and hash and
+checked like any other. Bodies
 may be gzip-compressed (`Content-Encoding: gzip`); a body over the limit, compressed or once
 expanded, is 413 with the limit in the reason; a body that is not valid gzip is 400, an
 unknown encoding 415, and content that does not fit the schema 422 with the fields at fault.
@@ -17,7 +17,6 @@ or put the hub behind a reverse proxy that terminates TLS (README, "Hub").
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Final
@@ -32,7 +31,15 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime
 
-from checkpoint.sync.hub import below, db, disk_full, ingest, report_ingest
+from checkpoint.sync.hub import (
+    below,
+    db,
+    disk_full,
+    ingest,
+    report_ingest,
+    report_privacy,
+    strict_json,
+)
 from checkpoint.sync.hub.below import BelowCheckpoints, BelowReceipt
 from checkpoint.sync.report_wire import RECEIVED_BELOW_HEADER, DayReport, ReportReceipt
 from checkpoint.sync.wire import (
@@ -63,12 +70,15 @@ REFUSALS: Final = frozenset(
         "token_unknown",
         "token_revoked",
         "not_yours",
+        "not_below",
         "hub_only",
         "too_large",
         "bad_body",
+        "bad_json",
         "encoding",
         "invalid_body",
         "report_mismatch",
+        "unmasked",
         "out_of_range",
     }
 )
@@ -128,11 +138,12 @@ class _LimitedRequest(Request):
     """The route's body model when it is parsed in one pass (`_ONE_PASS`)."""
 
     async def json(self) -> Any:
-        """The body as the route's model, when it is valid; else as `json.loads` reads it.
+        """The body as the route's model, when it is valid; else as `strict_json` reads it.
 
         FastAPI validates what this returns against the route's body model: an instance of
         that model is taken as is, and anything else (an invalid body) goes the usual way, so
-        the 422 answers (and the JSON decode errors) are FastAPI's own, as before."""
+        the 422 answers are FastAPI's own, as before. A body that is not JSON the hub can use
+        (`strict_json`) is 400 with the reason."""
         if not hasattr(self, "_json"):
             body = await self.body()
             parsed: Any = None
@@ -141,7 +152,12 @@ class _LimitedRequest(Request):
                     parsed = self.model.model_validate_json(body)
                 except pydantic.ValidationError:
                     parsed = None
-            self._json = parsed if parsed is not None else json.loads(body)
+            if parsed is None:
+                try:
+                    parsed = strict_json.loads(body)
+                except strict_json.UnusableJSONError as error:
+                    raise Refusal(400, "bad_json", str(error), reason=str(error)) from None
+            self._json = parsed
         return self._json
 
     async def body(self) -> bytes:
@@ -242,6 +258,17 @@ def make_hub_app(
     disk_full.install(app)
 
     def own(caller: db.Identity, checkpoint_id: str) -> None:
+        # A hub's token acts for the checkpoints it said are below it (every forward says so
+        # first), not for any checkpoint: else it could hold records under any code.
+        if caller.is_hub and not below.is_below(hub_engine, caller.checkpoint_id, checkpoint_id):
+            raise Refusal(
+                403,
+                "not_below",
+                f"the hub {caller.checkpoint_id} has not said that {checkpoint_id} is enrolled "
+                "at it or below it (PUT /v1/hubs/checkpoints)",
+                token_of=caller.checkpoint_id,
+                checkpoint=checkpoint_id,
+            )
         if not caller.may_act_for(checkpoint_id):
             raise Refusal(
                 403,
@@ -317,6 +344,14 @@ def make_hub_app(
                 body_day=str(report.report_day),
                 checkpoint=checkpoint_id,
                 day=str(day),
+            )
+        leak = report_privacy.unmasked(report)
+        if leak is not None:
+            raise Refusal(
+                422,
+                "unmasked",
+                f"{leak}: a report carries no personal data (mask names, documents and phones)",
+                reason=leak,
             )
         return report_ingest.store_report(
             hub_engine, checkpoint_id, day, report.model_dump(mode="json"), now=now

@@ -152,3 +152,16 @@ def statement_of(engine: sa.Engine) -> BelowCheckpoints:
             for k in known_checkpoints(engine)
         ]
     )
+
+
+def is_below(engine: sa.Engine, hub: str, checkpoint_id: str) -> bool:
+    """Whether `hub` said `checkpoint_id` is enrolled at it or below it (revoked since or not:
+    what it sent before its revocation may still come up). A hub's token acts for those only."""
+    with engine.connect() as connection:
+        found = connection.execute(
+            sa.select(below_checkpoints.c.checkpoint_id).where(
+                below_checkpoints.c.hub == hub, below_checkpoints.c.checkpoint_id == checkpoint_id
+            )
+        ).first()
+        connection.rollback()
+    return found is not None

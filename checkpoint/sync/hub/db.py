@@ -1,14 +1,14 @@
 """The hub's database: its tables (SQLAlchemy Core), engines for SQLite and PostgreSQL, tokens.
 
-The hub holds what checkpoints sent it, one row per record (keyed by the record's UUID, never
-updated), the checkpoints allowed to send with a hash of their token, the hubs below it allowed
-to forward (`hubs`, same kind of token), how far each parent hub acknowledged what this one
+The hub holds what checkpoints sent it, one row per record (keyed by its checkpoint and UUID,
+never updated), the checkpoints allowed to send with a hash of their token, the hubs below it
+allowed to forward (`hubs`, same kind of token), how far each parent hub acknowledged what this one
 forwards (`upstream_marks`) and which version of each daily report it holds
 (`upstream_reports`), the checkpoints enrolled at the hubs below (`below_checkpoints`, so that
 they are expected to report here too), and the daily reports (one per checkpoint and day,
 replaced on resubmission; when each version first arrived is kept beside them). New tables reach an
-existing hub database through `create_all`; no existing table changed, so a hub file from
-before forwarding opens as it is.
+existing hub database through `create_all`; the one change to an existing table (records keyed
+per checkpoint, no longer by id alone) is made once when an older hub database opens.
 
 JSON is stored as UTF-8 text, not with \\u escapes, so that a county's `LIKE '%王芳%'` finds
 王芳; on PostgreSQL the JSON columns are `jsonb` (a hub made before is changed to it once, when
@@ -55,7 +55,7 @@ checkpoints = sa.Table(
 records = sa.Table(
     "records",
     metadata,
-    sa.Column("id", sa.String(32), primary_key=True, comment="the record's UUID, hex"),
+    sa.Column("id", sa.String(32), nullable=False, comment="the record's UUID, hex"),
     sa.Column("checkpoint_id", sa.String(32), nullable=False),
     sa.Column("table_name", sa.String(40), nullable=False),
     sa.Column("seq", sa.BigInteger, nullable=False),
@@ -67,6 +67,9 @@ records = sa.Table(
         comment="the record as received (wire form), its JSON columns as JSON (wire.hub_body)",
     ),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    # Per checkpoint: an id another checkpoint's token sent first (its own copy of someone
+    # else's record) can never stand in the way of the owner's record.
+    sa.PrimaryKeyConstraint("checkpoint_id", "id", name="records_pkey"),
     sa.Index("ix_records_checkpoint_seq", "checkpoint_id", "seq"),
 )
 
@@ -194,9 +197,34 @@ def make_engine(url: str) -> sa.Engine:
             parsed, pool_size=8, max_overflow=8, pool_pre_ping=True, json_serializer=_json_text
         )
     metadata.create_all(engine)
+    _records_keyed_per_checkpoint(engine)
     if engine.dialect.name == "postgresql":
         _json_to_jsonb(engine)
     return engine
+
+
+def _records_keyed_per_checkpoint(engine: sa.Engine) -> None:
+    """Key the `records` of a hub made when a record's id was unique hub-wide by (checkpoint,
+    id), once. SQLite cannot change a primary key: the table is copied into a new one, in one
+    transaction (a large hub's first start after the upgrade takes a while)."""
+    key = sa.inspect(engine).get_pk_constraint("records")
+    if key["constrained_columns"] != ["id"]:
+        return
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql(f'ALTER TABLE records DROP CONSTRAINT "{key["name"]}"')
+            connection.exec_driver_sql(
+                "ALTER TABLE records ADD CONSTRAINT records_pkey PRIMARY KEY (checkpoint_id, id)"
+            )
+            return
+        columns = ", ".join(column.name for column in records.columns)
+        connection.exec_driver_sql("DROP INDEX IF EXISTS ix_records_checkpoint_seq")
+        connection.exec_driver_sql("ALTER TABLE records RENAME TO records_keyed_by_id")
+        records.create(connection)
+        connection.exec_driver_sql(
+            f"INSERT INTO records ({columns}) SELECT {columns} FROM records_keyed_by_id"
+        )
+        connection.exec_driver_sql("DROP TABLE records_keyed_by_id")
 
 
 _JSON_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)

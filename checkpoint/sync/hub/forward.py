@@ -385,7 +385,9 @@ def forward(
     summary.checkpoints = len(checkpoint_ids)
     current = ""
     try:
-        # Check the link and the token first, also when there is nothing to send.
+        # Check the link and the token first, also when there is nothing to send; the parent
+        # lets a hub's token act only for the checkpoints it was told are below it.
+        _tell_below(engine, client, summary, retries=retries, backoff=backoff, sleep=sleep)
         probe = checkpoint_ids[0] if checkpoint_ids else "-"
         with_retries(
             lambda: client.status(probe),
@@ -394,7 +396,6 @@ def forward(
             backoff=backoff,
             sleep=sleep,
         )
-        _tell_below(engine, client, summary, retries=retries, backoff=backoff, sleep=sleep)
         for checkpoint_id in checkpoint_ids:
             current = checkpoint_id
             _forward_one(

@@ -1,10 +1,12 @@
 """Storing a batch exactly once: insert what is absent, compare what is present, never overwrite.
 
 One transaction per batch. Each record that passes its hash check is inserted with
-`ON CONFLICT (id) DO NOTHING … RETURNING id`: the ids that come back were stored by this batch.
-Every other id was already held (by an earlier or a concurrent copy of the same request, which
-the database made wait and then saw): it is a duplicate when the held row has the same
-checkpoint and hash, otherwise the record is rejected and the held row stays as it was. The
+`ON CONFLICT (checkpoint_id, id) DO NOTHING … RETURNING id`: the ids that come back were stored
+by this batch. Every other id was already held for this checkpoint (by an earlier or a
+concurrent copy of the same request, which the database made wait and then saw): it is a
+duplicate when the held row has the same hash, otherwise the record is rejected and the held row
+stays as it was. Ids are held per checkpoint: what one checkpoint's token sends (a copy of
+another's records, under its own code) can never stand in the way of another checkpoint's. The
 receipts are sent only after the commit, so "stored" and "duplicate" mean held for good.
 
 On SQLite the transaction holds the database's only write lock from its BEGIN IMMEDIATE on, so
@@ -54,28 +56,32 @@ def _holds_nul(value: Any) -> bool:
 
 def _insert_absent(dialect: str) -> Any:
     insert: Any = postgresql.insert(records) if dialect == "postgresql" else sqlite.insert(records)
-    return insert.on_conflict_do_nothing(index_elements=["id"]).returning(records.c.id)
+    return insert.on_conflict_do_nothing(index_elements=["checkpoint_id", "id"]).returning(
+        records.c.id
+    )
 
 
-def _held(connection: sa.Connection, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
-    found: dict[str, tuple[str, str]] = {}
+def _held(connection: sa.Connection, checkpoint_id: str, ids: Iterable[str]) -> dict[str, str]:
+    """id -> hash of the records among `ids` held for `checkpoint_id`."""
+    found: dict[str, str] = {}
     wanted = list(ids)
     for start in range(0, len(wanted), 500):
-        query = sa.select(records.c.id, records.c.checkpoint_id, records.c.hash).where(
-            records.c.id.in_(wanted[start : start + 500])
+        query = sa.select(records.c.id, records.c.hash).where(
+            records.c.checkpoint_id == checkpoint_id,
+            records.c.id.in_(wanted[start : start + 500]),
         )
-        found.update((row.id, (row.checkpoint_id, row.hash)) for row in connection.execute(query))
+        found.update((row.id, row.hash) for row in connection.execute(query))
     return found
 
 
 _SQLITE_INSERT = (
     "INSERT INTO records (id, checkpoint_id, table_name, seq, hash, body, received_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (checkpoint_id, id) DO NOTHING"
 )
 
 
 def _store_sqlite(
-    connection: sa.Connection, rows: list[dict[str, Any]], received_at: datetime
+    connection: sa.Connection, checkpoint_id: str, rows: list[dict[str, Any]], received_at: datetime
 ) -> set[str]:
     """Insert the `rows` not held yet; their ids. Within BEGIN IMMEDIATE: nothing interleaves.
 
@@ -103,7 +109,7 @@ def _store_sqlite(
         return {row["id"] for row in rows}
     driver.execute("ROLLBACK TO ingest_all")
     driver.execute("RELEASE ingest_all")
-    held = set(_held(connection, (row["id"] for row in rows)))
+    held = set(_held(connection, checkpoint_id, (row["id"] for row in rows)))
     fresh = [row for row in rows if row["id"] not in held]
     insert(fresh)
     return {row["id"] for row in fresh}
@@ -120,14 +126,14 @@ _PG_COPY = (
 _PG_INSERT = (
     "INSERT INTO records (id, checkpoint_id, table_name, seq, hash, body, received_at) "
     "SELECT id, checkpoint_id, table_name, seq, hash, body, received_at FROM incoming_records "
-    "ON CONFLICT (id) DO NOTHING RETURNING id"
+    "ON CONFLICT (checkpoint_id, id) DO NOTHING RETURNING id"
 )
 
 
 def _store_postgresql(connection: sa.Connection, rows: list[dict[str, Any]]) -> set[str]:
     """Insert the `rows` not held yet; their ids. The rows are copied (COPY) into a temporary
-    table of the transaction, then inserted from it with `ON CONFLICT (id) DO NOTHING
-    RETURNING id`: the same statement as row by row, in one pass."""
+    table of the transaction, then inserted from it with `ON CONFLICT (checkpoint_id, id) DO
+    NOTHING RETURNING id`: the same statement as row by row, in one pass."""
     driver: Any = connection.connection.dbapi_connection
     with driver.cursor() as cursor:
         cursor.execute(_PG_STAGE)
@@ -195,19 +201,19 @@ def store_batch(
     with engine.begin() as connection:
         inserted: set[str] = set()
         if rows and on_sqlite:
-            inserted = _store_sqlite(connection, rows, received_at)
+            inserted = _store_sqlite(connection, checkpoint_id, rows, received_at)
         elif rows and on_psycopg:
             inserted = _store_postgresql(connection, rows)
         elif rows:
             statement = _insert_absent(engine.dialect.name)
             inserted = set(connection.execute(statement, rows).scalars())
-        held = _held(connection, {r.id for r in batch} - inserted)
+        held = _held(connection, checkpoint_id, {r.id for r in batch} - inserted)
     for position, record in enumerate(batch):
         if position in outcome:
             continue
         if record.id in inserted and first_of[record.id] == position:
             outcome[position] = (ReceiptStatus.STORED, None)
-        elif held.get(record.id) == (checkpoint_id, record.hash) or (
+        elif held.get(record.id) == record.hash or (
             record.id in inserted and batch[first_of[record.id]].hash == record.hash
         ):
             outcome[position] = (ReceiptStatus.DUPLICATE, None)
