@@ -13,6 +13,18 @@ import pytest
 from checkpoint.thermometer.protocols import available
 
 # --------------------------------------------------------------------------------------------
+# No test reads or writes the machine's own configuration, log or cache: a test that forgot
+# CHECKPOINT_HOME once opened (and upgraded) the log in the user's data folder, and failed
+# wherever another version had written that log first.
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    base = Path(tempfile.mkdtemp(prefix="checkpoint-tests-"))
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        os.environ[name] = str(base / name.lower())
+
+
+# --------------------------------------------------------------------------------------------
 # Opt-in hardware tests: `pytest --device /dev/ttyUSB0 --device-protocol lu90614`
 
 

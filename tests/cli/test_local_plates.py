@@ -29,7 +29,9 @@ def invoke(home: Path, *args: str, answers: str = "", language: str = "en") -> R
 
 
 def local_plates(home: Path) -> tuple[str, ...]:
-    return load_settings(home / "config.toml", env={}).settings.checkpoint.local_plates
+    return load_settings(
+        home / "config.toml", env={"CHECKPOINT_HOME": str(home)}
+    ).settings.checkpoint.local_plates
 
 
 def test_the_prefixes_answered_make_the_first_vehicle_non_local(tmp_path: Path) -> None:
@@ -39,7 +41,10 @@ def test_the_prefixes_answered_make_the_first_vehicle_non_local(tmp_path: Path) 
     assert "Local plate prefixes" in result.output
     assert "Local plates: 鄂K, 鄂A." in result.output
     assert local_plates(tmp_path) == ("鄂K", "鄂A")
-    settings = load_settings(tmp_path / "config.toml", env={}).settings
+    settings = load_settings(
+        tmp_path / "config.toml", env={"CHECKPOINT_HOME": str(tmp_path)}
+    ).settings
+    assert settings.storage.database.is_relative_to(tmp_path)  # never the machine's own log
     with open_store(settings.storage.database) as store:
         desk = ScreeningDesk(store=store, settings=settings)
         assert desk.is_local(parse_plate("京A12345")) is False
