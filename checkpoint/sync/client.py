@@ -47,6 +47,7 @@ from checkpoint.store.sync_state import (
     rows_between,
 )
 from checkpoint.sync import DEFAULT_BATCH, DISK_FULL, PROBLEM_HEADER
+from checkpoint.sync.refusals import REFUSALS
 from checkpoint.sync.report_wire import RECEIVED_BELOW_HEADER, ReportReceipt
 from checkpoint.sync.wire import (
     CONTENT_ENCODING,
@@ -273,27 +274,6 @@ class TooLargeError(Exception):
     """The hub refused a request as too large (413): send fewer records at once."""
 
 
-HUB_REFUSALS: Final = frozenset(
-    {
-        "token_required",
-        "token_unknown",
-        "token_revoked",
-        "not_yours",
-        "not_below",
-        "hub_only",
-        "too_large",
-        "bad_body",
-        "bad_json",
-        "encoding",
-        "invalid_body",
-        "report_mismatch",
-        "unmasked",
-        "out_of_range",
-    }
-)
-"""The refusal codes a hub sends (`hub.app.REFUSALS`) that this client can say in words."""
-
-
 @dataclass(frozen=True)
 class _Answer:
     """A refusal as the hub sent it: its English detail, and its code when the hub gives one
@@ -318,7 +298,7 @@ def _refusal(response: httpx.Response) -> _Answer:
             if isinstance(d, dict)
         )
     code, params = body.get("code"), body.get("params")
-    known = code if isinstance(code, str) and code in HUB_REFUSALS else None
+    known = code if isinstance(code, str) and code in REFUSALS else None
     return _Answer(
         detail=str(detail or response.reason_phrase),
         code=known,

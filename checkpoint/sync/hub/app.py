@@ -10,7 +10,7 @@ may be gzip-compressed (`Content-Encoding: gzip`); a body over the limit, compre
 expanded, is 413 with the limit in the reason; a body that is not valid gzip is 400, an
 unknown encoding 415, and content that does not fit the schema 422 with the fields at fault.
 Every refusal's body is `{"detail": <English reason>, "code": <stable code>, "params": {…}}`:
-clients show `code` in their user's language (`REFUSALS`), older ones the detail.
+clients show `code` in their user's language (`checkpoint.sync.refusals`), older ones the detail.
 TLS: run uvicorn with `--ssl-keyfile/--ssl-certfile` (`checkpoint hub serve` passes them on)
 or put the hub behind a reverse proxy that terminates TLS (README, "Hub").
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Final
+from typing import Annotated, Any
 
 import pydantic
 import sqlalchemy as sa
@@ -64,29 +64,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-REFUSALS: Final = frozenset(
-    {
-        "token_required",
-        "token_unknown",
-        "token_revoked",
-        "not_yours",
-        "not_below",
-        "hub_only",
-        "too_large",
-        "bad_body",
-        "bad_json",
-        "encoding",
-        "invalid_body",
-        "report_mismatch",
-        "unmasked",
-        "out_of_range",
-    }
-)
-"""The `code` of every refusal the hub sends (a client's catalogs have a text for each)."""
-
-
 class Refusal(HTTPException):
-    """An HTTP refusal with a stable `code` (one of `REFUSALS`) and the `params` a client
+    """An HTTP refusal with a stable `code` (one of `checkpoint.sync.refusals.REFUSALS`) and the `params` a client
     needs to say it in its user's language; `detail` stays the English sentence."""
 
     def __init__(
