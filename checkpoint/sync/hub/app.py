@@ -65,8 +65,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class Refusal(HTTPException):
-    """An HTTP refusal with a stable `code` (one of `checkpoint.sync.refusals.REFUSALS`) and the `params` a client
-    needs to say it in its user's language; `detail` stays the English sentence."""
+    """An HTTP refusal with a stable `code` (one of `checkpoint.sync.refusals.REFUSALS`) and
+    the `params` a client needs to say it in its user's language; `detail` stays the English
+    sentence."""
 
     def __init__(
         self,
