@@ -1,0 +1,42 @@
+"""What a walk through a whole shift found (issue 11's walk): each test fails without its fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Select
+from textual.widgets._select import SelectCurrent
+
+from checkpoint.store.engine import Store
+from checkpoint.tui.app import make_app
+from tests.tui.test_lane_details import desk_for, settings_for, store
+from tests.tui.test_screening_app import open_shift, until
+
+__all__ = ["store"]  # the fixture
+
+
+def shown(select: Select[object]) -> str:
+    """The label the closed select shows."""
+    return str(select.query_one(SelectCurrent).query_one("#label").render())
+
+
+async def test_f2_relabels_the_vehicle_selects_showing_their_first_option(
+    tmp_path: Path, store: Store
+) -> None:
+    # The type (car) and the direction (in) are each their select's first option: Textual does
+    # not redraw a value that did not change, so F2 left "小客车" and "进" on an English lane.
+    app = make_app(desk_for(store, settings_for(tmp_path)), None, language="zh-CN")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_shift(pilot, app)
+        lane = app.screen
+        kind = lane.query_one("#vehicle-type", Select)
+        direction = lane.query_one("#direction", Select)
+        await until(pilot, lambda: shown(kind) == "小客车" and shown(direction) == "进")
+        await pilot.press("f2")
+        await until(pilot, lambda: app.language == "en")
+        await pilot.pause(0.3)
+        assert (shown(kind), shown(direction)) == ("car", "in")
+        await pilot.press("f2")
+        await until(pilot, lambda: app.language == "zh-CN")
+        await pilot.pause(0.3)
+        assert (shown(kind), shown(direction)) == ("小客车", "进")
