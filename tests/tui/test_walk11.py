@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Select
+from textual.widgets import DataTable, Input, Select
 from textual.widgets._select import SelectCurrent
 
+from checkpoint.domain.vocabulary import Disposition
 from checkpoint.store.engine import Store
 from checkpoint.tui.app import make_app
+from checkpoint.tui.screens.follow_up import FollowUpScreen
+from checkpoint.tui.screens.queue import QueueScreen
 from tests.tui.test_lane_details import desk_for, settings_for, store
-from tests.tui.test_screening_app import open_shift, until
+from tests.tui.test_screening_app import fever_follow_up, open_shift, until
 
 __all__ = ["store"]  # the fixture
 
@@ -40,3 +43,33 @@ async def test_f2_relabels_the_vehicle_selects_showing_their_first_option(
         await until(pilot, lambda: app.language == "zh-CN")
         await pilot.pause(0.3)
         assert (shown(kind), shown(direction)) == ("小客车", "进")
+
+
+async def test_deciding_the_last_case_from_the_queue_goes_back_to_the_lane(
+    tmp_path: Path, store: Store
+) -> None:
+    # Escape from the decided follow-up came back to an empty queue: the next vehicle's Ctrl+N
+    # and plate were typed into it and lost, the volunteer saw nothing happen.
+    app = make_app(desk_for(store, settings_for(tmp_path)), None, language="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_shift(pilot, app)
+        lane = app.screen
+        await fever_follow_up(pilot, app)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is lane)
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: isinstance(app.screen, QueueScreen))
+        queue = app.screen
+        await until(pilot, lambda: queue.query_one(DataTable).row_count == 1)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
+        screen = app.screen
+        assert isinstance(screen, FollowUpScreen)
+        await until(pilot, lambda: screen.view is not None)
+        screen.query_one("#disposition", Select).value = Disposition.REFERRED_FEVER_CLINIC
+        screen.query_one("#decided-by", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.view is not None and not screen.view.state.open)
+        await pilot.press("escape", "ctrl+n", *"鄂A12345", "enter")  # typed straight on
+        await until(pilot, lambda: app.screen is lane)
+        await until(pilot, lambda: lane.query_one("#plate", Input).value == "鄂A12345")

@@ -22,6 +22,8 @@ class QueueScreen(AppScreen):
     def __init__(self, operator: str) -> None:
         super().__init__()
         self.operator = operator
+        self._back_from_case = False
+        """Shown again after a follow-up: with no case left open, the lane is where to go."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-title")
@@ -37,6 +39,9 @@ class QueueScreen(AppScreen):
     def on_screen_resume(self) -> None:
         self._load()
 
+    def on_screen_suspend(self) -> None:
+        self._back_from_case = True
+
     def relabel(self) -> None:
         self.query_one("#queue-title", Static).update(self.t("tui.queue.title"))
 
@@ -46,6 +51,11 @@ class QueueScreen(AppScreen):
         self.app.call_from_thread(self._show, follow.open_cases())
 
     def _show(self, views: list[CaseView]) -> None:
+        if not views and self._back_from_case and self.is_current:
+            # The last case was just decided: an empty queue would only swallow the keys typed
+            # for the next vehicle (Ctrl+N and its plate), so the volunteer is put back on the lane.
+            self.dismiss(None)
+            return
         t = self.t
         table = self.query_one(DataTable)
         table.clear(columns=True)
