@@ -7,13 +7,13 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Select
 from textual.widgets._select import SelectCurrent
 
-from checkpoint.domain.vocabulary import Disposition
+from checkpoint.domain.vocabulary import Disposition, VehicleType
 from checkpoint.store.engine import Store
 from checkpoint.tui.app import make_app
 from checkpoint.tui.screens.follow_up import FollowUpScreen
 from checkpoint.tui.screens.queue import QueueScreen
 from tests.tui.test_lane_details import desk_for, settings_for, store
-from tests.tui.test_screening_app import fever_follow_up, open_shift, until
+from tests.tui.test_screening_app import fever_follow_up, open_shift, rows, table_rows, until
 
 __all__ = ["store"]  # the fixture
 
@@ -73,3 +73,25 @@ async def test_deciding_the_last_case_from_the_queue_goes_back_to_the_lane(
         await pilot.press("escape", "ctrl+n", *"鄂A12345", "enter")  # typed straight on
         await until(pilot, lambda: app.screen is lane)
         await until(pilot, lambda: lane.query_one("#plate", Input).value == "鄂A12345")
+
+
+async def test_on_foot_a_save_from_the_type_select_leaves_the_next_temperature_focused(
+    tmp_path: Path, store: Store
+) -> None:
+    # On foot chosen by hand, Enter on the type select saved the person but left the focus on
+    # the select: the next person's typed "36.6" went to the select, and the next Enter saved
+    # the thermometer's value that stood in the field instead.
+    app = make_app(desk_for(store, settings_for(tmp_path)), None, language="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_shift(pilot, app)
+        lane = app.screen
+        kind = lane.query_one("#vehicle-type", Select)
+        kind.value = VehicleType.ON_FOOT
+        kind.focus()
+        lane.query_one("#temperature", Input).value = "36.8"
+        await pilot.press("enter")
+        await until(pilot, lambda: len(table_rows(app)) == 1)
+        await pilot.press(*"36.6", "enter")
+        await until(pilot, lambda: len(table_rows(app)) == 2)
+    assert rows(store, "SELECT raw FROM reading ORDER BY seq") == [("36.4",), ("36.8",), ("36.6",)]
+
