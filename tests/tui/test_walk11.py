@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import DataTable, Input, Select, Static
 from textual.widgets._select import SelectCurrent
 
 from checkpoint.domain.vocabulary import Disposition, VehicleType
 from checkpoint.store.engine import Store
 from checkpoint.tui.app import make_app
+from checkpoint.tui.screens.end_shift import EndShiftScreen
 from checkpoint.tui.screens.follow_up import FollowUpScreen
 from checkpoint.tui.screens.queue import QueueScreen
 from tests.tui.test_lane_details import desk_for, settings_for, store
 from tests.tui.test_screening_app import fever_follow_up, open_shift, rows, table_rows, until
+from tests.tui.test_words import screen_text
 
 __all__ = ["store"]  # the fixture
 
@@ -94,4 +96,39 @@ async def test_on_foot_a_save_from_the_type_select_leaves_the_next_temperature_f
         await pilot.press(*"36.6", "enter")
         await until(pilot, lambda: len(table_rows(app)) == 2)
     assert rows(store, "SELECT raw FROM reading ORDER BY seq") == [("36.4",), ("36.8",), ("36.6",)]
+
+
+async def test_a_nameless_case_on_foot_is_named_by_its_time_not_by_an_id(
+    tmp_path: Path, store: Store
+) -> None:
+    # "Follow-up of 01a23655": the first digits of a random id named a person on foot with no
+    # name, on the follow-up, in the observation queue and at the end of the shift.
+    app = make_app(desk_for(store, settings_for(tmp_path)), None, language="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_shift(pilot, app)
+        lane = app.screen
+        lane.query_one("#vehicle-type", Select).value = VehicleType.ON_FOOT
+        lane.query_one("#temperature", Input).focus()
+        screen = await fever_follow_up(pilot, app)
+        assert screen.view is not None
+        opened = screen.view.state.opened_at
+        assert opened is not None
+        at = opened.astimezone(app.desk.settings.checkpoint.zone).strftime("%H:%M")
+        code = str(screen.person_id)[:8]
+        title = str(screen.query_one("#case-title", Static).render())
+        assert code not in title and f"the unnamed person of {at}" in title
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is lane)
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: isinstance(app.screen, QueueScreen))
+        table = app.screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count == 1)
+        assert str(table.get_row_at(0)[0]) == f"the unnamed person of {at}"
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is lane)
+        await pilot.press("ctrl+e")
+        await until(pilot, lambda: isinstance(app.screen, EndShiftScreen))
+        await pilot.pause(0.5)
+        text = screen_text(app)
+        assert code not in text and f"no name given {at}" in text
 

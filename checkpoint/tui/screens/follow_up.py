@@ -25,6 +25,7 @@ from checkpoint.errors import CheckpointError, ValidationError
 from checkpoint.screening.follow_up import Answers, CaseView, FollowUp
 from checkpoint.thermometer.events import Measurement
 from checkpoint.tui.base import AppScreen
+from checkpoint.tui.case_names import case_who
 from checkpoint.tui.widgets.key_bar import KeyBar
 from checkpoint.tui.widgets.message_line import MessageLine
 from checkpoint.tui.widgets.selects import relabel_select
@@ -153,7 +154,7 @@ class FollowUpScreen(AppScreen):
             return
         state = view.state
         stage = t(f"case.stage.{state.stage.value}") if state.stage else "—"
-        who = view.name or view.plate or str(view.person_id)[:8]
+        who = case_who(view, t, self.desk.settings.checkpoint.zone)
         title = t("tui.case.title", who=who, stage=stage)
         if state.disposition is not None:
             title += "  " + t(

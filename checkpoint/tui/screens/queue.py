@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 
 from checkpoint.screening.follow_up import CaseView, FollowUp
 from checkpoint.tui.base import AppScreen
+from checkpoint.tui.case_names import case_who
 from checkpoint.tui.screens.follow_up import FollowUpScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
 
@@ -67,7 +68,7 @@ class QueueScreen(AppScreen):
             minutes = int((now - opened).total_seconds() // 60)
             steps = view.next_steps
             table.add_row(
-                view.name or view.plate or str(view.person_id)[:8],
+                case_who(view, t, self.desk.settings.checkpoint.zone),
                 t(f"case.stage.{state.stage.value}") if state.stage else "—",
                 t("tui.queue.minutes", minutes=minutes),
                 t(f"case.step.{steps[0].value}") if steps else "—",
