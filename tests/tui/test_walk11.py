@@ -10,8 +10,10 @@ from textual.widgets._select import SelectCurrent
 from checkpoint.domain.vocabulary import Disposition, VehicleType
 from checkpoint.store.engine import Store
 from checkpoint.tui.app import make_app
+from checkpoint.tui.screens.amend import AmendScreen
 from checkpoint.tui.screens.end_shift import EndShiftScreen
 from checkpoint.tui.screens.follow_up import FollowUpScreen
+from checkpoint.tui.screens.history import HistoryScreen
 from checkpoint.tui.screens.queue import QueueScreen
 from tests.tui.test_lane_details import desk_for, settings_for, store
 from tests.tui.test_screening_app import fever_follow_up, open_shift, rows, table_rows, until
@@ -132,3 +134,24 @@ async def test_a_nameless_case_on_foot_is_named_by_its_time_not_by_an_id(
         text = screen_text(app)
         assert code not in text and f"no name given {at}" in text
 
+
+async def test_down_from_the_history_search_goes_to_the_rows(tmp_path: Path, store: Store) -> None:
+    # A volunteer typed part of a plate and Down, Down, Enter: Down did nothing in the search
+    # field, so Enter only moved to the rows and the record was never opened.
+    app = make_app(desk_for(store, settings_for(tmp_path)), None, language="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_shift(pilot, app)
+        lane = app.screen
+        await pilot.press("ctrl+l", *"鄂K77777", "enter", *"36.5", "enter", *"36.7", "enter")
+        await until(pilot, lambda: len(table_rows(app)) == 2)
+        await pilot.press("ctrl+f")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        history = app.screen
+        await pilot.press(*"7777")
+        await until(pilot, lambda: history.query_text == "7777")
+        await until(pilot, lambda: history.query_one(DataTable).row_count == 2)
+        await pilot.press("down", "down", "enter")  # the second row: the older one, 36.5
+        await until(pilot, lambda: isinstance(app.screen, AmendScreen))
+        fields = app.screen.query_one("#amend-fields", Static)
+        await until(pilot, lambda: "36.5 ℃" in str(fields.render()))
+        assert lane is not app.screen
