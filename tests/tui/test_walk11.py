@@ -155,3 +155,21 @@ async def test_down_from_the_history_search_goes_to_the_rows(tmp_path: Path, sto
         fields = app.screen.query_one("#amend-fields", Static)
         await until(pilot, lambda: "36.5 ℃" in str(fields.render()))
         assert lane is not app.screen
+
+
+async def test_the_rest_countdown_goes_once_the_person_is_re_measured(
+    tmp_path: Path, store: Store
+) -> None:
+    # After the re-measurement the follow-up still said "rest: re-measure in 9:46" beside the
+    # axillary field: a second re-measurement seemed due.
+    app = make_app(desk_for(store, settings_for(tmp_path)), None, language="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_shift(pilot, app)
+        screen = await fever_follow_up(pilot, app)
+        timer = screen.query_one("#case-timer", Static)
+        await pilot.press("ctrl+a")
+        await until(pilot, lambda: "re-measure in" in str(timer.render()))
+        await pilot.press("ctrl+r", "ctrl+r", *"38.1", "enter")  # before the rest is over
+        await until(pilot, lambda: screen.view is not None and screen.view.state.remeasure_compared)
+        await pilot.pause(1.2)  # the countdown ticks every second
+        assert str(timer.render()) == ""

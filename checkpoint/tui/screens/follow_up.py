@@ -197,7 +197,14 @@ class FollowUpScreen(AppScreen):
 
     def _tick(self) -> None:
         view = self.view
-        if view is None or view.state.taken_aside_at is None or not view.state.open:
+        # The countdown is to the re-measurement: once it is done (or not the next step), a
+        # clock still counting down would call for a second one.
+        if (
+            view is None
+            or view.state.taken_aside_at is None
+            or not view.state.open
+            or NextStep.REMEASURE not in view.next_steps
+        ):
             self.query_one("#case-timer", Static).update("")
             return
         wait = self.desk.settings.screening.recheck_wait_minutes
