@@ -173,3 +173,16 @@ async def test_the_rest_countdown_goes_once_the_person_is_re_measured(
         await until(pilot, lambda: screen.view is not None and screen.view.state.remeasure_compared)
         await pilot.pause(1.2)  # the countdown ticks every second
         assert str(timer.render()) == ""
+
+
+async def test_no_recommendation_is_not_shown_as_a_dash(tmp_path: Path, store: Store) -> None:
+    # A case just opened said "Recommended: —." (建议：—。): a line with nothing to read.
+    app = make_app(desk_for(store, settings_for(tmp_path)), None, language="zh-CN")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_shift(pilot, app)
+        screen = await fever_follow_up(pilot, app)
+        shown_next = str(screen.query_one("#case-next", Static).render())
+        assert "下一步" in shown_next and "建议" not in shown_next
+        await pilot.press("f2")
+        await until(pilot, lambda: "Next" in str(screen.query_one("#case-next", Static).render()))
+        assert "Recommended" not in str(screen.query_one("#case-next", Static).render())

@@ -178,7 +178,9 @@ class FollowUpScreen(AppScreen):
         steps = " → ".join(t(f"case.step.{step.value}") for step in view.next_steps)
         recommended = ", ".join(t(f"disposition.{d.value}") for d in state.recommended)
         self.query_one("#case-next", Static).update(
-            t("tui.case.next", steps=steps or "—", recommended=recommended or "—")
+            t("tui.case.next", steps=steps or "—", recommended=recommended)
+            if recommended
+            else t("tui.case.next_only", steps=steps or "—")  # no "Recommended: —"
         )
         axillary = NextStep.AXILLARY in view.next_steps
         self.query_one("#case-temp", Input).placeholder = t(
