@@ -415,6 +415,13 @@ def _moment(value: datetime | None) -> str:
     return "" if value is None else value.isoformat(sep=" ", timespec="seconds")
 
 
+def _temperature(value: float | None) -> str:
+    """At least the tenth a thermometer shows (37.0, never 37), more only if it was typed."""
+    if value is None:
+        return ""
+    return f"{value:.1f}" if round(value, 1) == value else f"{value:g}"
+
+
 def _csv_values(row: LedgerRow) -> list[str]:
     values: list[str] = []
     for column in COLUMNS:
@@ -422,7 +429,7 @@ def _csv_values(row: LedgerRow) -> list[str]:
         if column in TEXT_COLUMNS:
             values.append(csv_text(value))
         elif column == "temperature_c":
-            values.append("" if value is None else f"{value:g}")
+            values.append(_temperature(value))
         else:
             values.append(_moment(value))
     return values

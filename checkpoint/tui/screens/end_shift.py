@@ -133,7 +133,7 @@ class EndShiftScreen(AppScreen):
             named.append(
                 self.t(
                     "endshift.case",
-                    who=who or str(view.person_id)[:8],
+                    who=who or self.t("tui.side.unnamed"),  # the time follows
                     at=opened.astimezone(zone).strftime("%H:%M") if opened else "—",
                     value=f"{max(values):.1f}" if values else "—",
                 )

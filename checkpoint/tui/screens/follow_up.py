@@ -25,6 +25,7 @@ from checkpoint.errors import CheckpointError, ValidationError
 from checkpoint.screening.follow_up import Answers, CaseView, FollowUp
 from checkpoint.thermometer.events import Measurement
 from checkpoint.tui.base import AppScreen
+from checkpoint.tui.case_names import case_who
 from checkpoint.tui.widgets.key_bar import KeyBar
 from checkpoint.tui.widgets.message_line import MessageLine
 from checkpoint.tui.widgets.selects import relabel_select
@@ -153,7 +154,7 @@ class FollowUpScreen(AppScreen):
             return
         state = view.state
         stage = t(f"case.stage.{state.stage.value}") if state.stage else "—"
-        who = view.name or view.plate or str(view.person_id)[:8]
+        who = case_who(view, t, self.desk.settings.checkpoint.zone)
         title = t("tui.case.title", who=who, stage=stage)
         if state.disposition is not None:
             title += "  " + t(
@@ -177,7 +178,9 @@ class FollowUpScreen(AppScreen):
         steps = " → ".join(t(f"case.step.{step.value}") for step in view.next_steps)
         recommended = ", ".join(t(f"disposition.{d.value}") for d in state.recommended)
         self.query_one("#case-next", Static).update(
-            t("tui.case.next", steps=steps or "—", recommended=recommended or "—")
+            t("tui.case.next", steps=steps or "—", recommended=recommended)
+            if recommended
+            else t("tui.case.next_only", steps=steps or "—")  # no "Recommended: —"
         )
         axillary = NextStep.AXILLARY in view.next_steps
         self.query_one("#case-temp", Input).placeholder = t(
@@ -196,7 +199,14 @@ class FollowUpScreen(AppScreen):
 
     def _tick(self) -> None:
         view = self.view
-        if view is None or view.state.taken_aside_at is None or not view.state.open:
+        # The countdown is to the re-measurement: once it is done (or not the next step), a
+        # clock still counting down would call for a second one.
+        if (
+            view is None
+            or view.state.taken_aside_at is None
+            or not view.state.open
+            or NextStep.REMEASURE not in view.next_steps
+        ):
             self.query_one("#case-timer", Static).update("")
             return
         wait = self.desk.settings.screening.recheck_wait_minutes

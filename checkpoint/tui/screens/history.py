@@ -29,6 +29,9 @@ class HistoryScreen(AppScreen):
         Binding("pagedown", "page(1)", "next page", priority=True),
         Binding("pageup", "page(-1)", "previous page", priority=True),
         Binding("ctrl+a", "amend", "amend", priority=True),
+        # Not a priority: the rows move their cursor with Down; from the search field (which
+        # has no use for it) Down goes to the rows, as a volunteer expects.
+        Binding("down", "to_rows", "rows", show=False),
     ]
 
     def __init__(self) -> None:
@@ -74,6 +77,9 @@ class HistoryScreen(AppScreen):
     @on(Input.Submitted, "#search")
     def _to_rows(self) -> None:
         self.query_one("#history", DataTable).focus()
+
+    def action_to_rows(self) -> None:
+        self._to_rows()
 
     def action_page(self, step: int) -> None:
         page = self.page

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 
 from checkpoint.screening.follow_up import CaseView, FollowUp
 from checkpoint.tui.base import AppScreen
+from checkpoint.tui.case_names import case_who
 from checkpoint.tui.screens.follow_up import FollowUpScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
 
@@ -22,6 +23,8 @@ class QueueScreen(AppScreen):
     def __init__(self, operator: str) -> None:
         super().__init__()
         self.operator = operator
+        self._back_from_case = False
+        """Shown again after a follow-up: with no case left open, the lane is where to go."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-title")
@@ -37,6 +40,9 @@ class QueueScreen(AppScreen):
     def on_screen_resume(self) -> None:
         self._load()
 
+    def on_screen_suspend(self) -> None:
+        self._back_from_case = True
+
     def relabel(self) -> None:
         self.query_one("#queue-title", Static).update(self.t("tui.queue.title"))
 
@@ -46,6 +52,11 @@ class QueueScreen(AppScreen):
         self.app.call_from_thread(self._show, follow.open_cases())
 
     def _show(self, views: list[CaseView]) -> None:
+        if not views and self._back_from_case and self.is_current:
+            # The last case was just decided: an empty queue would only swallow the keys typed
+            # for the next vehicle (Ctrl+N and its plate), so the volunteer is put back on the lane.
+            self.dismiss(None)
+            return
         t = self.t
         table = self.query_one(DataTable)
         table.clear(columns=True)
@@ -57,7 +68,7 @@ class QueueScreen(AppScreen):
             minutes = int((now - opened).total_seconds() // 60)
             steps = view.next_steps
             table.add_row(
-                view.name or view.plate or str(view.person_id)[:8],
+                case_who(view, t, self.desk.settings.checkpoint.zone),
                 t(f"case.stage.{state.stage.value}") if state.stage else "—",
                 t("tui.queue.minutes", minutes=minutes),
                 t(f"case.step.{steps[0].value}") if steps else "—",

@@ -510,6 +510,11 @@ class ScreeningScreen(AppScreen):
             self.device_reading = None
             self.query_one(PersonDetails).clear()
             self.query_one(LiveReading).clear()  # this person's value was dealt with
+            focused = self.focused
+            if focused is not None and self._within(focused, "#vehicle"):
+                # Saved on foot from the type, direction or origin: the next person starts in
+                # their row, or their temperature typed next would go to a select.
+                self._after_vehicle()
         self._plate_hint()
         self._people += 1
         assessment = result.assessment

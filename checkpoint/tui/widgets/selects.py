@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from textual.widgets import Select
-from textual.widgets._select import SelectOverlay
+from textual.widgets._select import SelectCurrent, SelectOverlay
 
 
 def relabel_select(
@@ -33,3 +33,9 @@ def relabel_select(
         select.prompt = prompt
     if keep_value and value is not Select.NULL:
         select.value = value
+    # Textual redraws the closed select only when its value changes: a value that is also the
+    # first option (a car, inbound) kept its old label, another language on the new screen.
+    current = select.value
+    label = next((text for text, option in options if option == current), None)
+    if label is not None:
+        select.query_one(SelectCurrent).update(label)
