@@ -164,8 +164,9 @@ class _History:
     """What the follow-ups of a case asked, added up (a later answer never withdraws one)."""
 
     symptoms: frozenset[str] = frozenset()
-    risk_area_travel: bool = False
-    contact_history: bool = False
+    risk_area_travel: bool | None = None
+    contact_history: bool | None = None
+    """None: no follow-up asked it."""
 
 
 def period_of(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -259,8 +260,8 @@ def _histories(connection: sa.Connection, chunk: Iterable[sa.RowMapping]) -> dic
             before = found.get(person_id, _History())
             found[person_id] = _History(
                 before.symptoms | frozenset(map(str, _json_list(symptoms))),
-                before.risk_area_travel or bool(risk_area_travel),
-                before.contact_history or bool(contact_history),
+                _either(before.risk_area_travel, risk_area_travel),
+                _either(before.contact_history, contact_history),
             )
     return found
 
@@ -285,8 +286,8 @@ def _row(
     # What the follow-up asked adds to what was declared at the lane.
     history = histories.get(found["id"], _History())
     symptoms = set(map(str, _json_list(person["symptoms"]))) | history.symptoms
-    risk_area_travel = bool(person["risk_area_travel"]) or history.risk_area_travel
-    contact_history = bool(person["contact_history"]) or history.contact_history
+    risk_area_travel = _either(person["risk_area_travel"], history.risk_area_travel)
+    contact_history = _either(person["contact_history"], history.contact_history)
     document = person["document_number"] or ""
     phone = person["phone"] or ""
     disposition = found["disposition"]
@@ -323,12 +324,12 @@ def _row(
             [translate(f"symptom.{s}", language) for s in Symptom if s.value in symptoms],
             language,
         ),
-        risk_area_travel=_yes_no(risk_area_travel, language),
+        risk_area_travel=_answer(risk_area_travel, language),
         risk_areas=_joined(
             [place_name(str(area), language) for area in _json_list(person["risk_area_matches"])],
             language,
         ),
-        contact_history=_yes_no(contact_history, language),
+        contact_history=_answer(contact_history, language),
         temperature_c=None if value_c is None else float(value_c),
         flagged=_yes_no(reading["flagged"], language),
         disposition=""
@@ -367,6 +368,18 @@ def _joined(items: list[str], language: Language) -> str:
 
 def _yes_no(value: object, language: Language) -> str:
     return translate("ledger.yes" if value else "ledger.no", language)
+
+
+def _answer(value: object, language: Language) -> str:
+    """Yes or no as answered; blank for a question nobody asked (NULL), never "no"."""
+    return "" if value is None else _yes_no(value, language)
+
+
+def _either(first: object, second: object) -> bool | None:
+    """Two answers to one question added up: yes if either is yes, None if neither was asked."""
+    if first is None and second is None:
+        return None
+    return bool(first) or bool(second)
 
 
 def headers(language: Language) -> list[str]:

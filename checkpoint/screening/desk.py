@@ -339,6 +339,9 @@ class ScreeningDesk:
             for area in self.risk_areas.match(origin=person.origin, route=person.route, on=on)
         )
         risk_travel = bool(matches) or bool(person.risk_area_travel)
+        # The log keeps "not asked" (None) apart from "no": a match from the origin or route
+        # is a yes whatever was asked.
+        risk_answer = True if matches else person.risk_area_travel
         row = PersonFields(
             passage_id=passage_id,
             role=person.role,
@@ -354,9 +357,9 @@ class ScreeningDesk:
             travel_reason=person.travel_reason,
             health_code=person.health_code,
             symptoms=sorted(symptoms),
-            risk_area_travel=risk_travel,
+            risk_area_travel=risk_answer,
             risk_area_matches=list(matches),
-            contact_history=contact,
+            contact_history=person.contact_history,
             operator=operator,
         )
         reading_row = records.reading_fields(

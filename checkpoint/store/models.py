@@ -232,9 +232,11 @@ class PersonFields(LogFields):
     travel_reason: str | None = None
     health_code: HealthCode | None = _enum(HealthCode, nullable=True)
     symptoms: list[str] = _json()
-    risk_area_travel: bool = False
+    risk_area_travel: bool | None = None
+    """Declared (or matched from origin/route) travel in a risk area; None: nobody asked."""
     risk_area_matches: list[str] = _json()
-    contact_history: bool = False
+    contact_history: bool | None = None
+    """None when the question was not asked (quick mode, or left unanswered), never "no"."""
     operator: str
 
 

@@ -177,3 +177,40 @@ def test_a_corrected_temperature_is_exported_corrected(store: Store, tmp_path: P
     )
     sun = rows(store, DAY, DAY)[2]
     assert (sun.temperature_c, sun.flagged) == (38.2, "是")
+
+
+def test_a_question_nobody_asked_is_blank_not_no(store: Store, tmp_path: Path) -> None:
+    """孙八 was screened in quick mode: contact and risk-area travel were never asked, so the
+    ledger says nothing (CSV and XLSX alike), where an answered "no" says 否."""
+    import csv
+
+    import openpyxl
+
+    from checkpoint.reports.ledger import COLUMNS, LedgerFormat, write_ledger
+
+    sun = rows(store, DAY, DAY)[2]
+    assert (sun.name, sun.contact_history, sun.risk_area_travel) == ("孙八", "", "")
+    with store.reading() as session:
+        stored = session.connection().exec_driver_sql(
+            "SELECT risk_area_travel, contact_history FROM person WHERE name = '孙八'"
+        )
+        assert tuple(stored.one()) == (None, None)
+    columns = [COLUMNS.index("contact_history"), COLUMNS.index("risk_area_travel")]
+    path = tmp_path / "ledger.csv"
+    write_ledger(rows(store, DAY, DAY), path, format=LedgerFormat.CSV, language="zh-CN")
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        table = list(csv.reader(stream))
+    assert [[line[c] for c in columns] for line in table[1:]] == [
+        ["是", "是"],
+        ["是", "否"],
+        ["", ""],
+    ]
+    path = tmp_path / "ledger.xlsx"
+    write_ledger(rows(store, DAY, DAY, "en"), path, format=LedgerFormat.XLSX, language="en")
+    sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+    cells = [list(values) for values in sheet.iter_rows(values_only=True)]
+    assert [[line[c] for c in columns] for line in cells[1:]] == [
+        ["yes", "yes"],
+        ["yes", "no"],
+        [None, None],
+    ]

@@ -142,6 +142,46 @@ def test_full_mode_refuses_a_person_missing_required_fields(desk: ScreeningDesk)
     assert result.case_opened and result.reasons == ("risk-area-travel",)
 
 
+def test_a_question_nobody_asked_is_stored_as_null_not_no(desk: ScreeningDesk) -> None:
+    """Quick mode never asks contact or risk-area travel: NULL, not false. A full-mode "no" is
+    false; a risk-area match from the origin is true whatever was asked."""
+    from checkpoint.domain.phones import parse_phone
+    from checkpoint.domain.vocabulary import EntryMode
+
+    shift = desk.open_shift(leader="李强", operators=["王芳"])
+    passage = desk.start_passage(shift.id, VehicleEntry(VehicleType.CAR, None), operator="王芳")
+    desk.screen(shift.id, passage, PersonEntry(name="快"), typed("36.5"), operator="王芳")
+    desk.screen(
+        shift.id,
+        passage,
+        PersonEntry(
+            name="全",
+            phone=parse_phone("13812345678"),
+            origin="孝感",
+            destination="云梦",
+            symptoms=frozenset(),
+            contact_history=False,
+            risk_area_travel=False,
+        ),
+        typed("36.5"),
+        operator="王芳",
+        mode=EntryMode.FULL,
+    )
+    desk.screen(
+        shift.id, passage, PersonEntry(name="汉", origin="武汉"), typed("36.5"), operator="王芳"
+    )
+    with desk.store.reading() as session:
+        stored = session.connection().exec_driver_sql(
+            "SELECT name, risk_area_travel, contact_history FROM person ORDER BY seq"
+        )
+        assert [tuple(row) for row in stored] == [
+            ("快", None, None),
+            ("全", 0, 0),
+            ("汉", 1, None),
+        ]
+        assert walk(session).ok
+
+
 def test_answered_tells_an_unasked_question_from_a_no() -> None:
     person = PersonEntry(contact_history=False, symptoms=None, route="  ")
     assert person.answered("contact_history")

@@ -63,6 +63,9 @@ def make_person(passage: VehiclePassageFields, name: str) -> PersonFields:
         phone="+8613812345678",
         origin="湖北省武汉市",
         symptoms=[Symptom.COUGH],
+        # Asked and answered "no", as every release before 0009 wrote them (older logs too).
+        risk_area_travel=False,
+        contact_history=False,
         operator="王芳",
     )
 

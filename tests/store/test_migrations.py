@@ -163,3 +163,48 @@ def test_a_corrected_number_verifies_once_its_column_keeps_text(tmp_path: Path) 
             assert walk(session).ok
     finally:
         store.close()
+
+
+def test_an_upgraded_log_keeps_its_answers_verifies_and_takes_unasked_questions(
+    tmp_path: Path,
+) -> None:
+    """0009 drops NOT NULL from a person's contact and risk-area answers: what an older release
+    wrote stays as it was (the chain verifies), and a question nobody asked is then NULL."""
+    from checkpoint.store import records
+    from checkpoint.store.engine import Store
+    from tests.store.conftest import make_person, make_reading
+
+    path = tmp_path / "data" / "checkpoint.db"
+    _new_log_at(path, "0008")
+    old = Store(path=path, engine=make_engine(path))
+    scene = build_scene(old)
+    scene.screen("乘客甲")
+    unasked = make_person(scene.passage, "乘客乙").model_copy(
+        update={"risk_area_travel": None, "contact_history": None}
+    )
+    # the old schema cannot say "not asked"
+    with pytest.raises(StoreError), old.session() as session:
+        records.record_screening(
+            session=session, person=unasked, reading=make_reading(scene.shift, unasked, 36.6)
+        )
+    old.close()
+
+    store = open_store(path)
+    try:
+        assert store.backup_path is not None
+        with store.session() as session:
+            records.record_screening(
+                session=session, person=unasked, reading=make_reading(scene.shift, unasked, 36.6)
+            )
+        with store.reading() as session:
+            stored = session.connection().exec_driver_sql(
+                "SELECT name, risk_area_travel, contact_history FROM person ORDER BY seq"
+            )
+            assert [tuple(row) for row in stored] == [("乘客甲", 0, 0), ("乘客乙", None, None)]
+            assert walk(session).ok
+            indexes = session.connection().exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'ix_person_risk_area_travel'"
+            )
+            assert "WHERE risk_area_travel = 1" in indexes.scalar_one()
+    finally:
+        store.close()

@@ -98,6 +98,33 @@ def test_personal_fields_stay_on_the_laptop_but_a_corrected_plate_travels(
     assert amendment["personal"] == {"new_value": "鄂K54321"}  # JSON, not JSON in a string
 
 
+def test_a_question_nobody_asked_travels_as_null_and_the_hub_keeps_it(log: Scene, hub: Hub) -> None:
+    """A person screened in quick mode was never asked about contact or risk-area travel: the
+    hub accepts the record (its hash checks) and holds null, not false."""
+    import sqlalchemy as sa
+
+    from checkpoint.store import records as log_rows
+    from checkpoint.sync.hub.db import records
+    from tests.store.conftest import make_person, make_reading
+
+    unasked = make_person(log.passage, "快速").model_copy(
+        update={"risk_area_travel": None, "contact_history": None}
+    )
+    with log.store.session() as session:
+        log_rows.record_screening(
+            session=session, person=unasked, reading=make_reading(log.shift, unasked, 36.5)
+        )
+    with HubClient(hub.address, hub.enroll()) as client:
+        done = sync(log.store, client, checkpoint_id=CHECKPOINT)
+    assert not done.rejected and hub.held() == log_records(log.store)
+    with hub.engine.connect() as connection:
+        body = connection.execute(
+            sa.select(records.c.body).where(records.c.id == unasked.id.hex)
+        ).scalar_one()
+    assert body["values"]["risk_area_travel"] is None
+    assert body["values"]["contact_history"] is None
+
+
 def test_a_record_changed_in_the_log_is_rejected_with_its_reason_and_stops_the_mark(
     log: Scene, hub: Hub
 ) -> None:
