@@ -17,9 +17,10 @@ backoff; a 413 halves the batch; a refused token stops the forward with the pare
 Daily reports travel in the same run: after a checkpoint's records, each report held for it
 whose current version (its digest, `report_digest`) the parent has not acknowledged is sent
 (`PUT /v1/checkpoints/{code}/reports/{day}`, as the checkpoint sent it); the digest the parent
-answered is kept per (parent, checkpoint, day) in `upstream_reports`, written after the answer.
-A report replaced here (a corrected day) has another digest, so it is sent again and replaces
-the parent's copy: one report per checkpoint and day at every level, never counted twice.
+answered is kept per (parent, checkpoint, lane, day) in `upstream_reports`, written after the
+answer. A report replaced here (a corrected day) has another digest, so it is sent again and
+replaces the parent's copy of that lane's report: one report per checkpoint, lane and day at
+every level, never counted twice.
 Lateness: each forwarded report carries when it first reached this hub
 (`Checkpoint-Received-At`, trusted by the parent from hub tokens only), so the county judges
 "late" by the time the report reached the township, not by when the township forwarded it.
@@ -182,6 +183,7 @@ def _utc_text(moment: datetime) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _HeldReport:
+    lane_id: str
     day: date
     body: dict[str, Any]
     digest: str
@@ -195,49 +197,57 @@ def _reports_to_send(engine: sa.Engine, upstream: str, checkpoint_id: str) -> li
     """`checkpoint_id`'s reports held here whose version the parent has not acknowledged."""
     with engine.connect() as connection:
         held = connection.execute(
-            sa.select(reports.c.day, reports.c.body, reports.c.received_at)
+            sa.select(reports.c.lane_id, reports.c.day, reports.c.body, reports.c.received_at)
             .where(reports.c.checkpoint_id == checkpoint_id)
-            .order_by(reports.c.day)
+            .order_by(reports.c.day, reports.c.lane_id)
         ).all()
-        acknowledged = dict(
-            connection.execute(
-                sa.select(upstream_reports.c.day, upstream_reports.c.digest).where(
+        acknowledged = {
+            (row.lane_id, row.day): row.digest
+            for row in connection.execute(
+                sa.select(
+                    upstream_reports.c.lane_id, upstream_reports.c.day, upstream_reports.c.digest
+                ).where(
                     upstream_reports.c.upstream == upstream,
                     upstream_reports.c.checkpoint_id == checkpoint_id,
                 )
-            ).all()
-        )
+            )
+        }
         versions = connection.execute(
             sa.select(
-                report_versions.c.day, report_versions.c.digest, report_versions.c.received_at
+                report_versions.c.lane_id,
+                report_versions.c.day,
+                report_versions.c.digest,
+                report_versions.c.received_at,
             ).where(report_versions.c.checkpoint_id == checkpoint_id)
         ).all()
         connection.rollback()
-    arrived = {(row.day, row.digest): row.received_at for row in versions}
-    first: dict[date, datetime] = {}
+    arrived = {(row.lane_id, row.day, row.digest): row.received_at for row in versions}
+    first: dict[tuple[str, date], datetime] = {}
     for row in versions:
-        if row.day not in first or row.received_at < first[row.day]:
-            first[row.day] = row.received_at
+        key = (row.lane_id, row.day)
+        if key not in first or row.received_at < first[key]:
+            first[key] = row.received_at
     result = []
     for row in held:
         digest = report_digest(row.body)
-        if acknowledged.get(row.day) == digest:
+        if acknowledged.get((row.lane_id, row.day)) == digest:
             continue
-        received_at = arrived.get((row.day, digest), row.received_at)
+        received_at = arrived.get((row.lane_id, row.day, digest), row.received_at)
         result.append(
             _HeldReport(
+                row.lane_id,
                 row.day,
                 dict(row.body),
                 digest,
                 received_at,
-                min(first.get(row.day, received_at), received_at),
+                min(first.get((row.lane_id, row.day), received_at), received_at),
             )
         )
     return result
 
 
 def _note_report(
-    engine: sa.Engine, upstream: str, checkpoint_id: str, day: date, digest: str
+    engine: sa.Engine, upstream: str, checkpoint_id: str, lane_id: str, day: date, digest: str
 ) -> None:
     insert: Any = (
         postgresql.insert(upstream_reports)
@@ -245,9 +255,9 @@ def _note_report(
         else sqlite.insert(upstream_reports)
     )
     statement = insert.values(
-        upstream=upstream, checkpoint_id=checkpoint_id, day=day, digest=digest
+        upstream=upstream, checkpoint_id=checkpoint_id, lane_id=lane_id, day=day, digest=digest
     ).on_conflict_do_update(
-        index_elements=["upstream", "checkpoint_id", "day"], set_={"digest": digest}
+        index_elements=["upstream", "checkpoint_id", "lane_id", "day"], set_={"digest": digest}
     )
     with engine.begin() as connection:
         connection.execute(statement)
@@ -265,18 +275,20 @@ def _forward_reports(
 ) -> None:
     upstream = client.hub_url
     with engine.connect() as connection:
-        days_sent = set(
-            connection.execute(
-                sa.select(upstream_reports.c.day).where(
+        days_sent = {
+            (row.lane_id, row.day)
+            for row in connection.execute(
+                sa.select(upstream_reports.c.lane_id, upstream_reports.c.day).where(
                     upstream_reports.c.upstream == upstream,
                     upstream_reports.c.checkpoint_id == checkpoint_id,
                 )
-            ).scalars()
-        )
+            )
+        }
         connection.rollback()
     for report in _reports_to_send(engine, upstream, checkpoint_id):
         # The first version the parent gets of a day stands for the day's first arrival here.
-        arrived = report.received_at if report.day in days_sent else report.first_received_at
+        sent_before = (report.lane_id, report.day) in days_sent
+        arrived = report.received_at if sent_before else report.first_received_at
         try:
             receipt = with_retries(
                 functools.partial(
@@ -307,7 +319,7 @@ def _forward_reports(
             summary.reports_replaced += 1
         else:
             summary.reports_unchanged += 1
-        _note_report(engine, upstream, checkpoint_id, report.day, report.digest)
+        _note_report(engine, upstream, checkpoint_id, report.lane_id, report.day, report.digest)
 
 
 def _tell_below(
