@@ -45,6 +45,8 @@ metadata = sa.MetaData()
 BodyJSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 """JSON, as `jsonb` on PostgreSQL."""
 
+LANE_COLUMN_COMMENT = "the lane (one log of the checkpoint) that sent it; '' before lanes"
+
 checkpoints = sa.Table(
     "checkpoints",
     metadata,
@@ -72,7 +74,16 @@ records = sa.Table(
     # Per checkpoint: an id another checkpoint's token sent first (its own copy of someone
     # else's record) can never stand in the way of the owner's record.
     sa.PrimaryKeyConstraint("checkpoint_id", "id", name="records_pkey"),
+    # Last: added to the records of a hub from before lanes (`_add_lane_to_records`).
+    sa.Column(
+        "lane_id",
+        sa.String(36),
+        nullable=False,
+        server_default="",
+        comment="the lane (log) of the checkpoint it came from: each lane has its own seqs",
+    ),
     sa.Index("ix_records_checkpoint_seq", "checkpoint_id", "seq"),
+    sa.Index("ix_records_checkpoint_lane_seq", "checkpoint_id", "lane_id", "seq"),
 )
 
 hubs = sa.Table(
@@ -86,22 +97,21 @@ hubs = sa.Table(
 )
 
 upstream_marks = sa.Table(
-    "upstream_marks",
+    "upstream_lane_marks",
     metadata,
     sa.Column("upstream", sa.String(300), primary_key=True, comment="the parent hub's address"),
     sa.Column("checkpoint_id", sa.String(32), primary_key=True),
+    sa.Column("lane_id", sa.String(36), primary_key=True, comment=LANE_COLUMN_COMMENT),
     sa.Column(
         "acked_seq",
         sa.BigInteger,
         nullable=False,
-        comment="every record of the checkpoint up to this seq is held by the parent",
+        comment="every record of the checkpoint's lane up to this seq is held by the parent",
     ),
     sa.Column("last_success_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("last_attempt_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
 )
-
-LANE_COLUMN_COMMENT = "the lane (one log of the checkpoint) that sent it; '' before lanes"
 
 reports = sa.Table(
     "lane_reports",
@@ -151,6 +161,17 @@ _BEFORE_LANES: dict[str, tuple[str, tuple[str, ...]]] = {
         ("checkpoint_id", "day", "digest", "received_at"),
     ),
     "upstream_lane_reports": ("upstream_reports", ("upstream", "checkpoint_id", "day", "digest")),
+    "upstream_lane_marks": (
+        "upstream_marks",
+        (
+            "upstream",
+            "checkpoint_id",
+            "acked_seq",
+            "last_success_at",
+            "last_attempt_at",
+            "last_error",
+        ),
+    ),
 }
 """Report tables keyed by lane, and the tables a hub from before lanes kept them in."""
 
@@ -217,8 +238,11 @@ def make_engine(url: str) -> sa.Engine:
             parsed, pool_size=8, max_overflow=8, pool_pre_ping=True, json_serializer=_json_text
         )
     missing = set(_BEFORE_LANES) - set(sa.inspect(engine).get_table_names())
+    _add_lane_to_records(engine)
     metadata.create_all(engine)
     _records_keyed_per_checkpoint(engine)
+    for index in records.indexes:  # the lane's index, on the records of a hub from before
+        index.create(engine, checkfirst=True)
     if engine.dialect.name == "postgresql":
         _json_to_jsonb(engine)
     _copy_from_before_lanes(engine, missing)
@@ -240,13 +264,27 @@ def _records_keyed_per_checkpoint(engine: sa.Engine) -> None:
             )
             return
         columns = ", ".join(column.name for column in records.columns)
-        connection.exec_driver_sql("DROP INDEX IF EXISTS ix_records_checkpoint_seq")
+        for index in records.indexes:  # made anew with the new table
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
         connection.exec_driver_sql("ALTER TABLE records RENAME TO records_keyed_by_id")
         records.create(connection)
         connection.exec_driver_sql(
             f"INSERT INTO records ({columns}) SELECT {columns} FROM records_keyed_by_id"
         )
         connection.exec_driver_sql("DROP TABLE records_keyed_by_id")
+
+
+def _add_lane_to_records(engine: sa.Engine) -> None:
+    """Give the records of a hub from before lanes their lane column: the legacy lane."""
+    inspector = sa.inspect(engine)
+    if "records" not in inspector.get_table_names():
+        return
+    if any(column["name"] == "lane_id" for column in inspector.get_columns("records")):
+        return
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "ALTER TABLE records ADD COLUMN lane_id VARCHAR(36) NOT NULL DEFAULT ''"
+        )
 
 
 def _copy_from_before_lanes(engine: sa.Engine, created: set[str]) -> None:

@@ -5,8 +5,13 @@ token it posts ordinary batches (`POST /v1/batches`), one checkpoint per batch, 
 the wire form it arrived in, so it keeps its checkpoint and hash and the parent checks it like
 any other. The parent answers with receipts, exactly once, as it does for a checkpoint.
 
-What the parent acknowledged is kept per (parent, checkpoint) in `upstream_marks`: the highest
-seq up to which every record of that checkpoint was answered "stored" or "duplicate". It moves
+What the parent acknowledged is kept per (parent, checkpoint, lane) in `upstream_marks`: the
+highest seq up to which every record of that lane was answered "stored" or "duplicate". Each
+lane of a checkpoint is a log of its own with its own seqs (several laptops at one
+checkpoint), so each is forwarded on its own, in batches naming the lane, and one lane's seqs
+never move another's mark. Records from before lanes are the checkpoint's legacy lane; there
+several logs' seqs may repeat, so a seq already under the mark moves nothing and stops
+nothing. It moves
 only over receipts, only over a contiguous run of seqs from the mark on, and is written after
 the answer arrived, so it is never ahead of what the parent holds. A record this hub does not
 hold yet (a gap, say seqs that will arrive later by USB bundle) stops the mark there: what
@@ -52,6 +57,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from checkpoint.domain.lanes import LEGACY_LANE_ID
 from checkpoint.sync import DEFAULT_BATCH
 from checkpoint.sync.client import HubClient, SyncError, post_checked, with_retries
 from checkpoint.sync.hub.below import statement_of
@@ -116,13 +122,15 @@ class ForwardError(SyncError):
     forward_summary: ForwardSummary | None = None
 
 
-def upstream_mark(engine: sa.Engine, upstream: str, checkpoint_id: str) -> int:
-    """The seq up to which `upstream` acknowledged every record of `checkpoint_id` (0: none)."""
+def upstream_mark(engine: sa.Engine, upstream: str, checkpoint_id: str, lane_id: str = "") -> int:
+    """The seq up to which `upstream` acknowledged every record of `checkpoint_id`'s lane
+    `lane_id` (0: none)."""
     with engine.connect() as connection:
         value = connection.execute(
             sa.select(upstream_marks.c.acked_seq).where(
                 upstream_marks.c.upstream == upstream,
                 upstream_marks.c.checkpoint_id == checkpoint_id,
+                upstream_marks.c.lane_id == lane_id,
             )
         ).scalar()
         connection.rollback()
@@ -133,6 +141,7 @@ def _note(
     engine: sa.Engine,
     upstream: str,
     checkpoint_id: str,
+    lane_id: str,
     *,
     seq: int | None = None,
     error: str | None = None,
@@ -148,14 +157,18 @@ def _note(
         else sqlite.insert(upstream_marks)
     )
     statement = insert.values(
-        upstream=upstream, checkpoint_id=checkpoint_id, acked_seq=seq or 0, **values
+        upstream=upstream,
+        checkpoint_id=checkpoint_id,
+        lane_id=lane_id,
+        acked_seq=seq or 0,
+        **values,
     )
     update = dict(values)
     if seq is not None:
         larger = sa.func.greatest if engine.dialect.name == "postgresql" else sa.func.max
         update["acked_seq"] = larger(upstream_marks.c.acked_seq, statement.excluded.acked_seq)
     statement = statement.on_conflict_do_update(
-        index_elements=["upstream", "checkpoint_id"], set_=update
+        index_elements=["upstream", "checkpoint_id", "lane_id"], set_=update
     )
     with engine.begin() as connection:
         connection.execute(statement)
@@ -347,14 +360,43 @@ def _tell_below(
     summary.below = len(statement.checkpoints)
 
 
+def _lanes_held(engine: sa.Engine, checkpoint_id: str) -> list[str]:
+    """The lanes of `checkpoint_id` with records held here."""
+    with engine.connect() as connection:
+        found = list(
+            connection.execute(
+                sa.select(records.c.lane_id)
+                .where(records.c.checkpoint_id == checkpoint_id)
+                .distinct()
+                .order_by(records.c.lane_id)
+            ).scalars()
+        )
+        connection.rollback()
+    return found
+
+
 def _bodies_after(
-    engine: sa.Engine, checkpoint_id: str, after: int, limit: int
+    engine: sa.Engine,
+    checkpoint_id: str,
+    lane_id: str,
+    after: tuple[int, str | None],
+    limit: int,
 ) -> list[dict[str, Any]]:
+    """Bodies of the lane's records after `after` ((seq, id): the legacy lane may hold several
+    records with one seq; id None: after every record of that seq), by seq and id."""
+    seq, record_id = after
+    later = records.c.seq > seq
+    if record_id is not None:
+        later = sa.or_(later, sa.and_(records.c.seq == seq, records.c.id > record_id))
     with engine.connect() as connection:
         rows = connection.execute(
             sa.select(records.c.body)
-            .where(records.c.checkpoint_id == checkpoint_id, records.c.seq > after)
-            .order_by(records.c.seq)
+            .where(
+                records.c.checkpoint_id == checkpoint_id,
+                records.c.lane_id == lane_id,
+                later,
+            )
+            .order_by(records.c.seq, records.c.id)
             .limit(limit)
         ).scalars()
         bodies = [wire_body(body) for body in rows]
@@ -368,6 +410,7 @@ def _pending(engine: sa.Engine, upstream: str) -> int:
         .where(
             upstream_marks.c.upstream == upstream,
             upstream_marks.c.checkpoint_id == records.c.checkpoint_id,
+            upstream_marks.c.lane_id == records.c.lane_id,
         )
         .scalar_subquery()
     )
@@ -395,7 +438,7 @@ def forward(
     summary = ForwardSummary(upstream=upstream)
     checkpoint_ids = _held_checkpoints(engine)
     summary.checkpoints = len(checkpoint_ids)
-    current = ""
+    current = current_lane = ""
     try:
         # Check the link and the token first, also when there is nothing to send; the parent
         # lets a hub's token act only for the checkpoints it was told are below it.
@@ -410,16 +453,20 @@ def forward(
         )
         for checkpoint_id in checkpoint_ids:
             current = checkpoint_id
-            _forward_one(
-                engine,
-                client,
-                checkpoint_id,
-                summary,
-                batch_size=batch_size,
-                retries=retries,
-                backoff=backoff,
-                sleep=sleep,
-            )
+            for lane_id in _lanes_held(engine, checkpoint_id):
+                current_lane = lane_id
+                _forward_lane(
+                    engine,
+                    client,
+                    checkpoint_id,
+                    lane_id,
+                    summary,
+                    batch_size=batch_size,
+                    retries=retries,
+                    backoff=backoff,
+                    sleep=sleep,
+                )
+            current_lane = ""
             _forward_reports(
                 engine,
                 client,
@@ -431,7 +478,7 @@ def forward(
             )
     except SyncError as error:
         if current:
-            _note(engine, upstream, current, error=error.message)
+            _note(engine, upstream, current, current_lane, error=error.message)
         hint = TOKEN_HINT if "hub enroll" in error.hint else error.hint
         failure = ForwardError(error.message, hint=hint)
         failure.forward_summary = summary
@@ -440,10 +487,11 @@ def forward(
     return summary
 
 
-def _forward_one(
+def _forward_lane(
     engine: sa.Engine,
     client: HubClient,
     checkpoint_id: str,
+    lane_id: str,
     summary: ForwardSummary,
     *,
     batch_size: int,
@@ -452,16 +500,18 @@ def _forward_one(
     sleep: Callable[[float], Any],
 ) -> None:
     upstream = client.hub_url
-    mark = cursor = upstream_mark(engine, upstream, checkpoint_id)
+    mark = upstream_mark(engine, upstream, checkpoint_id, lane_id)
+    # After the mark; in the legacy lane, from the mark's seq on: another record may share it.
+    cursor: tuple[int, str | None] = (mark, "" if lane_id == LEGACY_LANE_ID else None)
     size = max(1, batch_size)
     rejected_before = len(summary.rejected)
     while True:
-        bodies = _bodies_after(engine, checkpoint_id, cursor, size)
+        bodies = _bodies_after(engine, checkpoint_id, lane_id, cursor, size)
         if not bodies:
             break
         answers = post_checked(
             client,
-            encode_batch(checkpoint_id, bodies),
+            encode_batch(checkpoint_id, bodies, lane_id=lane_id),
             [(body["id"], body["seq"]) for body in bodies],
             retries=retries,
             backoff=backoff,
@@ -483,18 +533,20 @@ def _forward_one(
             else:
                 summary.duplicates += 1
             # Only a seq right after the mark moves it: a gap in what this hub holds stops it.
-            if contiguous and body["seq"] == mark + 1:
-                mark = body["seq"]
+            # (One at or under it comes from the legacy lane, where seqs may repeat.)
+            if contiguous and body["seq"] <= mark + 1:
+                mark = max(mark, body["seq"])
             else:
                 contiguous = False
-        _note(engine, upstream, checkpoint_id, seq=mark)
-        cursor = bodies[-1]["seq"]
+        _note(engine, upstream, checkpoint_id, lane_id, seq=mark)
+        cursor = (bodies[-1]["seq"], bodies[-1]["id"])
     if len(summary.rejected) > rejected_before:
         first = summary.rejected[rejected_before]
         _note(
             engine,
             upstream,
             checkpoint_id,
+            lane_id,
             error=f"{len(summary.rejected) - rejected_before} records rejected, first seq "
             f"{first.seq}: {first.reason}",
         )
