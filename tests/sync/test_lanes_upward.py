@@ -135,6 +135,7 @@ def test_records_from_before_lanes_with_repeated_seqs_move_up_whole(
 ) -> None:
     """Two old laptops' records, held at a township from before lanes (no lane): their seqs
     repeat, and still every one reaches the county, an interrupted forward included."""
+    levels.township.enroll(CHECKPOINT)
     every = {}
     for log in laptops[:2]:
         records = [WireRecord.model_validate(p) for p in payloads(log)]  # type: ignore[arg-type]
