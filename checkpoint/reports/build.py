@@ -25,6 +25,7 @@ from checkpoint.reports.period import day_period, report_day_of, stored_time
 from checkpoint.store import records
 from checkpoint.store.amendments import amended_view
 from checkpoint.store.engine import Store
+from checkpoint.store.lanes import log_lane
 from checkpoint.store.models import Shift, ShiftClosure
 
 DUTY_STAFF = "duty-staff"
@@ -115,6 +116,7 @@ def _build(
     leaders = _unique([s.shift.leader for s in on_duty])
     return Report(
         kind=kind,
+        lane=log_lane(session=session),
         checkpoint_code=config.id,
         checkpoint_name=site.name if site and site.name else config.name,
         township=site.township if site and site.township else config.township,

@@ -70,6 +70,7 @@ def to_data(report: Report) -> dict[str, Any]:
             "township": report.township,
             "county": report.county,
             "timezone": report.timezone,
+            "lane": {"id": report.lane.lane_id, "name": report.lane.name},
         },
         "report_day": report.report_day or None,
         "shift": None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from checkpoint.domain.lanes import LEGACY_LANE_ID, Lane
 from checkpoint.domain.vocabulary import Disposition
 
 REPORT_SCHEMA_VERSION = 2
@@ -175,6 +176,8 @@ class Report:
     """When the shift was signed off in the log."""
     report_day: str = ""
     """For a daily report: the report day as an ISO date (the day the period starts)."""
+    lane: Lane = field(default=Lane(LEGACY_LANE_ID, ""))
+    """The lane of the checkpoint this log is: its figures are this lane's only."""
 
     @property
     def zero_report(self) -> bool:

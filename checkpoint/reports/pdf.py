@@ -190,6 +190,7 @@ class _Sheet(FPDF):
         place = [
             f"{self.t('pdf.checkpoint')}: {report.checkpoint_name or none} "
             f"({report.checkpoint_code})",
+            f"{self.t('lanes.label')}: {report.lane.shown(self.language)}",
             f"{self.t('pdf.township')}: {report.township or none}",
             f"{self.t('pdf.county')}: {report.county or none}",
         ]

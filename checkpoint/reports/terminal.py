@@ -29,6 +29,7 @@ def renderable(report: Report, language: Language) -> RenderableType:
     head = Text()
     head.append(title(report, language) + "\n", style="bold")
     head.append(f"{t('report.checkpoint')}: {report.checkpoint_name} ({report.checkpoint_code})  ")
+    head.append(f"{t('lanes.label')}: {report.lane.shown(language)}  ")
     head.append(
         f"{t('report.township')}: {report.township}  {t('report.county')}: {report.county}\n"
     )

@@ -199,7 +199,10 @@ def render_text(report: Report, language: Language, *, width: int = PAPER) -> st
 
     heading = title(report, language)
     out.append(fit(" " * max(0, (width - cell_len(heading)) // 2) + heading, width).rstrip())
-    add(f"{_t('report.checkpoint', language)}: {report.checkpoint_name} ({report.checkpoint_code})")
+    add(
+        f"{_t('report.checkpoint', language)}: {report.checkpoint_name} ({report.checkpoint_code})"
+        f"  {_t('lanes.label', language)}: {report.lane.shown(language)}"
+    )
     add(
         f"{_t('report.township', language)}: {report.township}  "
         f"{_t('report.county', language)}: {report.county}"

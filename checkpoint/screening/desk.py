@@ -19,6 +19,7 @@ from checkpoint.config import PersonField, Settings
 from checkpoint.domain import cases
 from checkpoint.domain.documents import Document
 from checkpoint.domain.fever import FeverAssessment, FeverRule
+from checkpoint.domain.lanes import Lane
 from checkpoint.domain.phones import Phone
 from checkpoint.domain.plates import Plate
 from checkpoint.domain.readings import Reading
@@ -38,6 +39,7 @@ from checkpoint.locale import Terms
 from checkpoint.store import records
 from checkpoint.store.chain import append
 from checkpoint.store.engine import Store
+from checkpoint.store.lanes import log_lane
 from checkpoint.store.models import (
     CaseEventFields,
     CheckpointSiteFields,
@@ -183,6 +185,11 @@ class ScreeningDesk:
 
     def today(self) -> date:
         return self.clock().astimezone(self.settings.checkpoint.zone).date()
+
+    def lane(self) -> Lane:
+        """This log's lane of the checkpoint (shown beside its name when it has one)."""
+        with self.store.reading() as session:
+            return log_lane(session=session)
 
     @property
     def required_fields(self) -> tuple[PersonField, ...]:

@@ -442,6 +442,24 @@ class SyncState(SQLModel, table=True):
     """The last failure in plain words; None after a sync that succeeded."""
 
 
+class LogLane(SQLModel, table=True):
+    """Which lane of its checkpoint this log is (bookkeeping like `ChainHead`, not a record).
+
+    Several laptops often screen at one checkpoint (a two-way point, three exits), each with
+    its own log under the same checkpoint code: the lane tells them apart at every hub. The id
+    is a random UUID made with the log, so two logs never share one; the name is the one a
+    person chose at `checkpoint init` ("进城", "2号口"), empty for the default lane.
+    """
+
+    __tablename__ = "lane"
+
+    id: int = Field(default=1, primary_key=True)
+    lane_id: str = Field(max_length=36)
+    """The lane's UUID, canonical text form."""
+    name: str = Field(default="", max_length=40)
+    """As a person chose it; empty: the default lane (shown as such in each language)."""
+
+
 class ReportSent(SQLModel, table=True):
     """A daily report a hub acknowledged: bookkeeping like `SyncState`, not a record.
 

@@ -56,9 +56,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from checkpoint import files
 from checkpoint.errors import CheckpointError
 from checkpoint.store.engine import Store
+from checkpoint.store.lanes import log_lane
 from checkpoint.store.models import LOG_TABLES
 from checkpoint.store.sync_state import rows_between
-from checkpoint.sync.wire import CheckpointCode, Hex64, WireRecord, record_payload
+from checkpoint.sync.wire import CheckpointCode, Hex64, LaneId, WireRecord, record_payload
 
 FORMAT: Final = "checkpoint-bundle"
 VERSION: Final = 1
@@ -95,6 +96,8 @@ class BundleHeader(BaseModel):
     version: int = VERSION
     checkpoint_id: CheckpointCode
     """The checkpoint whose log this is, and whose hub token signs it."""
+    lane_id: LaneId = ""
+    """The lane (log) of the checkpoint; empty in a bundle from before lanes."""
     created_at: AwareDatetime
     first_seq: int = Field(ge=1)
     """The records are `first_seq` … `last_seq` of the log (none when last < first)."""
@@ -169,6 +172,7 @@ def write_bundle(
         )
         header = BundleHeader(
             checkpoint_id=checkpoint_id,
+            lane_id=log_lane(session=session).lane_id,
             created_at=now or datetime.now(UTC),
             first_seq=first,
             last_seq=max(head.seq, first - 1),

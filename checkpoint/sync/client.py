@@ -39,6 +39,7 @@ import pydantic
 from checkpoint.errors import CheckpointError
 from checkpoint.locale import DEFAULT_LANGUAGE, Said, translate
 from checkpoint.store.engine import Store
+from checkpoint.store.lanes import log_lane
 from checkpoint.store.sync_state import (
     acked_mark,
     advance_mark,
@@ -586,6 +587,7 @@ def sync(
     with store.reading() as session:
         mark = acked_mark(session=session, hub=hub)
         head = head_seq(session=session)
+        lane_id = log_lane(session=session).lane_id
     summary = SyncSummary(hub=hub, mark=mark, head=head)
     start = cursor = mark
     size = max(1, batch_size)
@@ -593,7 +595,7 @@ def sync(
     def prepare(after: int, last: int) -> EncodedRows:
         with store.reading() as session:
             rows = rows_between(session=session, first=after + 1, last=last)
-            return encode_log_rows(checkpoint_id, rows)
+            return encode_log_rows(checkpoint_id, rows, lane_id=lane_id)
 
     def send_early(prepared: Future[EncodedRows]) -> Answers | None:
         # One attempt, no waiting: whatever goes wrong is retried in turn, by the caller.

@@ -2,8 +2,10 @@
 validates what it receives with it, and the OpenAPI description shows it), a digest of what a
 report says, and the hub's answer to a submission.
 
-A daily report travels whole, as `to_data` makes it, one per (checkpoint, report day): a
-resubmission replaces the earlier one. Its digest leaves out when and from which log state it
+A daily report travels whole, as `to_data` makes it, one per (checkpoint, lane, report day): a
+resubmission of a lane's report replaces that lane's earlier one. The lane travels in the
+report's `checkpoint` object; a report without one (from before lanes) is its checkpoint's
+legacy lane. Its digest leaves out when and from which log state it
 was made (`generated_at`, `log_range`): the same figures sent again are "unchanged", not a new
 version, whoever recomputed them and when.
 """
@@ -18,6 +20,7 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, StringConstraints
 
+from checkpoint.domain.lanes import LANE_NAME_MAX, LEGACY_LANE_ID
 from checkpoint.sync.wire import CheckpointCode
 
 NOT_DIGESTED: Final = frozenset({"generated_at", "log_range"})
@@ -72,12 +75,23 @@ class WireFigures(_Strict):
     staff_flagged: Count
 
 
+class WireLane(_Strict):
+    """Which log of the checkpoint made the report: its figures are that lane's only."""
+
+    id: str = Field(pattern=r"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$")
+    """The lane's UUID (canonical text), made with its log; empty: the legacy lane."""
+    name: str = Field(max_length=LANE_NAME_MAX)
+    """As a person chose it; empty: the default lane."""
+
+
 class WireCheckpoint(_Strict):
     code: CheckpointCode
     name: str = Field(max_length=200)
     township: str = Field(max_length=200)
     county: str = Field(max_length=200)
     timezone: str = Field(max_length=64)
+    lane: WireLane | None = None
+    """Absent in a report from before lanes: the checkpoint's legacy lane."""
 
 
 class WirePeriod(_Strict):
@@ -177,6 +191,9 @@ class ReportReceipt(BaseModel):
 
     checkpoint_id: str
     report_day: date
+    lane_id: str = LEGACY_LANE_ID
+    """The lane whose report it is ('' for a report from before lanes, or from a hub before
+    lanes answering)."""
     status: ReportStatus
     digest: str
     """`report_digest` of the report now held."""
@@ -191,7 +208,17 @@ RECEIVED_BELOW_HEADER: Final = "Checkpoint-Received-At"
 def canonical(data: dict[str, Any]) -> dict[str, Any]:
     """`data` (a daily report's JSON form) validated and as the hub stores it; `ValidationError`
     when it is not a daily report."""
-    return DayReport.model_validate(data).model_dump(mode="json")
+    body = DayReport.model_validate(data).model_dump(mode="json")
+    if body["checkpoint"]["lane"] is None:
+        # A report from before lanes is held exactly as it was (its digest unchanged).
+        del body["checkpoint"]["lane"]
+    return body
+
+
+def lane_of(body: dict[str, Any]) -> tuple[str, str]:
+    """(lane id, lane name) of a canonical daily report; the legacy lane's for one without."""
+    lane = body["checkpoint"].get("lane") or {}
+    return str(lane.get("id", LEGACY_LANE_ID)), str(lane.get("name", ""))
 
 
 def report_digest(data: dict[str, Any]) -> str:

@@ -84,6 +84,11 @@ FiniteScalar = Annotated[
 Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Hex32 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 CheckpointCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
+LaneId = Annotated[
+    str,
+    StringConstraints(pattern=r"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$"),
+]
+"""A lane's UUID (canonical text); empty: the legacy lane, of a sender from before lanes."""
 
 
 class WireRecord(BaseModel):
@@ -116,6 +121,8 @@ class Batch(BaseModel):
     protocol: int = Field(PROTOCOL_VERSION, ge=1, le=PROTOCOL_VERSION)
     checkpoint_id: CheckpointCode
     """The checkpoint's code (`[checkpoint] id`), which its token was enrolled for."""
+    lane_id: LaneId = ""
+    """The lane (log) of the checkpoint the records are from: each lane has its own seqs."""
     records: list[WireRecord] = Field(max_length=20_000)
 
 
@@ -286,7 +293,9 @@ def wire_body(body: Mapping[str, Any]) -> dict[str, Any]:
 _HASHED_JSON = json.JSONEncoder()  # the text `chain.hashed_json` gives
 
 
-def encode_batch(checkpoint_id: str, records: Sequence[Mapping[str, Any]], level: int = 1) -> bytes:
+def encode_batch(
+    checkpoint_id: str, records: Sequence[Mapping[str, Any]], level: int = 1, *, lane_id: str = ""
+) -> bytes:
     """The gzip-compressed JSON body of a batch.
 
     JSON by orjson: compact, UTF-8 without ASCII escapes, the same values as `json.dumps`
@@ -295,7 +304,7 @@ def encode_batch(checkpoint_id: str, records: Sequence[Mapping[str, Any]], level
     log holds none, and such a record would reach the hub altered and be rejected there by
     its hash. Level 1: records compress about as well as at 6 (the same keys on every line)
     in a fraction of the time, which the laptop spends while the lane may be saving."""
-    body = {"protocol": PROTOCOL_VERSION, "checkpoint_id": checkpoint_id, "records": records}
+    body = _batch_head(checkpoint_id, lane_id) | {"records": records}
     try:
         text = orjson.dumps(body)
     except orjson.JSONEncodeError:  # an integer past 64 bits (made up: no log holds one)
@@ -319,8 +328,20 @@ _CHUNK: Final = 200
 threshold (700), so most are gone before it looks."""
 
 
+def _batch_head(checkpoint_id: str, lane_id: str) -> dict[str, Any]:
+    # The lane only when there is one: a batch of the legacy lane reads as before lanes.
+    head: dict[str, Any] = {"protocol": PROTOCOL_VERSION, "checkpoint_id": checkpoint_id}
+    if lane_id:
+        head["lane_id"] = lane_id
+    return head
+
+
 def encode_log_rows(
-    checkpoint_id: str, rows: Iterable[tuple[type[LogRecord], Sequence[Any]]], level: int = 1
+    checkpoint_id: str,
+    rows: Iterable[tuple[type[LogRecord], Sequence[Any]]],
+    level: int = 1,
+    *,
+    lane_id: str = "",
 ) -> EncodedRows:
     """A batch of raw log rows (`rows_between`) encoded as `encode_batch` would encode their
     wire forms, with the id, seq and table of each record.
@@ -344,9 +365,7 @@ def encode_log_rows(
     if chunk:
         parts.append(orjson.dumps(chunk)[1:-1])
     # The batch with no record ends in `[]}`: its records go between the brackets.
-    empty = orjson.dumps(
-        {"protocol": PROTOCOL_VERSION, "checkpoint_id": checkpoint_id, "records": []}
-    )
+    empty = orjson.dumps(_batch_head(checkpoint_id, lane_id) | {"records": []})
     text = empty[:-2] + b",".join(parts) + empty[-2:]
     return EncodedRows(sent, tables, gzip.compress(text, compresslevel=level, mtime=0))
 

@@ -266,3 +266,45 @@ def test_python_dash_m_checkpoint_help(tmp_path: Path) -> None:
     panel = result.stdout.partition("Commands")[2]
     listed = set(re.findall(r"^\W*([a-z][a-z-]*)\s{2,}", panel, flags=re.MULTILINE))
     assert {"init", "verify", "config"} <= listed, f"commands listed: {listed}\n{result.stdout}"
+
+
+# --------------------------------------------------------------------------------------------
+# lanes
+
+
+def _lane_row(home: Path) -> tuple[str, str]:
+    database = next(home.rglob("checkpoint.db"))
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        lane_id, name = connection.execute("SELECT lane_id, name FROM lane").fetchone()
+    return str(lane_id), str(name)
+
+
+def test_init_names_the_lane_given_and_says_it(home: Path) -> None:
+    result = invoke(home, "init", "--local-plates", "鄂K", "--lane", "2号口")
+    assert result.exit_code == OK_EXIT, result.output
+    lane_id, name = _lane_row(home)
+    assert name == "2号口"
+    assert f"lane 2号口 ({lane_id})" in result.output
+    again = invoke(home, "init", "--lane", "进城")
+    assert again.exit_code == FAILURE_EXIT
+    assert "already named 2号口" in again.output
+    assert _lane_row(home) == (lane_id, "2号口")
+
+
+def test_init_asks_for_the_lane_and_an_empty_answer_keeps_the_default(home: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["init"],
+        input="鄂K\n\n",
+        env={"CHECKPOINT_HOME": str(home), "CHECKPOINT_UI__LANGUAGE": "zh-CN"},
+    )
+    assert result.exit_code == OK_EXIT, result.output
+    assert "通道" in result.output
+    assert "默认通道" in result.output
+    assert _lane_row(home)[1] == ""
+
+
+def test_init_refuses_a_lane_name_that_cannot_be_used(home: Path) -> None:
+    result = invoke(home, "init", "--local-plates", "鄂K", "--lane", "口" * 41)
+    assert result.exit_code == CONFIG_ERROR_EXIT
+    assert "at most 40" in result.output

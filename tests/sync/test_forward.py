@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from checkpoint.store.lanes import log_lane
 from checkpoint.sync.client import HubClient, sync
 from checkpoint.sync.hub import db
 from checkpoint.sync.hub.forward import (
@@ -74,6 +75,12 @@ def levels(tmp_path: Path) -> Iterator[Levels]:
         county.engine.dispose()
 
 
+def lane_of(log: Scene) -> str:
+    """The lane id of `log`."""
+    with log.store.reading() as session:
+        return log_lane(session=session).lane_id
+
+
 def send_up(log: Scene, hub: Hub, checkpoint_id: str = CHECKPOINT) -> None:
     with HubClient(hub.address, hub.enroll(checkpoint_id)) as client:
         summary = sync(log.store, client, checkpoint_id=checkpoint_id)
@@ -94,7 +101,8 @@ def test_three_levels_the_county_ends_with_the_checkpoints_records_once(
     assert first.stored == len(local) == 403 and first.duplicates == 0
     assert first.pending == 0 and first.checkpoints == 1
     assert levels.county.held() == levels.township.held() == local
-    assert upstream_mark(levels.township.engine, levels.county.address, CHECKPOINT) == 403
+    mark = upstream_mark(levels.township.engine, levels.county.address, CHECKPOINT, lane_of(log))
+    assert mark == 403
 
     again = forward_to(levels)
     assert again.sent == 0 and again.pending == 0
@@ -150,15 +158,17 @@ def test_the_parents_mark_stops_at_a_gap_and_moves_once_it_is_filled(
 ) -> None:
     records = [WireRecord.model_validate(p) for p in payloads(log)]
     levels.township.enroll(CHECKPOINT)
-    store_batch(levels.township.engine, CHECKPOINT, records[:100] + records[150:200])
+    lane = lane_of(log)
+    township = levels.township.engine
+    store_batch(township, CHECKPOINT, records[:100] + records[150:200], lane_id=lane)
     first = forward_to(levels)
     assert first.stored == 150
-    assert upstream_mark(levels.township.engine, levels.county.address, CHECKPOINT) == 100
+    assert upstream_mark(township, levels.county.address, CHECKPOINT, lane) == 100
     assert first.pending == 50
-    store_batch(levels.township.engine, CHECKPOINT, records)  # the rest arrives, by stick say
+    store_batch(township, CHECKPOINT, records, lane_id=lane)  # the rest arrives, by stick say
     second = forward_to(levels)
     assert second.stored == 403 - 150 and second.duplicates == 50
-    assert upstream_mark(levels.township.engine, levels.county.address, CHECKPOINT) == 403
+    assert upstream_mark(township, levels.county.address, CHECKPOINT, lane) == 403
     assert levels.county.held() == log_records(log.store)
 
 

@@ -117,7 +117,7 @@ def test_a_postgresql_hub_holds_json_columns_as_jsonb(log: Scene, pg_url: str) -
     hub, server = serve_in_thread(pg_url)
     try:
         synced(log, hub)
-        assert column_types(hub.engine) == {("records", "jsonb"), ("reports", "jsonb")}
+        assert column_types(hub.engine) == {("records", "jsonb"), ("lane_reports", "jsonb")}
         with hub.engine.connect() as connection:
             kind, first = connection.execute(
                 sa.text(
@@ -139,7 +139,7 @@ def test_a_postgresql_hub_holds_json_columns_as_jsonb(log: Scene, pg_url: str) -
 def test_a_postgresql_hub_made_before_is_changed_to_jsonb(pg_url: str) -> None:
     engine = db.make_engine(pg_url)
     with engine.begin() as connection:
-        for table in ("records", "reports"):
+        for table in ("records", "lane_reports"):
             connection.exec_driver_sql(f"ALTER TABLE {table} ALTER COLUMN body TYPE json")
         # A body as an older hub held it: the shift's operators as JSON text in a string.
         old_body = {"values": {"operators": json.dumps(["王芳"])}}
@@ -147,11 +147,11 @@ def test_a_postgresql_hub_made_before_is_changed_to_jsonb(pg_url: str) -> None:
             sa.text("INSERT INTO records VALUES ('a', 'CP', 'shift', 1, 'h', :body, now())"),
             {"body": json.dumps(old_body)},
         )
-    assert column_types(engine) == {("records", "json"), ("reports", "json")}
+    assert column_types(engine) == {("records", "json"), ("lane_reports", "json")}
     engine.dispose()
     engine = db.make_engine(pg_url)  # the hub opens again after the upgrade
     try:
-        assert column_types(engine) == {("records", "jsonb"), ("reports", "jsonb")}
+        assert column_types(engine) == {("records", "jsonb"), ("lane_reports", "jsonb")}
         with engine.connect() as connection:
             (body,) = connection.execute(sa.text("SELECT body FROM records")).scalars()
         assert body == {"values": {"operators": '["\\u738b\\u82b3"]'}}  # kept as it was

@@ -25,6 +25,7 @@ from tests.sync.conftest import (
     serve_in_thread,
 )
 from tests.sync.faulty_proxy import FaultyProxy
+from tests.sync.test_forward import lane_of
 
 pytestmark = pytest.mark.postgres
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -119,7 +120,7 @@ def test_a_postgres_township_imports_a_bundle_and_forwards_it_to_its_county(
             first = forward(pg_hub.engine, client, batch_size=100)
             again = forward(pg_hub.engine, client)
         assert first.stored == 403 and first.pending == 0 and again.sent == 0
-        assert upstream_mark(pg_hub.engine, county.address, CHECKPOINT) == 403
+        assert upstream_mark(pg_hub.engine, county.address, CHECKPOINT, lane_of(log)) == 403
         assert county.held() == pg_hub.held() == log_records(log.store)
     finally:
         server.stop()

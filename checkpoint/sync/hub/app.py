@@ -267,7 +267,9 @@ def make_hub_app(
         is a duplicate; a different record under an id already held is rejected.
         """
         own(caller, batch.checkpoint_id)
-        receipts = ingest.store_batch(hub_engine, batch.checkpoint_id, batch.records)
+        receipts = ingest.store_batch(
+            hub_engine, batch.checkpoint_id, batch.records, lane_id=batch.lane_id
+        )
         answer = BatchReceipts(checkpoint_id=batch.checkpoint_id, receipts=receipts)
         # Serialized here by pydantic-core: FastAPI would validate every receipt once more.
         return Response(answer.model_dump_json(), media_type="application/json")

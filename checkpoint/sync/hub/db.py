@@ -5,10 +5,12 @@ never updated), the checkpoints allowed to send with a hash of their token, the 
 allowed to forward (`hubs`, same kind of token), how far each parent hub acknowledged what this one
 forwards (`upstream_marks`) and which version of each daily report it holds
 (`upstream_reports`), the checkpoints enrolled at the hubs below (`below_checkpoints`, so that
-they are expected to report here too), and the daily reports (one per checkpoint and day,
-replaced on resubmission; when each version first arrived is kept beside them). New tables reach an
-existing hub database through `create_all`; the one change to an existing table (records keyed
-per checkpoint, no longer by id alone) is made once when an older hub database opens.
+they are expected to report here too), and the daily reports (one per checkpoint, lane and
+day, replaced on resubmission of that lane's report; when each version first arrived is kept
+beside them). New tables reach an existing hub database through `create_all`; the one change
+to an existing table (records keyed per checkpoint, no longer by id alone) is made once when an
+older hub database opens. The report tables of a hub from before lanes (keyed by checkpoint
+and day) are copied once into the lane tables, as each checkpoint's legacy lane.
 
 JSON is stored as UTF-8 text, not with \\u escapes, so that a county's `LIKE '%王芳%'` finds
 王芳; on PostgreSQL the JSON columns are `jsonb` (a hub made before is changed to it once, when
@@ -43,6 +45,8 @@ metadata = sa.MetaData()
 BodyJSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 """JSON, as `jsonb` on PostgreSQL."""
 
+LANE_COLUMN_COMMENT = "the lane (one log of the checkpoint) that sent it; '' before lanes"
+
 checkpoints = sa.Table(
     "checkpoints",
     metadata,
@@ -70,7 +74,17 @@ records = sa.Table(
     # Per checkpoint: an id another checkpoint's token sent first (its own copy of someone
     # else's record) can never stand in the way of the owner's record.
     sa.PrimaryKeyConstraint("checkpoint_id", "id", name="records_pkey"),
-    sa.Index("ix_records_checkpoint_seq", "checkpoint_id", "seq"),
+    # Last: added to the records of a hub from before lanes (`_add_lane_to_records`).
+    sa.Column(
+        "lane_id",
+        sa.String(36),
+        nullable=False,
+        server_default="",
+        comment="the lane (log) of the checkpoint it came from: each lane has its own seqs",
+    ),
+    # Serves the queries by checkpoint too; it replaces (checkpoint, seq), one index less to
+    # write for every record stored.
+    sa.Index("ix_records_checkpoint_lane_seq", "checkpoint_id", "lane_id", "seq"),
 )
 
 hubs = sa.Table(
@@ -84,15 +98,16 @@ hubs = sa.Table(
 )
 
 upstream_marks = sa.Table(
-    "upstream_marks",
+    "upstream_lane_marks",
     metadata,
     sa.Column("upstream", sa.String(300), primary_key=True, comment="the parent hub's address"),
     sa.Column("checkpoint_id", sa.String(32), primary_key=True),
+    sa.Column("lane_id", sa.String(36), primary_key=True, comment=LANE_COLUMN_COMMENT),
     sa.Column(
         "acked_seq",
         sa.BigInteger,
         nullable=False,
-        comment="every record of the checkpoint up to this seq is held by the parent",
+        comment="every record of the checkpoint's lane up to this seq is held by the parent",
     ),
     sa.Column("last_success_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("last_attempt_at", sa.DateTime(timezone=True), nullable=True),
@@ -100,31 +115,36 @@ upstream_marks = sa.Table(
 )
 
 reports = sa.Table(
-    "reports",
+    "lane_reports",
     metadata,
     sa.Column("checkpoint_id", sa.String(32), primary_key=True),
+    sa.Column("lane_id", sa.String(36), primary_key=True, comment=LANE_COLUMN_COMMENT),
     sa.Column("day", sa.Date, primary_key=True),
     sa.Column("body", BodyJSON, nullable=False),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_lane_reports_day", "day"),
+    comment="the daily report of each lane of each checkpoint, the latest version",
 )
 
 report_versions = sa.Table(
-    "report_versions",
+    "lane_report_versions",
     metadata,
     sa.Column("checkpoint_id", sa.String(32), primary_key=True),
+    sa.Column("lane_id", sa.String(36), primary_key=True, comment=LANE_COLUMN_COMMENT),
     sa.Column("day", sa.Date, primary_key=True),
     sa.Column("digest", sa.String(64), primary_key=True, comment="report_wire.report_digest"),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-    comment="each distinct version of a daily report and when it first arrived: the first one "
-    "says whether the report was on time, the count whether it was revised",
+    comment="each distinct version of a lane's daily report and when it first arrived: the "
+    "first one says whether the report was on time, the count whether it was revised",
 )
 
 
 upstream_reports = sa.Table(
-    "upstream_reports",
+    "upstream_lane_reports",
     metadata,
     sa.Column("upstream", sa.String(300), primary_key=True, comment="the parent hub's address"),
     sa.Column("checkpoint_id", sa.String(32), primary_key=True),
+    sa.Column("lane_id", sa.String(36), primary_key=True, comment=LANE_COLUMN_COMMENT),
     sa.Column("day", sa.Date, primary_key=True),
     sa.Column(
         "digest",
@@ -132,8 +152,30 @@ upstream_reports = sa.Table(
         nullable=False,
         comment="report_wire.report_digest of the version the parent acknowledged",
     ),
-    comment="which version of each daily report a parent hub holds (forwarding)",
+    comment="which version of each lane's daily report a parent hub holds (forwarding)",
 )
+
+_BEFORE_LANES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "lane_reports": ("reports", ("checkpoint_id", "day", "body", "received_at")),
+    "lane_report_versions": (
+        "report_versions",
+        ("checkpoint_id", "day", "digest", "received_at"),
+    ),
+    "upstream_lane_reports": ("upstream_reports", ("upstream", "checkpoint_id", "day", "digest")),
+    "upstream_lane_marks": (
+        "upstream_marks",
+        (
+            "upstream",
+            "checkpoint_id",
+            "acked_seq",
+            "last_success_at",
+            "last_attempt_at",
+            "last_error",
+        ),
+    ),
+}
+"""Report tables keyed by lane, and the tables a hub from before lanes kept them in."""
+
 
 below_checkpoints = sa.Table(
     "below_checkpoints",
@@ -196,10 +238,17 @@ def make_engine(url: str) -> sa.Engine:
         engine = sa.create_engine(
             parsed, pool_size=8, max_overflow=8, pool_pre_ping=True, json_serializer=_json_text
         )
+    missing = set(_BEFORE_LANES) - set(sa.inspect(engine).get_table_names())
+    _add_lane_to_records(engine)
     metadata.create_all(engine)
     _records_keyed_per_checkpoint(engine)
+    for index in records.indexes:  # the lane's index, on the records of a hub from before
+        index.create(engine, checkfirst=True)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP INDEX IF EXISTS ix_records_checkpoint_seq")
     if engine.dialect.name == "postgresql":
         _json_to_jsonb(engine)
+    _copy_from_before_lanes(engine, missing)
     return engine
 
 
@@ -218,13 +267,42 @@ def _records_keyed_per_checkpoint(engine: sa.Engine) -> None:
             )
             return
         columns = ", ".join(column.name for column in records.columns)
-        connection.exec_driver_sql("DROP INDEX IF EXISTS ix_records_checkpoint_seq")
+        for index in records.indexes:  # made anew with the new table
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
         connection.exec_driver_sql("ALTER TABLE records RENAME TO records_keyed_by_id")
         records.create(connection)
         connection.exec_driver_sql(
             f"INSERT INTO records ({columns}) SELECT {columns} FROM records_keyed_by_id"
         )
         connection.exec_driver_sql("DROP TABLE records_keyed_by_id")
+
+
+def _add_lane_to_records(engine: sa.Engine) -> None:
+    """Give the records of a hub from before lanes their lane column: the legacy lane."""
+    inspector = sa.inspect(engine)
+    if "records" not in inspector.get_table_names():
+        return
+    if any(column["name"] == "lane_id" for column in inspector.get_columns("records")):
+        return
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "ALTER TABLE records ADD COLUMN lane_id VARCHAR(36) NOT NULL DEFAULT ''"
+        )
+
+
+def _copy_from_before_lanes(engine: sa.Engine, created: set[str]) -> None:
+    """Copy the daily reports a hub from before lanes held into the lane tables just created
+    (`created`), each as the legacy lane ('') of its checkpoint. The old tables are left as
+    they were, for a downgrade."""
+    existing = set(sa.inspect(engine).get_table_names())
+    with engine.begin() as connection:
+        for table, (old, columns) in _BEFORE_LANES.items():
+            if table not in created or old not in existing:
+                continue
+            names = ", ".join(columns)
+            connection.exec_driver_sql(
+                f"INSERT INTO {table} ({names}, lane_id) SELECT {names}, '' FROM {old}"
+            )
 
 
 _JSON_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -245,7 +323,7 @@ def _json_to_jsonb(engine: sa.Engine) -> None:
             sa.text(
                 "SELECT table_name, column_name FROM information_schema.columns "
                 "WHERE table_schema = current_schema() AND data_type = 'json' "
-                "AND table_name IN ('records', 'reports') AND column_name = 'body'"
+                "AND table_name IN ('records', 'reports', 'lane_reports') AND column_name = 'body'"
             )
         ).all()
         for table, column in found:

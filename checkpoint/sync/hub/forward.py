@@ -5,8 +5,13 @@ token it posts ordinary batches (`POST /v1/batches`), one checkpoint per batch, 
 the wire form it arrived in, so it keeps its checkpoint and hash and the parent checks it like
 any other. The parent answers with receipts, exactly once, as it does for a checkpoint.
 
-What the parent acknowledged is kept per (parent, checkpoint) in `upstream_marks`: the highest
-seq up to which every record of that checkpoint was answered "stored" or "duplicate". It moves
+What the parent acknowledged is kept per (parent, checkpoint, lane) in `upstream_marks`: the
+highest seq up to which every record of that lane was answered "stored" or "duplicate". Each
+lane of a checkpoint is a log of its own with its own seqs (several laptops at one
+checkpoint), so each is forwarded on its own, in batches naming the lane, and one lane's seqs
+never move another's mark. Records from before lanes are the checkpoint's legacy lane; there
+several logs' seqs may repeat, so a seq already under the mark moves nothing and stops
+nothing. It moves
 only over receipts, only over a contiguous run of seqs from the mark on, and is written after
 the answer arrived, so it is never ahead of what the parent holds. A record this hub does not
 hold yet (a gap, say seqs that will arrive later by USB bundle) stops the mark there: what
@@ -17,9 +22,10 @@ backoff; a 413 halves the batch; a refused token stops the forward with the pare
 Daily reports travel in the same run: after a checkpoint's records, each report held for it
 whose current version (its digest, `report_digest`) the parent has not acknowledged is sent
 (`PUT /v1/checkpoints/{code}/reports/{day}`, as the checkpoint sent it); the digest the parent
-answered is kept per (parent, checkpoint, day) in `upstream_reports`, written after the answer.
-A report replaced here (a corrected day) has another digest, so it is sent again and replaces
-the parent's copy: one report per checkpoint and day at every level, never counted twice.
+answered is kept per (parent, checkpoint, lane, day) in `upstream_reports`, written after the
+answer. A report replaced here (a corrected day) has another digest, so it is sent again and
+replaces the parent's copy of that lane's report: one report per checkpoint, lane and day at
+every level, never counted twice.
 Lateness: each forwarded report carries when it first reached this hub
 (`Checkpoint-Received-At`, trusted by the parent from hub tokens only), so the county judges
 "late" by the time the report reached the township, not by when the township forwarded it.
@@ -51,6 +57,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from checkpoint.domain.lanes import LEGACY_LANE_ID
 from checkpoint.sync import DEFAULT_BATCH
 from checkpoint.sync.client import HubClient, SyncError, post_checked, with_retries
 from checkpoint.sync.hub.below import statement_of
@@ -115,13 +122,15 @@ class ForwardError(SyncError):
     forward_summary: ForwardSummary | None = None
 
 
-def upstream_mark(engine: sa.Engine, upstream: str, checkpoint_id: str) -> int:
-    """The seq up to which `upstream` acknowledged every record of `checkpoint_id` (0: none)."""
+def upstream_mark(engine: sa.Engine, upstream: str, checkpoint_id: str, lane_id: str = "") -> int:
+    """The seq up to which `upstream` acknowledged every record of `checkpoint_id`'s lane
+    `lane_id` (0: none)."""
     with engine.connect() as connection:
         value = connection.execute(
             sa.select(upstream_marks.c.acked_seq).where(
                 upstream_marks.c.upstream == upstream,
                 upstream_marks.c.checkpoint_id == checkpoint_id,
+                upstream_marks.c.lane_id == lane_id,
             )
         ).scalar()
         connection.rollback()
@@ -132,6 +141,7 @@ def _note(
     engine: sa.Engine,
     upstream: str,
     checkpoint_id: str,
+    lane_id: str,
     *,
     seq: int | None = None,
     error: str | None = None,
@@ -147,14 +157,18 @@ def _note(
         else sqlite.insert(upstream_marks)
     )
     statement = insert.values(
-        upstream=upstream, checkpoint_id=checkpoint_id, acked_seq=seq or 0, **values
+        upstream=upstream,
+        checkpoint_id=checkpoint_id,
+        lane_id=lane_id,
+        acked_seq=seq or 0,
+        **values,
     )
     update = dict(values)
     if seq is not None:
         larger = sa.func.greatest if engine.dialect.name == "postgresql" else sa.func.max
         update["acked_seq"] = larger(upstream_marks.c.acked_seq, statement.excluded.acked_seq)
     statement = statement.on_conflict_do_update(
-        index_elements=["upstream", "checkpoint_id"], set_=update
+        index_elements=["upstream", "checkpoint_id", "lane_id"], set_=update
     )
     with engine.begin() as connection:
         connection.execute(statement)
@@ -182,6 +196,7 @@ def _utc_text(moment: datetime) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _HeldReport:
+    lane_id: str
     day: date
     body: dict[str, Any]
     digest: str
@@ -195,49 +210,57 @@ def _reports_to_send(engine: sa.Engine, upstream: str, checkpoint_id: str) -> li
     """`checkpoint_id`'s reports held here whose version the parent has not acknowledged."""
     with engine.connect() as connection:
         held = connection.execute(
-            sa.select(reports.c.day, reports.c.body, reports.c.received_at)
+            sa.select(reports.c.lane_id, reports.c.day, reports.c.body, reports.c.received_at)
             .where(reports.c.checkpoint_id == checkpoint_id)
-            .order_by(reports.c.day)
+            .order_by(reports.c.day, reports.c.lane_id)
         ).all()
-        acknowledged = dict(
-            connection.execute(
-                sa.select(upstream_reports.c.day, upstream_reports.c.digest).where(
+        acknowledged = {
+            (row.lane_id, row.day): row.digest
+            for row in connection.execute(
+                sa.select(
+                    upstream_reports.c.lane_id, upstream_reports.c.day, upstream_reports.c.digest
+                ).where(
                     upstream_reports.c.upstream == upstream,
                     upstream_reports.c.checkpoint_id == checkpoint_id,
                 )
-            ).all()
-        )
+            )
+        }
         versions = connection.execute(
             sa.select(
-                report_versions.c.day, report_versions.c.digest, report_versions.c.received_at
+                report_versions.c.lane_id,
+                report_versions.c.day,
+                report_versions.c.digest,
+                report_versions.c.received_at,
             ).where(report_versions.c.checkpoint_id == checkpoint_id)
         ).all()
         connection.rollback()
-    arrived = {(row.day, row.digest): row.received_at for row in versions}
-    first: dict[date, datetime] = {}
+    arrived = {(row.lane_id, row.day, row.digest): row.received_at for row in versions}
+    first: dict[tuple[str, date], datetime] = {}
     for row in versions:
-        if row.day not in first or row.received_at < first[row.day]:
-            first[row.day] = row.received_at
+        key = (row.lane_id, row.day)
+        if key not in first or row.received_at < first[key]:
+            first[key] = row.received_at
     result = []
     for row in held:
         digest = report_digest(row.body)
-        if acknowledged.get(row.day) == digest:
+        if acknowledged.get((row.lane_id, row.day)) == digest:
             continue
-        received_at = arrived.get((row.day, digest), row.received_at)
+        received_at = arrived.get((row.lane_id, row.day, digest), row.received_at)
         result.append(
             _HeldReport(
+                row.lane_id,
                 row.day,
                 dict(row.body),
                 digest,
                 received_at,
-                min(first.get(row.day, received_at), received_at),
+                min(first.get((row.lane_id, row.day), received_at), received_at),
             )
         )
     return result
 
 
 def _note_report(
-    engine: sa.Engine, upstream: str, checkpoint_id: str, day: date, digest: str
+    engine: sa.Engine, upstream: str, checkpoint_id: str, lane_id: str, day: date, digest: str
 ) -> None:
     insert: Any = (
         postgresql.insert(upstream_reports)
@@ -245,9 +268,9 @@ def _note_report(
         else sqlite.insert(upstream_reports)
     )
     statement = insert.values(
-        upstream=upstream, checkpoint_id=checkpoint_id, day=day, digest=digest
+        upstream=upstream, checkpoint_id=checkpoint_id, lane_id=lane_id, day=day, digest=digest
     ).on_conflict_do_update(
-        index_elements=["upstream", "checkpoint_id", "day"], set_={"digest": digest}
+        index_elements=["upstream", "checkpoint_id", "lane_id", "day"], set_={"digest": digest}
     )
     with engine.begin() as connection:
         connection.execute(statement)
@@ -265,18 +288,20 @@ def _forward_reports(
 ) -> None:
     upstream = client.hub_url
     with engine.connect() as connection:
-        days_sent = set(
-            connection.execute(
-                sa.select(upstream_reports.c.day).where(
+        days_sent = {
+            (row.lane_id, row.day)
+            for row in connection.execute(
+                sa.select(upstream_reports.c.lane_id, upstream_reports.c.day).where(
                     upstream_reports.c.upstream == upstream,
                     upstream_reports.c.checkpoint_id == checkpoint_id,
                 )
-            ).scalars()
-        )
+            )
+        }
         connection.rollback()
     for report in _reports_to_send(engine, upstream, checkpoint_id):
         # The first version the parent gets of a day stands for the day's first arrival here.
-        arrived = report.received_at if report.day in days_sent else report.first_received_at
+        sent_before = (report.lane_id, report.day) in days_sent
+        arrived = report.received_at if sent_before else report.first_received_at
         try:
             receipt = with_retries(
                 functools.partial(
@@ -307,7 +332,7 @@ def _forward_reports(
             summary.reports_replaced += 1
         else:
             summary.reports_unchanged += 1
-        _note_report(engine, upstream, checkpoint_id, report.day, report.digest)
+        _note_report(engine, upstream, checkpoint_id, report.lane_id, report.day, report.digest)
 
 
 def _tell_below(
@@ -335,14 +360,43 @@ def _tell_below(
     summary.below = len(statement.checkpoints)
 
 
+def _lanes_held(engine: sa.Engine, checkpoint_id: str) -> list[str]:
+    """The lanes of `checkpoint_id` with records held here."""
+    with engine.connect() as connection:
+        found = list(
+            connection.execute(
+                sa.select(records.c.lane_id)
+                .where(records.c.checkpoint_id == checkpoint_id)
+                .distinct()
+                .order_by(records.c.lane_id)
+            ).scalars()
+        )
+        connection.rollback()
+    return found
+
+
 def _bodies_after(
-    engine: sa.Engine, checkpoint_id: str, after: int, limit: int
+    engine: sa.Engine,
+    checkpoint_id: str,
+    lane_id: str,
+    after: tuple[int, str | None],
+    limit: int,
 ) -> list[dict[str, Any]]:
+    """Bodies of the lane's records after `after` ((seq, id): the legacy lane may hold several
+    records with one seq; id None: after every record of that seq), by seq and id."""
+    seq, record_id = after
+    later = records.c.seq > seq
+    if record_id is not None:
+        later = sa.or_(later, sa.and_(records.c.seq == seq, records.c.id > record_id))
     with engine.connect() as connection:
         rows = connection.execute(
             sa.select(records.c.body)
-            .where(records.c.checkpoint_id == checkpoint_id, records.c.seq > after)
-            .order_by(records.c.seq)
+            .where(
+                records.c.checkpoint_id == checkpoint_id,
+                records.c.lane_id == lane_id,
+                later,
+            )
+            .order_by(records.c.seq, records.c.id)
             .limit(limit)
         ).scalars()
         bodies = [wire_body(body) for body in rows]
@@ -356,6 +410,7 @@ def _pending(engine: sa.Engine, upstream: str) -> int:
         .where(
             upstream_marks.c.upstream == upstream,
             upstream_marks.c.checkpoint_id == records.c.checkpoint_id,
+            upstream_marks.c.lane_id == records.c.lane_id,
         )
         .scalar_subquery()
     )
@@ -383,7 +438,7 @@ def forward(
     summary = ForwardSummary(upstream=upstream)
     checkpoint_ids = _held_checkpoints(engine)
     summary.checkpoints = len(checkpoint_ids)
-    current = ""
+    current = current_lane = ""
     try:
         # Check the link and the token first, also when there is nothing to send; the parent
         # lets a hub's token act only for the checkpoints it was told are below it.
@@ -398,16 +453,20 @@ def forward(
         )
         for checkpoint_id in checkpoint_ids:
             current = checkpoint_id
-            _forward_one(
-                engine,
-                client,
-                checkpoint_id,
-                summary,
-                batch_size=batch_size,
-                retries=retries,
-                backoff=backoff,
-                sleep=sleep,
-            )
+            for lane_id in _lanes_held(engine, checkpoint_id):
+                current_lane = lane_id
+                _forward_lane(
+                    engine,
+                    client,
+                    checkpoint_id,
+                    lane_id,
+                    summary,
+                    batch_size=batch_size,
+                    retries=retries,
+                    backoff=backoff,
+                    sleep=sleep,
+                )
+            current_lane = ""
             _forward_reports(
                 engine,
                 client,
@@ -419,7 +478,7 @@ def forward(
             )
     except SyncError as error:
         if current:
-            _note(engine, upstream, current, error=error.message)
+            _note(engine, upstream, current, current_lane, error=error.message)
         hint = TOKEN_HINT if "hub enroll" in error.hint else error.hint
         failure = ForwardError(error.message, hint=hint)
         failure.forward_summary = summary
@@ -428,10 +487,11 @@ def forward(
     return summary
 
 
-def _forward_one(
+def _forward_lane(
     engine: sa.Engine,
     client: HubClient,
     checkpoint_id: str,
+    lane_id: str,
     summary: ForwardSummary,
     *,
     batch_size: int,
@@ -440,16 +500,18 @@ def _forward_one(
     sleep: Callable[[float], Any],
 ) -> None:
     upstream = client.hub_url
-    mark = cursor = upstream_mark(engine, upstream, checkpoint_id)
+    mark = upstream_mark(engine, upstream, checkpoint_id, lane_id)
+    # After the mark; in the legacy lane, from the mark's seq on: another record may share it.
+    cursor: tuple[int, str | None] = (mark, "" if lane_id == LEGACY_LANE_ID else None)
     size = max(1, batch_size)
     rejected_before = len(summary.rejected)
     while True:
-        bodies = _bodies_after(engine, checkpoint_id, cursor, size)
+        bodies = _bodies_after(engine, checkpoint_id, lane_id, cursor, size)
         if not bodies:
             break
         answers = post_checked(
             client,
-            encode_batch(checkpoint_id, bodies),
+            encode_batch(checkpoint_id, bodies, lane_id=lane_id),
             [(body["id"], body["seq"]) for body in bodies],
             retries=retries,
             backoff=backoff,
@@ -471,18 +533,20 @@ def _forward_one(
             else:
                 summary.duplicates += 1
             # Only a seq right after the mark moves it: a gap in what this hub holds stops it.
-            if contiguous and body["seq"] == mark + 1:
-                mark = body["seq"]
+            # (One at or under it comes from the legacy lane, where seqs may repeat.)
+            if contiguous and body["seq"] <= mark + 1:
+                mark = max(mark, body["seq"])
             else:
                 contiguous = False
-        _note(engine, upstream, checkpoint_id, seq=mark)
-        cursor = bodies[-1]["seq"]
+        _note(engine, upstream, checkpoint_id, lane_id, seq=mark)
+        cursor = (bodies[-1]["seq"], bodies[-1]["id"])
     if len(summary.rejected) > rejected_before:
         first = summary.rejected[rejected_before]
         _note(
             engine,
             upstream,
             checkpoint_id,
+            lane_id,
             error=f"{len(summary.rejected) - rejected_before} records rejected, first seq "
             f"{first.seq}: {first.reason}",
         )

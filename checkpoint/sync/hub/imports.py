@@ -56,7 +56,9 @@ def import_bundle(
     size = max(1, batch_size)
     for start in range(0, len(bundle.records), size):
         chunk = bundle.records[start : start + size]
-        for receipt in store_batch(engine, bundle.header.checkpoint_id, chunk):
+        for receipt in store_batch(
+            engine, bundle.header.checkpoint_id, chunk, lane_id=bundle.header.lane_id
+        ):
             if receipt.status is ReceiptStatus.STORED:
                 summary.stored += 1
             elif receipt.status is ReceiptStatus.DUPLICATE:

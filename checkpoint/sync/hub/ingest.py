@@ -75,8 +75,8 @@ def _held(connection: sa.Connection, checkpoint_id: str, ids: Iterable[str]) -> 
 
 
 _SQLITE_INSERT = (
-    "INSERT INTO records (id, checkpoint_id, table_name, seq, hash, body, received_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (checkpoint_id, id) DO NOTHING"
+    "INSERT INTO records (id, checkpoint_id, lane_id, table_name, seq, hash, body, received_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (checkpoint_id, id) DO NOTHING"
 )
 
 
@@ -98,7 +98,16 @@ def _store_sqlite(
         return driver.executemany(
             _SQLITE_INSERT,
             [
-                (r["id"], r["checkpoint_id"], r["table_name"], r["seq"], r["hash"], r["json"], at)
+                (
+                    r["id"],
+                    r["checkpoint_id"],
+                    r["lane_id"],
+                    r["table_name"],
+                    r["seq"],
+                    r["hash"],
+                    r["json"],
+                    at,
+                )
                 for r in fresh
             ],
         ).rowcount
@@ -116,17 +125,18 @@ def _store_sqlite(
 
 
 _PG_STAGE = (
-    "CREATE TEMPORARY TABLE IF NOT EXISTS incoming_records "
-    "(id TEXT, checkpoint_id TEXT, table_name TEXT, seq BIGINT, hash TEXT, body JSONB, "
-    "received_at TIMESTAMPTZ) ON COMMIT DELETE ROWS"
+    "CREATE TEMPORARY TABLE IF NOT EXISTS incoming_lane_records "
+    "(id TEXT, checkpoint_id TEXT, lane_id TEXT, table_name TEXT, seq BIGINT, hash TEXT, "
+    "body JSONB, received_at TIMESTAMPTZ) ON COMMIT DELETE ROWS"
 )
 _PG_COPY = (
-    "COPY incoming_records (id, checkpoint_id, table_name, seq, hash, body, received_at) FROM STDIN"
+    "COPY incoming_lane_records (id, checkpoint_id, lane_id, table_name, seq, hash, body, "
+    "received_at) FROM STDIN"
 )
 _PG_INSERT = (
-    "INSERT INTO records (id, checkpoint_id, table_name, seq, hash, body, received_at) "
-    "SELECT id, checkpoint_id, table_name, seq, hash, body, received_at FROM incoming_records "
-    "ON CONFLICT (checkpoint_id, id) DO NOTHING RETURNING id"
+    "INSERT INTO records (id, checkpoint_id, lane_id, table_name, seq, hash, body, received_at) "
+    "SELECT id, checkpoint_id, lane_id, table_name, seq, hash, body, received_at "
+    "FROM incoming_lane_records ON CONFLICT (checkpoint_id, id) DO NOTHING RETURNING id"
 )
 
 
@@ -143,6 +153,7 @@ def _store_postgresql(connection: sa.Connection, rows: list[dict[str, Any]]) -> 
                     (
                         r["id"],
                         r["checkpoint_id"],
+                        r["lane_id"],
                         r["table_name"],
                         r["seq"],
                         r["hash"],
@@ -159,9 +170,11 @@ def store_batch(
     checkpoint_id: str,
     batch: Sequence[WireRecord],
     *,
+    lane_id: str = "",
     now: datetime | None = None,
 ) -> list[Receipt]:
-    """Store `batch` from `checkpoint_id`; one receipt per record, in the batch's order."""
+    """Store `batch` from `checkpoint_id`'s lane `lane_id` (its log: forwarding keeps each
+    lane's seqs apart); one receipt per record, in the batch's order."""
     received_at = now or datetime.now(UTC)
     on_sqlite = engine.dialect.name == "sqlite"
     on_postgresql = engine.dialect.name == "postgresql"
@@ -181,6 +194,7 @@ def store_batch(
         row: dict[str, Any] = {
             "id": record.id,
             "checkpoint_id": checkpoint_id,
+            "lane_id": lane_id,
             "table_name": record.table,
             "seq": record.seq,
             "hash": record.hash,

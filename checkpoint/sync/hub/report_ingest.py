@@ -1,5 +1,6 @@
-"""Storing a daily report: one row per (checkpoint, report day), replaced by a resubmission that
-says something else, kept as it is by one that says the same.
+"""Storing a daily report: one row per (checkpoint, lane, report day), replaced by a resubmission
+of that lane's report that says something else, kept as it is by one that says the same. The
+lane is the one the report names (`report_wire.lane_of`): no lane's report replaces another's.
 
 One transaction per report. The row is inserted if absent (`ON CONFLICT DO NOTHING`); when it
 was present, it is read under a row lock and replaced only if the digests differ. A concurrent
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from checkpoint.sync.hub.db import report_versions, reports
-from checkpoint.sync.report_wire import ReportReceipt, ReportStatus, report_digest
+from checkpoint.sync.report_wire import ReportReceipt, ReportStatus, lane_of, report_digest
 
 
 def _insert(table: sa.Table, dialect: str, keys: list[str]) -> Any:
@@ -45,12 +46,23 @@ def store_report(
     report of `day`, arrived at `now` (default: the current time); what was done with it."""
     received_at = now or datetime.now(UTC)
     digest = report_digest(body)
+    lane_id, _ = lane_of(body)
     dialect = engine.dialect.name
-    key = (reports.c.checkpoint_id == checkpoint_id) & (reports.c.day == day)
+    key = (
+        (reports.c.checkpoint_id == checkpoint_id)
+        & (reports.c.lane_id == lane_id)
+        & (reports.c.day == day)
+    )
     with engine.begin() as connection:
         inserted = connection.execute(
-            _insert(reports, dialect, ["checkpoint_id", "day"]).returning(reports.c.day),
-            {"checkpoint_id": checkpoint_id, "day": day, "body": body, "received_at": received_at},
+            _insert(reports, dialect, ["checkpoint_id", "lane_id", "day"]).returning(reports.c.day),
+            {
+                "checkpoint_id": checkpoint_id,
+                "lane_id": lane_id,
+                "day": day,
+                "body": body,
+                "received_at": received_at,
+            },
         ).first()
         if inserted is not None:
             status = ReportStatus.STORED
@@ -74,7 +86,7 @@ def store_report(
             else sqlite.insert(report_versions)
         )
         version = version.on_conflict_do_update(
-            index_elements=["checkpoint_id", "day", "digest"],
+            index_elements=["checkpoint_id", "lane_id", "day", "digest"],
             set_={
                 "received_at": earliest(report_versions.c.received_at, version.excluded.received_at)
             },
@@ -83,6 +95,7 @@ def store_report(
             version,
             {
                 "checkpoint_id": checkpoint_id,
+                "lane_id": lane_id,
                 "day": day,
                 "digest": digest,
                 "received_at": received_at,
@@ -91,6 +104,7 @@ def store_report(
         first_seen = connection.execute(
             sa.select(report_versions.c.received_at).where(
                 (report_versions.c.checkpoint_id == checkpoint_id)
+                & (report_versions.c.lane_id == lane_id)
                 & (report_versions.c.day == day)
                 & (report_versions.c.digest == digest)
             )
@@ -98,6 +112,7 @@ def store_report(
     return ReportReceipt(
         checkpoint_id=checkpoint_id,
         report_day=day,
+        lane_id=lane_id,
         status=status,
         digest=digest,
         received_at=_utc_text(first_seen),

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
 
+from checkpoint.domain.lanes import lane_name_shown
 from checkpoint.domain.plates import place_name
 from checkpoint.locale import Language, translate
 from checkpoint.reports.fonts import CjkFont, FontChoice
@@ -29,6 +30,7 @@ from checkpoint.sync.hub.reports import (
     HubCase,
     HubDayReport,
     Omission,
+    SilentLane,
     to_data,
 )
 
@@ -73,7 +75,50 @@ def omission_text(omission: Omission, language: Language) -> str:
         if omission.last_reported
         else _t("hub.never_reported", language)
     )
-    return f"{omission.checkpoint_id}  {last}"
+    silent = "  ".join(silent_text(lane, language) for lane in omission.silent_lanes)
+    return f"{omission.checkpoint_id}  {last}" + (
+        f"  {silent}" if len(omission.silent_lanes) > 1 else ""
+    )
+
+
+def silent_text(lane: SilentLane, language: Language) -> str:
+    """A lane silent on the day, with its last report."""
+    last = _t("hub.last_reported", language, day=lane.last_reported.isoformat())
+    return _t("lanes.hub.silent", language, name=lane_name_shown(lane.name, language), last=last)
+
+
+def lane_lines(row: CheckpointDay, language: Language) -> list[str]:
+    """Each lane of a checkpoint that reported, then its silent ones (none for a checkpoint with
+    a single lane that reported)."""
+    if len(row.lanes) == 1 and not row.silent_lanes:
+        return []
+    lines = []
+    for lane in row.lanes:
+        words = [_t("hub.late" if lane.late else "hub.on_time", language)]
+        if lane.versions > 1:
+            words.append(_t("hub.revised", language, count=lane.versions - 1))
+        lines.append(
+            _t(
+                "lanes.hub.lane",
+                language,
+                name=lane_name_shown(lane.name, language),
+                people=lane.new.people,
+                fevers=lane.new.at_or_over,
+                status=("、" if language == "zh-CN" else ", ").join(words),
+            )
+        )
+    lines += [silent_text(lane, language) for lane in row.silent_lanes]
+    return lines
+
+
+def partly_reported(report: HubDayReport, language: Language) -> list[str]:
+    """The omission list's lines for checkpoints that reported with some of their lanes silent."""
+    lines = []
+    for row in report.rows:
+        if row.silent_lanes:
+            lines.append(_t("lanes.hub.partly", language, code=row.checkpoint_id))
+            lines += ["  " + silent_text(lane, language) for lane in row.silent_lanes]
+    return lines
 
 
 def case_text(case: HubCase, language: Language) -> str:
@@ -185,6 +230,8 @@ def render_text(report: HubDayReport, language: Language, *, width: int = PAPER)
         add(_t("hub.no_omissions", language))
     for omission in report.omissions:
         add("  " + omission_text(omission, language), "    ")
+    for line in partly_reported(report, language):
+        add("  " + line, "      ")
     out.append(rule)
     add(_t("hub.section.received", language))
     for row in report.rows:
@@ -193,6 +240,8 @@ def render_text(report: HubDayReport, language: Language, *, width: int = PAPER)
             f"{status_words(row, language)}",
             "    ",
         )
+        for line in lane_lines(row, language):
+            add("    " + line, "      ")
     out.append(rule)
     add(f"{_t('report.cases', language)}: {len(report.cases)}")
     if not report.cases:
@@ -389,14 +438,20 @@ def _pdf(report: HubDayReport, language: Language, choice: FontChoice) -> Any:
     sections: list[tuple[str, list[str], str]] = [
         (
             f"{_t('hub.section.omissions', language)}: {len(report.omissions)}",
-            [omission_text(o, language) for o in report.omissions],
+            [omission_text(o, language) for o in report.omissions]
+            + partly_reported(report, language),
             _t("hub.no_omissions", language),
         ),
         (
             _t("hub.section.received", language),
             [
-                f"{_who(r)}: {_local(r.first_received_at, r.timezone)}  {status_words(r, language)}"
+                line
                 for r in report.rows
+                for line in (
+                    f"{_who(r)}: {_local(r.first_received_at, r.timezone)}  "
+                    f"{status_words(r, language)}",
+                    *("    " + lane for lane in lane_lines(r, language)),
+                )
             ],
             "",
         ),

@@ -2,8 +2,14 @@
 side, their total, the fever cases of all of them, and who did not report (不漏报: the hub
 must see it).
 
-Built from the reports the hub holds (one per checkpoint and day, the latest version), never
-from the records: the county adds up what each checkpoint reported and signed for. A
+Built from the reports the hub holds (one per checkpoint, lane and day, the latest version),
+never from the records: the county adds up what each checkpoint reported and signed for. A
+checkpoint with several laptops reports once per lane (each log its own); its figures of the
+day are the sum of its lanes' reports, each lane counted once. A report from before lanes is
+its checkpoint's legacy lane; once any lane of the checkpoint has reported the day with its
+lane named (laptops resend their days after the upgrade), the legacy report of that day is
+left out: it was one of those laptops' reports, sent under the checkpoint alone. A lane that
+reported before the day and not on it is listed as silent beside its checkpoint. A
 checkpoint is expected to report a day when it was enrolled by the end of that day and its
 token was not revoked before then, here or at a hub below this one (`below.py`: forwarding tells
 the parent which checkpoints exist below); one that sent nothing for the day is in the omission
@@ -19,28 +25,54 @@ already masked.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import sqlalchemy as sa
 
+from checkpoint.domain.lanes import LEGACY_LANE_ID
 from checkpoint.domain.vocabulary import Disposition
 from checkpoint.reports.model import CaseStep, FeverCase, Figures
 from checkpoint.sync.hub.below import known_checkpoints
 from checkpoint.sync.hub.db import report_versions, reports
+from checkpoint.sync.report_wire import lane_of
 
 DEFAULT_GRACE_HOURS: Final = 2.0
 """How long after the end of its report day a report still counts as on time."""
-HUB_REPORT_VERSION: Final = 1
+HUB_REPORT_VERSION: Final = 2
 """Version of the hub report's JSON form (`to_data`); bumped on any change."""
 FIGURE_NAMES: Final[tuple[str, ...]] = tuple(f.name for f in fields(Figures))
 
 
 @dataclass(frozen=True, slots=True)
+class LaneDay:
+    """One lane's report of the day, as the hub holds it."""
+
+    lane_id: str
+    name: str
+    """As its laptop's person named it; empty: the default lane."""
+    first_received_at: datetime
+    received_at: datetime
+    versions: int
+    late: bool
+    new: Figures
+    cumulative: Figures
+
+
+@dataclass(frozen=True, slots=True)
+class SilentLane:
+    """A lane of a checkpoint that reported before the day and not on it."""
+
+    lane_id: str
+    name: str
+    last_reported: date
+
+
+@dataclass(frozen=True, slots=True)
 class CheckpointDay:
-    """One checkpoint's report of the day, as the hub holds it."""
+    """One checkpoint's report of the day: the sum of its lanes' reports."""
 
     checkpoint_id: str
     name: str
@@ -58,6 +90,10 @@ class CheckpointDay:
     zero_report: bool
     new: Figures
     cumulative: Figures
+    lanes: tuple[LaneDay, ...] = ()
+    """The lanes that reported the day, by name."""
+    silent_lanes: tuple[SilentLane, ...] = ()
+    """Its known lanes that did not report the day."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +114,8 @@ class Omission:
     enrolled_at: datetime
     last_reported: date | None
     """The latest day it did report, None if it never did."""
+    silent_lanes: tuple[SilentLane, ...] = ()
+    """Its lanes known from earlier days, all silent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +191,148 @@ def _case(data: dict[str, Any]) -> FeverCase:
     )
 
 
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class _HeldLane:
+    checkpoint_id: str
+    lane_id: str
+    body: dict[str, Any]
+    received_at: datetime
+    first: datetime
+    versions: int
+
+
+def _held(connection: sa.Connection, day: date) -> list[_HeldLane]:
+    """Every lane's report of `day`, with when its first version arrived and how many."""
+    first_version = (
+        sa.select(
+            report_versions.c.checkpoint_id,
+            report_versions.c.lane_id,
+            sa.func.min(report_versions.c.received_at).label("first"),
+            sa.func.count().label("versions"),
+        )
+        .where(report_versions.c.day == day)
+        .group_by(report_versions.c.checkpoint_id, report_versions.c.lane_id)
+        .subquery()
+    )
+    rows = connection.execute(
+        sa.select(
+            reports.c.checkpoint_id,
+            reports.c.lane_id,
+            reports.c.body,
+            reports.c.received_at,
+            first_version.c.first,
+            first_version.c.versions,
+        )
+        .select_from(
+            reports.outerjoin(
+                first_version,
+                (first_version.c.checkpoint_id == reports.c.checkpoint_id)
+                & (first_version.c.lane_id == reports.c.lane_id),
+            )
+        )
+        .where(reports.c.day == day)
+        .order_by(reports.c.checkpoint_id, reports.c.lane_id)
+    ).all()
+    held = []
+    for row in rows:
+        received_at = _aware(row.received_at)
+        first = _aware(row.first) if row.first is not None else received_at
+        held.append(
+            _HeldLane(
+                row.checkpoint_id,
+                row.lane_id,
+                row.body,
+                received_at,
+                first,
+                int(row.versions or 1),
+            )
+        )
+    return _without_superseded_legacy(held, key=lambda h: (h.checkpoint_id, h.lane_id))
+
+
+def _without_superseded_legacy(
+    items: list[_T], *, key: Callable[[_T], tuple[str, str]]
+) -> list[_T]:
+    """`items` less the legacy lane's of each checkpoint that has a named lane among them."""
+    laned = {key(item)[0] for item in items if key(item)[1] != LEGACY_LANE_ID}
+    return [item for item in items if key(item)[1] != LEGACY_LANE_ID or key(item)[0] not in laned]
+
+
+def _known_lanes(connection: sa.Connection, day: date) -> dict[str, list[SilentLane]]:
+    """Each checkpoint's lanes that reported before `day`: their name and last day."""
+    last = (
+        sa.select(
+            reports.c.checkpoint_id,
+            reports.c.lane_id,
+            sa.func.max(reports.c.day).label("last"),
+        )
+        .where(reports.c.day < day)
+        .group_by(reports.c.checkpoint_id, reports.c.lane_id)
+        .subquery()
+    )
+    rows = connection.execute(
+        sa.select(reports.c.checkpoint_id, reports.c.lane_id, reports.c.body, last.c.last)
+        .select_from(
+            reports.join(
+                last,
+                (last.c.checkpoint_id == reports.c.checkpoint_id)
+                & (last.c.lane_id == reports.c.lane_id)
+                & (last.c.last == reports.c.day),
+            )
+        )
+        .order_by(reports.c.checkpoint_id, reports.c.lane_id)
+    ).all()
+    lanes: dict[str, list[SilentLane]] = {}
+    for row in _without_superseded_legacy(list(rows), key=lambda r: (r.checkpoint_id, r.lane_id)):
+        _, name = lane_of(row.body)
+        lanes.setdefault(row.checkpoint_id, []).append(SilentLane(row.lane_id, name, row.last))
+    return lanes
+
+
+def _checkpoint_day(
+    lanes: list[_HeldLane], silent: tuple[SilentLane, ...], grace: timedelta
+) -> CheckpointDay:
+    """A checkpoint's day from its lanes' reports: their sums, each lane once."""
+    days: list[LaneDay] = []
+    for held in lanes:
+        body = held.body
+        period_end = _time(body["period"]["end"])
+        days.append(
+            LaneDay(
+                lane_id=held.lane_id,
+                name=lane_of(body)[1],
+                first_received_at=held.first,
+                received_at=held.received_at,
+                versions=held.versions,
+                late=held.first > period_end + grace,
+                new=_figures(body["new"]),
+                cumulative=_figures(body["cumulative"]),
+            )
+        )
+    site = lanes[0].body["checkpoint"]
+    new = total(d.new for d in days)
+    return CheckpointDay(
+        checkpoint_id=lanes[0].checkpoint_id,
+        name=site["name"],
+        township=site["township"],
+        county=site["county"],
+        timezone=site["timezone"],
+        period_end=max(_time(h.body["period"]["end"]) for h in lanes),
+        first_received_at=min(d.first_received_at for d in days),
+        received_at=max(d.received_at for d in days),
+        versions=sum(d.versions for d in days),
+        late=any(d.late for d in days),
+        zero_report=all(bool(h.body["zero_report"]) for h in lanes),
+        new=new,
+        cumulative=total(d.cumulative for d in days),
+        lanes=tuple(sorted(days, key=lambda d: (d.name, d.lane_id))),
+        silent_lanes=silent,
+    )
+
+
 def hub_day_report(
     engine: sa.Engine,
     day: date,
@@ -162,33 +342,9 @@ def hub_day_report(
 ) -> HubDayReport:
     """The hub's report of report day `day` from the daily reports it holds."""
     end_of_day = datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
-    first_version = (
-        sa.select(
-            report_versions.c.checkpoint_id,
-            sa.func.min(report_versions.c.received_at).label("first"),
-            sa.func.count().label("versions"),
-        )
-        .where(report_versions.c.day == day)
-        .group_by(report_versions.c.checkpoint_id)
-        .subquery()
-    )
     with engine.connect() as connection:
-        held = connection.execute(
-            sa.select(
-                reports.c.checkpoint_id,
-                reports.c.body,
-                reports.c.received_at,
-                first_version.c.first,
-                first_version.c.versions,
-            )
-            .select_from(
-                reports.outerjoin(
-                    first_version, first_version.c.checkpoint_id == reports.c.checkpoint_id
-                )
-            )
-            .where(reports.c.day == day)
-            .order_by(reports.c.checkpoint_id)
-        ).all()
+        held = _held(connection, day)
+        known = _known_lanes(connection, day)
         last_days = dict(
             connection.execute(
                 sa.select(reports.c.checkpoint_id, sa.func.max(reports.c.day))
@@ -198,35 +354,29 @@ def hub_day_report(
         )
         connection.rollback()
     enrolled = known_checkpoints(engine)
+    by_checkpoint: dict[str, list[_HeldLane]] = {}
+    for one in held:
+        by_checkpoint.setdefault(one.checkpoint_id, []).append(one)
     rows: list[CheckpointDay] = []
     cases: list[HubCase] = []
-    for row in held:
-        body: dict[str, Any] = row.body
-        site = body["checkpoint"]
-        period_end = _time(body["period"]["end"])
-        received_at = _aware(row.received_at)
-        first = _aware(row.first) if row.first is not None else received_at
-        rows.append(
-            CheckpointDay(
-                checkpoint_id=row.checkpoint_id,
-                name=site["name"],
-                township=site["township"],
-                county=site["county"],
-                timezone=site["timezone"],
-                period_end=period_end,
-                first_received_at=first,
-                received_at=received_at,
-                versions=int(row.versions or 1),
-                late=first > period_end + grace,
-                zero_report=bool(body["zero_report"]),
-                new=_figures(body["new"]),
-                cumulative=_figures(body["cumulative"]),
-            )
+    for checkpoint_id, lanes in by_checkpoint.items():
+        reported_lanes = {h.lane_id for h in lanes}
+        laned = any(lane != LEGACY_LANE_ID for lane in reported_lanes)
+        silent = tuple(
+            lane
+            for lane in known.get(checkpoint_id, [])
+            if lane.lane_id not in reported_lanes
+            # The legacy lane is not silent once the checkpoint's lanes report with names.
+            and not (laned and lane.lane_id == LEGACY_LANE_ID)
         )
-        cases += [
-            HubCase(row.checkpoint_id, site["name"], site["timezone"], _case(case))
-            for case in body["cases"]
-        ]
+        row = _checkpoint_day(lanes, silent, grace)
+        rows.append(row)
+        for one in lanes:
+            site = one.body["checkpoint"]
+            cases += [
+                HubCase(checkpoint_id, site["name"], site["timezone"], _case(case))
+                for case in one.body["cases"]
+            ]
     reported = {row.checkpoint_id for row in rows}
     expected = [
         e
@@ -234,7 +384,12 @@ def hub_day_report(
         if e.enrolled_at < end_of_day and (e.revoked_at is None or e.revoked_at >= end_of_day)
     ]
     omissions = tuple(
-        Omission(e.checkpoint_id, e.enrolled_at, last_days.get(e.checkpoint_id))
+        Omission(
+            e.checkpoint_id,
+            e.enrolled_at,
+            last_days.get(e.checkpoint_id),
+            tuple(known.get(e.checkpoint_id, [])),
+        )
         for e in expected
         if e.checkpoint_id not in reported
     )
@@ -262,6 +417,23 @@ def _figure_data(figures: Figures) -> dict[str, int]:
     return {name: getattr(figures, name) for name in FIGURE_NAMES}
 
 
+def _lane_data(lane: LaneDay) -> dict[str, Any]:
+    return {
+        "id": lane.lane_id,
+        "name": lane.name,
+        "first_received_at": _utc(lane.first_received_at),
+        "received_at": _utc(lane.received_at),
+        "versions": lane.versions,
+        "late": lane.late,
+        "new": _figure_data(lane.new),
+        "cumulative": _figure_data(lane.cumulative),
+    }
+
+
+def _silent_data(lane: SilentLane) -> dict[str, Any]:
+    return {"id": lane.lane_id, "name": lane.name, "last_reported": lane.last_reported.isoformat()}
+
+
 def to_data(report: HubDayReport) -> dict[str, Any]:
     """The hub report as plain JSON data: times in UTC, counts in people-times."""
     return {
@@ -286,6 +458,8 @@ def to_data(report: HubDayReport) -> dict[str, Any]:
                 "zero_report": row.zero_report,
                 "new": _figure_data(row.new),
                 "cumulative": _figure_data(row.cumulative),
+                "lanes": [_lane_data(lane) for lane in row.lanes],
+                "silent_lanes": [_silent_data(lane) for lane in row.silent_lanes],
             }
             for row in report.rows
         ],
@@ -298,6 +472,7 @@ def to_data(report: HubDayReport) -> dict[str, Any]:
                 "code": o.checkpoint_id,
                 "enrolled_at": _utc(o.enrolled_at),
                 "last_reported": o.last_reported.isoformat() if o.last_reported else None,
+                "silent_lanes": [_silent_data(lane) for lane in o.silent_lanes],
             }
             for o in report.omissions
         ],

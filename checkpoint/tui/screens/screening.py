@@ -104,6 +104,8 @@ class ScreeningScreen(AppScreen):
         """(plate as typed, reason) when an unrecognised plate is kept as seen."""
         self._case_rows: set[str] = set()
         """Occupant rows (person ids) with a case of their own."""
+        self.lane_name = ""
+        """This laptop's lane, as named at `checkpoint init` (empty: the default lane)."""
 
     @property
     def holds_keys(self) -> bool:
@@ -159,6 +161,8 @@ class ScreeningScreen(AppScreen):
         return VehicleType.ON_FOOT if on_foot else VehicleType.CAR
 
     def on_mount(self) -> None:
+        # One row of one small table, read once: the lane never changes while the log is open.
+        self.lane_name = self.desk.lane().name
         table = self.query_one("#occupants", DataTable)
         self._columns = table.add_columns("#", "℃", " ", "⏱", "👤")
         two_way = self.desk.settings.checkpoint.direction_mode is DirectionMode.TWO_WAY
@@ -186,7 +190,10 @@ class ScreeningScreen(AppScreen):
         t = self.t
         app = self.checkpoint_app
         site = self.desk.settings.checkpoint
-        top = Text(f" {site.name or site.id}  ·  {t('tui.leader')} {self.shift.leader} ")
+        where = site.name or site.id
+        if self.lane_name:  # several laptops at the checkpoint: which one this is
+            where += f"  ·  {t('lanes.label')} {self.lane_name}"
+        top = Text(f" {where}  ·  {t('tui.leader')} {self.shift.leader} ")
         if app.simulated:
             top.append(f" {t('tui.simulated')} ", style="bold reverse yellow")
         self.query_one("#top", Static).update(top)
