@@ -1,4 +1,4 @@
-"""The log's lane, kept in the `lane` table (made with the log by migration 0009).
+"""The log's lane, kept in the `lane` table (made with the log by migration 0010).
 
 lane = log_lane(session=session)
 """

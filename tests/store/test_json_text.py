@@ -80,7 +80,7 @@ def test_an_older_log_is_rewritten_as_utf8_and_still_verifies(db_path: Path) -> 
                     (json.dumps(json.loads(text)), row_id),
                 )
         db.execute("UPDATE alembic_version SET version_num = '0007'")
-        db.execute("DROP TABLE lane")  # made by 0009, after 0007
+        db.execute("DROP TABLE lane")  # made by 0010, after 0007
         assert db.execute(
             "SELECT count(*) FROM shift WHERE operators LIKE '%王芳%'"
         ).fetchone() == (0,)
