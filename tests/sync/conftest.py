@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,3 +208,28 @@ def say_below(hub: Hub, hub_name: str, *codes: str) -> None:
 
     at = datetime(2026, 1, 1, tzinfo=UTC)
     store_below(hub.engine, hub_name, [BelowCheckpoint(code=c, enrolled_at=at) for c in codes])
+
+
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+"""The machines' PostgreSQL (`.ci/run` starts it if it is stopped); tests skip without it."""
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """The URL of a fresh PostgreSQL database of the test's own, dropped after it."""
+    name = f"checkpoint_hub_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(
+        POSTGRES_SERVER, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
+    )
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        pytest.skip(f"no PostgreSQL server to use at 127.0.0.1:5432: {error.orig}")
+    try:
+        yield POSTGRES_SERVER.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()

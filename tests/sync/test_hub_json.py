@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,7 +18,6 @@ from checkpoint.sync.wire import WireRecord, check_record, record_payload
 from tests.store.conftest import Scene
 from tests.sync.conftest import CHECKPOINT, Hub
 from tests.sync.test_hub import payloads
-from tests.sync.test_postgres import SERVER
 
 
 def synced(log: Scene, hub: Hub) -> None:
@@ -77,26 +74,6 @@ def test_an_sqlite_hub_holds_utf8_json_a_like_finds(log: Scene, hub: Hub) -> Non
 
 
 # ----------------------------------------------------------------------------- PostgreSQL
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    name = f"checkpoint_hub_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(
-        SERVER, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
-    )
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        pytest.skip(f"no PostgreSQL server to use at 127.0.0.1:5432: {error.orig}")
-    try:
-        yield SERVER.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def column_types(engine: sa.Engine) -> set[tuple[str, str]]:

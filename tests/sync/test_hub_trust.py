@@ -4,8 +4,6 @@ one checkpoint's token sends can stand in the way of another checkpoint's record
 from __future__ import annotations
 
 import copy
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -102,27 +100,6 @@ def _migrates(url: str) -> None:
 
 def test_an_sqlite_hub_from_before_holds_ids_per_checkpoint_once_opened(tmp_path: Path) -> None:
     _migrates(f"sqlite:///{tmp_path / 'hub.db'}")
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    server = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    name = f"checkpoint_hub_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(
-        server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
-    )
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        pytest.skip(f"no PostgreSQL server to use at 127.0.0.1:5432: {error.orig}")
-    try:
-        yield server.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @pytest.mark.postgres

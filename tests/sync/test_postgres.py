@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from checkpoint.sync.bundle import write_bundle
 from checkpoint.sync.client import HubClient, SyncError, sync
@@ -28,30 +26,16 @@ from tests.sync.faulty_proxy import FaultyProxy
 from tests.sync.test_forward import lane_of
 
 pytestmark = pytest.mark.postgres
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture
-def pg_hub() -> Iterator[Hub]:
-    name = f"checkpoint_hub_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(
-        SERVER, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
-    )
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        pytest.skip(f"no PostgreSQL server to use at 127.0.0.1:5432: {error.orig}")
-    served, server = serve_in_thread(SERVER.rsplit("/", 1)[0] + f"/{name}")
+def pg_hub(pg_url: str) -> Iterator[Hub]:
+    served, server = serve_in_thread(pg_url)
     try:
         yield served
     finally:
         server.stop()
         served.engine.dispose()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def test_postgres_hub_holds_each_record_once_through_faults_and_concurrent_checkpoints(
