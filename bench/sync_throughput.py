@@ -23,9 +23,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from checkpoint.hub import db
 from checkpoint.store.engine import open_store
 from checkpoint.sync.client import HubClient, sync
-from checkpoint.sync.hub import db
 from tests.store.conftest import build_scene
 from tests.sync.conftest import CHECKPOINT, fill, free_port, start_hub_process
 

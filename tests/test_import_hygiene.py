@@ -21,6 +21,8 @@ CORE_PACKAGES = (
     "checkpoint.store",
     "checkpoint.thermometer",
     "checkpoint.sync",
+    "checkpoint.wire",
+    "checkpoint.hub",
     "checkpoint.reports",
     "checkpoint.screening",
 )

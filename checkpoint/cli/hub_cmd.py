@@ -12,10 +12,10 @@ import typer
 from checkpoint.cli.context import cli_context, echo_rejections, fail, said_language
 from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import Language, translate
-from checkpoint.sync import DEFAULT_BATCH
+from checkpoint.wire import DEFAULT_BATCH
 
 if TYPE_CHECKING:
-    from checkpoint.sync.hub.forward import ForwardSummary
+    from checkpoint.hub.forward import ForwardSummary
 
 hub_app = typer.Typer(
     help="Run a hub that receives checkpoint logs; enroll and revoke tokens; import bundles; "
@@ -75,9 +75,9 @@ def serve(
     """
     import uvicorn
 
-    from checkpoint.sync.hub import db
-    from checkpoint.sync.hub.app import make_hub_app
-    from checkpoint.sync.hub.forward import Forwarder
+    from checkpoint.hub import db
+    from checkpoint.hub.app import make_hub_app
+    from checkpoint.hub.forward import Forwarder
 
     if upstream and not token:
         typer.secho("error: --upstream needs --token", err=True, fg=typer.colors.RED)
@@ -126,7 +126,7 @@ def _code(name: str, what: str) -> str:
     """`name` if it is a valid code (as for checkpoints), else exit 2 with a message."""
     from pydantic import TypeAdapter, ValidationError
 
-    from checkpoint.sync.wire import CheckpointCode
+    from checkpoint.wire.records import CheckpointCode
 
     try:
         TypeAdapter(CheckpointCode).validate_python(name)
@@ -177,7 +177,7 @@ def enroll(
     The token is printed once; only its hash is kept. Enrolling again replaces the token: the
     old one stops working.
     """
-    from checkpoint.sync.hub import db
+    from checkpoint.hub import db
 
     name, is_hub = _principal(checkpoint_id, hub_name)
     token = db.enroll(db.make_engine(db_url or db.default_url()), name, hub=is_hub)
@@ -197,7 +197,7 @@ def revoke(
     db_url: DbOption = None,
 ) -> None:
     """Refuse a checkpoint's (or with --hub, a hub's) token from now on; what it sent stays."""
-    from checkpoint.sync.hub import db
+    from checkpoint.hub import db
 
     name, is_hub = _principal(checkpoint_id, hub_name)
     if not db.revoke(db.make_engine(db_url or db.default_url()), name, hub=is_hub):
@@ -233,9 +233,9 @@ def import_command(
 
     import sqlalchemy as sa
 
-    from checkpoint.sync.hub import db
-    from checkpoint.sync.hub.disk_full import is_disk_full
-    from checkpoint.sync.hub.imports import import_bundle
+    from checkpoint.hub import db
+    from checkpoint.hub.disk_full import is_disk_full
+    from checkpoint.hub.imports import import_bundle
 
     language = _language(ctx)
     url = db_url or db.default_url()
@@ -340,9 +340,9 @@ def forward_command(
     Each record keeps its own checkpoint and hash; a report corrected here replaces the
     parent's copy; safe to interrupt and repeat.
     """
+    from checkpoint.hub import db
+    from checkpoint.hub.forward import ForwardError, forward
     from checkpoint.sync.client import HubClient
-    from checkpoint.sync.hub import db
-    from checkpoint.sync.hub.forward import ForwardError, forward
 
     language = _language(ctx)
     if not upstream or not token:

@@ -85,9 +85,9 @@ def day(
 ) -> None:
     """Per checkpoint and in total, the day's figures and fever cases, and the enrolled
     checkpoints with no daily or zero report for the day (不漏报)."""
-    from checkpoint.sync.hub import db
-    from checkpoint.sync.hub.report_render import renderers
-    from checkpoint.sync.hub.reports import hub_day_report
+    from checkpoint.hub import db
+    from checkpoint.hub.report_render import renderers
+    from checkpoint.hub.reports import hub_day_report
 
     chosen = _language(ctx, language)
     now = datetime.now(UTC)

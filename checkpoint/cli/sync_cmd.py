@@ -10,7 +10,7 @@ import typer
 from checkpoint.cli.context import cli_context, echo_rejections, fail, fail_config
 from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import Language, translate
-from checkpoint.sync import DEFAULT_BATCH
+from checkpoint.wire import DEFAULT_BATCH
 
 # The client (httpx), the store and the configuration model are imported when the command
 # runs, so the CLI's start-up does not pay for them.

@@ -59,7 +59,7 @@ from checkpoint.store.engine import Store
 from checkpoint.store.lanes import log_lane
 from checkpoint.store.models import LOG_TABLES
 from checkpoint.store.sync_state import rows_between
-from checkpoint.sync.wire import CheckpointCode, Hex64, LaneId, WireRecord, record_payload
+from checkpoint.wire.records import CheckpointCode, Hex64, LaneId, WireRecord, record_payload
 
 FORMAT: Final = "checkpoint-bundle"
 VERSION: Final = 1

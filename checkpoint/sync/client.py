@@ -47,16 +47,16 @@ from checkpoint.store.sync_state import (
     note_failure,
     rows_between,
 )
-from checkpoint.sync import DEFAULT_BATCH, DISK_FULL, PROBLEM_HEADER
-from checkpoint.sync.refusals import REFUSALS
-from checkpoint.sync.report_wire import RECEIVED_BELOW_HEADER, ReportReceipt
-from checkpoint.sync.wire import (
+from checkpoint.wire import DEFAULT_BATCH, DISK_FULL, PROBLEM_HEADER
+from checkpoint.wire.records import (
     CONTENT_ENCODING,
     CheckpointStatus,
     EncodedRows,
     ReceiptStatus,
     encode_log_rows,
 )
+from checkpoint.wire.refusals import REFUSALS
+from checkpoint.wire.reports import RECEIVED_BELOW_HEADER, ReportReceipt
 
 T = TypeVar("T")
 

@@ -36,7 +36,7 @@ from checkpoint.store.engine import Store
 from checkpoint.store.models import ReportSent
 from checkpoint.store.sync_state import head_seq
 from checkpoint.sync.client import HubClient, TooLargeError, stopped, with_retries
-from checkpoint.sync.report_wire import ReportStatus, canonical, report_digest
+from checkpoint.wire.reports import ReportStatus, canonical, report_digest
 
 RECHECK_DAYS: Final = 7
 """Closed days computed again whenever the log has grown, to catch late entries."""

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from checkpoint.hub.db import make_engine
 from checkpoint.locale import load_catalog
 from checkpoint.store import instance_lock
 from checkpoint.store.engine import open_store
 from checkpoint.store.migrate import backup
 from checkpoint.sync.bundle import write_bundle
-from checkpoint.sync.hub.db import make_engine
 from tests.cli.test_init_verify import invoke
 from tests.reports.conftest import build_log
 from tests.test_files import null_device  # noqa: F401  (fixture)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 
-from checkpoint.sync.hub import db
-from checkpoint.sync.hub.app import make_hub_app
+from checkpoint.hub import db
+from checkpoint.hub.app import make_hub_app
 from tests.cli.test_init_verify import invoke
 from tests.sync.conftest import ThreadedHub, free_port, start_hub_process
 

@@ -18,11 +18,11 @@ import pytest
 import sqlalchemy as sa
 import uvicorn
 
+from checkpoint.hub import db
+from checkpoint.hub.app import make_hub_app
 from checkpoint.store.engine import Store, open_store
 from checkpoint.store.models import LOG_TABLES
 from checkpoint.store.sync_state import acked_mark
-from checkpoint.sync.hub import db
-from checkpoint.sync.hub.app import make_hub_app
 from tests.store.conftest import Scene, build_scene, make_person, make_reading
 
 CHECKPOINT = "HB-XG-0012"
@@ -204,7 +204,7 @@ def say_below(hub: Hub, hub_name: str, *codes: str) -> None:
     """What a forward tells `hub` first: `codes` are enrolled at the hub `hub_name` or below."""
     from datetime import UTC, datetime
 
-    from checkpoint.sync.hub.below import BelowCheckpoint, store_below
+    from checkpoint.hub.below import BelowCheckpoint, store_below
 
     at = datetime(2026, 1, 1, tzinfo=UTC)
     store_below(hub.engine, hub_name, [BelowCheckpoint(code=c, enrolled_at=at) for c in codes])

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from checkpoint.hub import db
+from checkpoint.hub.imports import import_bundle
 from checkpoint.store.sync_state import advance_mark
 from checkpoint.sync.bundle import BundleError, signing_key, write_bundle
-from checkpoint.sync.hub import db
-from checkpoint.sync.hub.imports import import_bundle
 from tests.cli.test_init_verify import invoke
 from tests.store.conftest import Scene
 from tests.sync.conftest import CHECKPOINT, fill, log_records, mark_of

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from checkpoint.hub import db
 from checkpoint.store.engine import open_store
 from checkpoint.sync.client import HubClient, SyncError, sync
-from checkpoint.sync.hub import db
 from tests.sync.conftest import (
     CHECKPOINT,
     Hub,

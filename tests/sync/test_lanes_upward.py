@@ -12,25 +12,25 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from checkpoint.hub import db
+from checkpoint.hub.forward import ForwardError, ForwardSummary, forward
+from checkpoint.hub.imports import import_bundle
+from checkpoint.hub.ingest import store_batch
+from checkpoint.hub.reports import FIGURE_NAMES, hub_day_report
 from checkpoint.reports.build import day_report
 from checkpoint.reports.json_form import to_data
 from checkpoint.store.engine import open_store
 from checkpoint.store.lanes import log_lane, name_lane
 from checkpoint.sync.bundle import write_bundle
 from checkpoint.sync.client import HubClient, SyncError, sync
-from checkpoint.sync.hub import db
-from checkpoint.sync.hub.forward import ForwardError, ForwardSummary, forward
-from checkpoint.sync.hub.imports import import_bundle
-from checkpoint.sync.hub.ingest import store_batch
-from checkpoint.sync.hub.reports import FIGURE_NAMES, hub_day_report
 from checkpoint.sync.report_push import send_reports
-from checkpoint.sync.wire import WireRecord
+from checkpoint.wire.records import WireRecord
+from tests.hub.test_forward import Levels, forward_to
+from tests.hub.test_forward import levels as levels  # the two hubs, as a fixture
+from tests.hub.test_hub import payloads
+from tests.hub.test_postgres import pg_hub as pg_hub  # a PostgreSQL hub, as a fixture
 from tests.reports.conftest import DAY, Log, build_log, report_settings, utc
 from tests.sync.conftest import CHECKPOINT, Hub, log_records, serve_in_thread
-from tests.sync.test_forward import Levels, forward_to
-from tests.sync.test_forward import levels as levels  # the two hubs, as a fixture
-from tests.sync.test_hub import payloads
-from tests.sync.test_postgres import pg_hub as pg_hub  # a PostgreSQL hub, as a fixture
 
 NOW = utc(26, 6)
 LANES = ("进城", "出城", "2号口")

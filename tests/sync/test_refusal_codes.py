@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import checkpoint.sync.hub.app
+import checkpoint.hub.app
 from checkpoint.locale import LANGUAGES, catalog
-from checkpoint.sync.refusals import REFUSALS
+from checkpoint.wire.refusals import REFUSALS
 
-HUB = Path(checkpoint.sync.hub.app.__file__).parent
+HUB = Path(checkpoint.hub.app.__file__).parent
 
 
 def test_every_code_the_hub_sends_is_listed_and_said_in_both_languages() -> None:

@@ -15,9 +15,9 @@ import httpx
 import pytest
 import trustme
 
+from checkpoint.hub import db
 from checkpoint.store.engine import open_store
 from checkpoint.sync.client import HubClient, Problem, SyncError, sync
-from checkpoint.sync.hub import db
 from tests.cli.test_init_verify import invoke
 from tests.sync.conftest import CHECKPOINT, Hub, serve_in_thread
 

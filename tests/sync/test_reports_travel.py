@@ -15,16 +15,16 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from checkpoint.domain.vocabulary import VehicleType
+from checkpoint.hub import db
+from checkpoint.hub.reports import hub_day_report
 from checkpoint.reports.build import day_report
 from checkpoint.reports.json_form import to_data
 from checkpoint.store.amendments import amend
 from checkpoint.store.engine import open_store
 from checkpoint.store.models import VehiclePassage
 from checkpoint.sync.client import HubClient, SyncError
-from checkpoint.sync.hub import db
-from checkpoint.sync.hub.reports import hub_day_report
 from checkpoint.sync.report_push import encode_report, send_reports
-from checkpoint.sync.report_wire import ReportStatus, canonical, report_digest
+from checkpoint.wire.reports import ReportStatus, canonical, report_digest
 from tests.reports.conftest import DAY, Log, build_log, report_settings, utc
 from tests.sync.conftest import CHECKPOINT, Hub
 

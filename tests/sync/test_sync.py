@@ -17,7 +17,7 @@ from checkpoint.store.amendments import amend
 from checkpoint.store.models import VehiclePassage
 from checkpoint.store.sync_state import sync_state, unsynced_count
 from checkpoint.sync.client import HubClient, SyncError, sync
-from checkpoint.sync.wire import ReceiptStatus
+from checkpoint.wire.records import ReceiptStatus
 from tests.store.conftest import Scene
 from tests.sync.conftest import (
     CHECKPOINT,
@@ -85,7 +85,7 @@ def test_personal_fields_stay_on_the_laptop_but_a_corrected_plate_travels(
         sync(log.store, client, checkpoint_id=CHECKPOINT)
     import sqlalchemy as sa
 
-    from checkpoint.sync.hub.db import records
+    from checkpoint.hub.db import records
 
     with hub.engine.connect() as connection:
         bodies = [row.body for row in connection.execute(sa.select(records.c.body))]
@@ -103,8 +103,8 @@ def test_a_question_nobody_asked_travels_as_null_and_the_hub_keeps_it(log: Scene
     hub accepts the record (its hash checks) and holds null, not false."""
     import sqlalchemy as sa
 
+    from checkpoint.hub.db import records
     from checkpoint.store import records as log_rows
-    from checkpoint.sync.hub.db import records
     from tests.store.conftest import make_person, make_reading
 
     unasked = make_person(log.passage, "快速").model_copy(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import trustme
 
-from checkpoint.sync.hub import db
+from checkpoint.hub import db
 from tests.cli.test_init_verify import invoke
 from tests.sync.conftest import free_port, wait_for_port
 

@@ -18,12 +18,12 @@ import sqlalchemy as sa
 from hypothesis import given
 from pydantic import AllowInfNan, Field, Strict, TypeAdapter, ValidationError
 
+from checkpoint.hub.db import records
 from checkpoint.store.chain import values_hash
 from checkpoint.store.models import Reading
 from checkpoint.store.sync_state import rows_between
 from checkpoint.sync.client import Answers, Cause, HubClient, SyncError, post_checked, sync
-from checkpoint.sync.hub.db import records
-from checkpoint.sync.wire import (
+from checkpoint.wire.records import (
     FiniteScalar,
     ReceiptStatus,
     WireRecord,
@@ -35,9 +35,9 @@ from checkpoint.sync.wire import (
     record_payload,
     wire_body,
 )
+from tests.hub.test_hub import payloads, post, rehash
 from tests.store.conftest import Scene
 from tests.sync.conftest import CHECKPOINT, Hub
-from tests.sync.test_hub import payloads, post, rehash
 
 scalars = st.one_of(
     st.none(),

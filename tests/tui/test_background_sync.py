@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from checkpoint.config import Settings, SyncSection, load_settings
+from checkpoint.hub import db
+from checkpoint.hub.app import make_hub_app
 from checkpoint.screening.desk import ScreeningDesk
 from checkpoint.store.engine import Store, open_store
 from checkpoint.sync.background import SyncTiming
-from checkpoint.sync.hub import db
-from checkpoint.sync.hub.app import make_hub_app
 from checkpoint.tui.app import CheckpointApp, make_app
 from checkpoint.tui.widgets.status_bar import StatusBar
 from tests.sync.conftest import Hub, ThreadedHub, free_port, log_records, serve_in_thread

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from checkpoint.store.engine import Store
+from tests.hub.test_hub_disk_full import full_hub  # noqa: F401  (fixture)
 from tests.sync.conftest import Hub
-from tests.sync.test_hub_disk_full import full_hub  # noqa: F401  (fixture)
 from tests.tui.test_background_sync import app_for, bar, screen_people, settings_for, store  # noqa: F401
 from tests.tui.test_screening_app import open_shift, until
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from checkpoint.hub import db
 from checkpoint.screening.desk import ScreeningDesk
 from checkpoint.store.engine import Store
-from checkpoint.sync.hub import db
 from checkpoint.tui.app import make_app
 from tests.sync.conftest import Hub
 from tests.tui.test_background_sync import QUICK, bar, hub, settings_for, store  # noqa: F401

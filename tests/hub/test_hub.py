@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
+from checkpoint.hub.openapi import PATH, generate
 from checkpoint.store.chain import column_names, row_hash
 from checkpoint.store.models import LOG_TABLES
-from checkpoint.sync.hub.openapi import PATH, generate
-from checkpoint.sync.wire import TABLES, encode_batch, record_payload
+from checkpoint.wire.records import TABLES, encode_batch, record_payload
 from tests.store.conftest import Scene
 from tests.sync.conftest import CHECKPOINT, Hub, serve_in_thread
 
@@ -63,7 +63,7 @@ def test_tokens_missing_wrong_revoked_or_of_another_checkpoint_are_refused(
     )
     assert status.status_code == 403
     assert post(hub, body, token).status_code == 200
-    from checkpoint.sync.hub import db
+    from checkpoint.hub import db
 
     db.revoke(hub.engine, CHECKPOINT)
     revoked = post(hub, body, token)
@@ -150,7 +150,7 @@ def test_altered_forged_or_conflicting_records_are_rejected_and_nothing_is_overw
 
 def test_the_committed_openapi_description_is_the_apps(hub: Hub) -> None:
     assert PATH.read_text(encoding="utf-8") == generate(), (
-        "the hub's API changed: run python -m checkpoint.sync.hub.openapi and commit the file"
+        "the hub's API changed: run python -m checkpoint.hub.openapi and commit the file"
     )
     served = httpx.get(f"{hub.address}/openapi.json").json()
     assert served == json.loads(PATH.read_text(encoding="utf-8"))

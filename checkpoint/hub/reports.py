@@ -34,10 +34,10 @@ import sqlalchemy as sa
 
 from checkpoint.domain.lanes import LEGACY_LANE_ID
 from checkpoint.domain.vocabulary import Disposition
+from checkpoint.hub.below import known_checkpoints
+from checkpoint.hub.db import report_versions, reports
 from checkpoint.reports.model import CaseStep, FeverCase, Figures
-from checkpoint.sync.hub.below import known_checkpoints
-from checkpoint.sync.hub.db import report_versions, reports
-from checkpoint.sync.report_wire import lane_of
+from checkpoint.wire.reports import lane_of
 
 DEFAULT_GRACE_HOURS: Final = 2.0
 """How long after the end of its report day a report still counts as on time."""

@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from checkpoint.hub import db
 from checkpoint.store.amendments import amend
 from checkpoint.store.chain import column_names
 from checkpoint.store.models import Shift, VehiclePassage
 from checkpoint.sync.client import HubClient, sync
-from checkpoint.sync.hub import db
-from checkpoint.sync.wire import WireRecord, check_record, record_payload
+from checkpoint.wire.records import WireRecord, check_record, record_payload
+from tests.hub.test_hub import payloads
 from tests.store.conftest import Scene
 from tests.sync.conftest import CHECKPOINT, Hub
-from tests.sync.test_hub import payloads
 
 
 def synced(log: Scene, hub: Hub) -> None:
@@ -138,8 +138,8 @@ def test_a_postgresql_hub_made_before_is_changed_to_jsonb(pg_url: str) -> None:
 
 @pytest.mark.postgres
 def test_a_postgresql_hub_refuses_a_nul_character_with_a_reason(log: Scene, pg_url: str) -> None:
-    from checkpoint.sync.hub.ingest import store_batch
-    from tests.sync.test_hub import rehash
+    from checkpoint.hub.ingest import store_batch
+    from tests.hub.test_hub import rehash
 
     engine = db.make_engine(pg_url)
     try:

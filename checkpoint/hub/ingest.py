@@ -28,8 +28,8 @@ import pydantic
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from checkpoint.sync.hub.db import records
-from checkpoint.sync.wire import Receipt, ReceiptStatus, WireRecord, check_record, hub_body
+from checkpoint.hub.db import records
+from checkpoint.wire.records import Receipt, ReceiptStatus, WireRecord, check_record, hub_body
 
 _RECEIPTS: pydantic.TypeAdapter[list[Receipt]] = pydantic.TypeAdapter(list[Receipt])
 

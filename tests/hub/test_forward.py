@@ -17,19 +17,20 @@ from typing import Any
 import httpx
 import pytest
 
-from checkpoint.store.lanes import log_lane
-from checkpoint.sync.client import HubClient, sync
-from checkpoint.sync.hub import db
-from checkpoint.sync.hub.forward import (
+from checkpoint.hub import db
+from checkpoint.hub.forward import (
     Forwarder,
     ForwardError,
     ForwardSummary,
     forward,
     upstream_mark,
 )
-from checkpoint.sync.hub.ingest import store_batch
-from checkpoint.sync.wire import WireRecord, encode_batch
+from checkpoint.hub.ingest import store_batch
+from checkpoint.store.lanes import log_lane
+from checkpoint.sync.client import HubClient, sync
+from checkpoint.wire.records import WireRecord, encode_batch
 from tests.cli.test_init_verify import invoke
+from tests.hub.test_hub import payloads
 from tests.store.conftest import Scene
 from tests.sync.conftest import (
     CHECKPOINT,
@@ -44,7 +45,6 @@ from tests.sync.conftest import (
     wait_for_port,
 )
 from tests.sync.faulty_proxy import FaultyProxy
-from tests.sync.test_hub import payloads
 
 OTHER = "HB-XG-0013"
 
@@ -173,7 +173,7 @@ def test_the_parents_mark_stops_at_a_gap_and_moves_once_it_is_filled(
 
 
 def test_only_a_hub_token_may_forward_other_checkpoints_records(log: Scene, levels: Levels) -> None:
-    from checkpoint.sync.hub import db
+    from checkpoint.hub import db
 
     body = encode_batch(CHECKPOINT, payloads(log)[:3])
     headers = {"Content-Encoding": "gzip", "Content-Type": "application/json"}

@@ -18,13 +18,9 @@ from openpyxl import load_workbook
 from rich.cells import cell_len
 
 from checkpoint.errors import ReportError
-from checkpoint.reports.build import day_report
-from checkpoint.reports.fonts import CjkFont
-from checkpoint.reports.json_form import to_data
-from checkpoint.reports.model import Figures
-from checkpoint.sync.hub import db
-from checkpoint.sync.hub.report_ingest import store_report
-from checkpoint.sync.hub.report_render import (
+from checkpoint.hub import db
+from checkpoint.hub.report_ingest import store_report
+from checkpoint.hub.report_render import (
     TABLE_FIGURES,
     render_csv,
     render_json,
@@ -32,8 +28,12 @@ from checkpoint.sync.hub.report_render import (
     render_text,
     render_xlsx,
 )
-from checkpoint.sync.hub.reports import HubDayReport, hub_day_report
-from checkpoint.sync.report_wire import canonical
+from checkpoint.hub.reports import HubDayReport, hub_day_report
+from checkpoint.reports.build import day_report
+from checkpoint.reports.fonts import CjkFont
+from checkpoint.reports.json_form import to_data
+from checkpoint.reports.model import Figures
+from checkpoint.wire.reports import canonical
 from tests.cli.test_init_verify import invoke
 from tests.reports.conftest import (
     DAY,

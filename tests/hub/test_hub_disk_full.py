@@ -15,12 +15,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from checkpoint.hub import db
+from checkpoint.hub.app import make_hub_app
+from checkpoint.hub.disk_full import is_disk_full
 from checkpoint.store.sync_state import unsynced_count
-from checkpoint.sync import DISK_FULL, PROBLEM_HEADER
 from checkpoint.sync.client import HubClient, Problem, SyncError, sync
-from checkpoint.sync.hub import db
-from checkpoint.sync.hub.app import make_hub_app
-from checkpoint.sync.hub.disk_full import is_disk_full
+from checkpoint.wire import DISK_FULL, PROBLEM_HEADER
 from tests.store.conftest import Scene
 from tests.sync.conftest import CHECKPOINT, Hub, ThreadedHub, free_port
 

@@ -132,7 +132,7 @@ report_versions = sa.Table(
     sa.Column("checkpoint_id", sa.String(32), primary_key=True),
     sa.Column("lane_id", sa.String(36), primary_key=True, comment=LANE_COLUMN_COMMENT),
     sa.Column("day", sa.Date, primary_key=True),
-    sa.Column("digest", sa.String(64), primary_key=True, comment="report_wire.report_digest"),
+    sa.Column("digest", sa.String(64), primary_key=True, comment="wire.reports.report_digest"),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     comment="each distinct version of a lane's daily report and when it first arrived: the "
     "first one says whether the report was on time, the count whether it was revised",
@@ -150,7 +150,7 @@ upstream_reports = sa.Table(
         "digest",
         sa.String(64),
         nullable=False,
-        comment="report_wire.report_digest of the version the parent acknowledged",
+        comment="wire.reports.report_digest of the version the parent acknowledged",
     ),
     comment="which version of each lane's daily report a parent hub holds (forwarding)",
 )

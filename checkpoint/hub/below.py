@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.dialects import postgresql, sqlite
 
-from checkpoint.sync.hub.db import below_checkpoints, checkpoints
+from checkpoint.hub.db import below_checkpoints, checkpoints
 
 MAX_ENTRIES = 100_000
 

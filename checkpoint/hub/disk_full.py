@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from checkpoint.sync import DISK_FULL, PROBLEM_HEADER
+from checkpoint.wire import DISK_FULL, PROBLEM_HEADER
 
 if TYPE_CHECKING:  # `is_disk_full` serves the hub's commands too, which need no web framework
     from fastapi import FastAPI, Request

@@ -58,18 +58,18 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from checkpoint.domain.lanes import LEGACY_LANE_ID
-from checkpoint.sync import DEFAULT_BATCH
-from checkpoint.sync.client import HubClient, SyncError, post_checked, with_retries
-from checkpoint.sync.hub.below import statement_of
-from checkpoint.sync.hub.db import (
+from checkpoint.hub.below import statement_of
+from checkpoint.hub.db import (
     records,
     report_versions,
     reports,
     upstream_marks,
     upstream_reports,
 )
-from checkpoint.sync.report_wire import ReportStatus, report_digest
-from checkpoint.sync.wire import ReceiptStatus, encode_batch, wire_body
+from checkpoint.sync.client import HubClient, SyncError, post_checked, with_retries
+from checkpoint.wire import DEFAULT_BATCH
+from checkpoint.wire.records import ReceiptStatus, encode_batch, wire_body
+from checkpoint.wire.reports import ReportStatus, report_digest
 
 
 @dataclass(frozen=True)

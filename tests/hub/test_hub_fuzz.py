@@ -17,12 +17,12 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from checkpoint.sync.hub import db
-from checkpoint.sync.hub.app import make_hub_app
-from checkpoint.sync.wire import encode_batch
+from checkpoint.hub import db
+from checkpoint.hub.app import make_hub_app
+from checkpoint.wire.records import encode_batch
+from tests.hub.test_hub import payloads, post, rehash
 from tests.store.conftest import Scene
 from tests.sync.conftest import CHECKPOINT, Hub
-from tests.sync.test_hub import payloads, post, rehash
 
 EXAMPLES = 120
 """Per operation and kind of data; about 30 s in all on a loaded laptop."""

@@ -1,6 +1,6 @@
 """Storing a daily report: one row per (checkpoint, lane, report day), replaced by a resubmission
 of that lane's report that says something else, kept as it is by one that says the same. The
-lane is the one the report names (`report_wire.lane_of`): no lane's report replaces another's.
+lane is the one the report names (`wire.reports.lane_of`): no lane's report replaces another's.
 
 One transaction per report. The row is inserted if absent (`ON CONFLICT DO NOTHING`); when it
 was present, it is read under a row lock and replaced only if the digests differ. A concurrent
@@ -19,8 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from checkpoint.sync.hub.db import report_versions, reports
-from checkpoint.sync.report_wire import ReportReceipt, ReportStatus, lane_of, report_digest
+from checkpoint.hub.db import report_versions, reports
+from checkpoint.wire.reports import ReportReceipt, ReportStatus, lane_of, report_digest
 
 
 def _insert(table: sa.Table, dialect: str, keys: list[str]) -> Any:
@@ -42,7 +42,7 @@ def store_report(
     *,
     now: datetime | None = None,
 ) -> ReportReceipt:
-    """Hold `body` (a validated daily report, `report_wire.canonical`) as `checkpoint_id`'s
+    """Hold `body` (a validated daily report, `wire.reports.canonical`) as `checkpoint_id`'s
     report of `day`, arrived at `now` (default: the current time); what was done with it."""
     received_at = now or datetime.now(UTC)
     digest = report_digest(body)

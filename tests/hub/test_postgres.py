@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from checkpoint.hub import db
+from checkpoint.hub.forward import forward, upstream_mark
+from checkpoint.hub.imports import import_bundle
 from checkpoint.sync.bundle import write_bundle
 from checkpoint.sync.client import HubClient, SyncError, sync
-from checkpoint.sync.hub import db
-from checkpoint.sync.hub.forward import forward, upstream_mark
-from checkpoint.sync.hub.imports import import_bundle
+from tests.hub.test_forward import lane_of
 from tests.store.conftest import Scene
 from tests.sync.conftest import (
     CHECKPOINT,
@@ -23,7 +24,6 @@ from tests.sync.conftest import (
     serve_in_thread,
 )
 from tests.sync.faulty_proxy import FaultyProxy
-from tests.sync.test_forward import lane_of
 
 pytestmark = pytest.mark.postgres
 

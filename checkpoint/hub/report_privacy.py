@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Final
 
 from checkpoint.domain.masking import mask_name
-from checkpoint.sync.report_wire import DayReport
+from checkpoint.wire.reports import DayReport
 
 MAX_VISIBLE: Final = 10
 """Most characters a masked number shows (a resident ID keeps its region code and last 4)."""

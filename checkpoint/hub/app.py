@@ -10,7 +10,7 @@ may be gzip-compressed (`Content-Encoding: gzip`); a body over the limit, compre
 expanded, is 413 with the limit in the reason; a body that is not valid gzip is 400, an
 unknown encoding 415, and content that does not fit the schema 422 with the fields at fault.
 Every refusal's body is `{"detail": <English reason>, "code": <stable code>, "params": {…}}`:
-clients show `code` in their user's language (`checkpoint.sync.refusals`), older ones the detail.
+clients show `code` in their user's language (`checkpoint.wire.refusals`), older ones the detail.
 TLS: run uvicorn with `--ssl-keyfile/--ssl-certfile` (`checkpoint hub serve` passes them on)
 or put the hub behind a reverse proxy that terminates TLS (README, "Hub").
 """
@@ -31,7 +31,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime
 
-from checkpoint.sync.hub import (
+from checkpoint.hub import (
     below,
     db,
     disk_full,
@@ -40,15 +40,15 @@ from checkpoint.sync.hub import (
     report_privacy,
     strict_json,
 )
-from checkpoint.sync.hub.below import BelowCheckpoints, BelowReceipt
-from checkpoint.sync.report_wire import RECEIVED_BELOW_HEADER, DayReport, ReportReceipt
-from checkpoint.sync.wire import (
+from checkpoint.hub.below import BelowCheckpoints, BelowReceipt
+from checkpoint.wire.records import (
     Batch,
     BatchReceipts,
     BodyTooLargeError,
     CheckpointStatus,
     decompress,
 )
+from checkpoint.wire.reports import RECEIVED_BELOW_HEADER, DayReport, ReportReceipt
 
 DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
 _LIMIT_KEY = "checkpoint.max_body_bytes"
@@ -65,7 +65,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class Refusal(HTTPException):
-    """An HTTP refusal with a stable `code` (one of `checkpoint.sync.refusals.REFUSALS`) and
+    """An HTTP refusal with a stable `code` (one of `checkpoint.wire.refusals.REFUSALS`) and
     the `params` a client needs to say it in its user's language; `detail` stays the English
     sentence."""
 

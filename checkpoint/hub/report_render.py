@@ -20,11 +20,7 @@ from rich.cells import cell_len
 
 from checkpoint.domain.lanes import lane_name_shown
 from checkpoint.domain.plates import place_name
-from checkpoint.locale import Language, translate
-from checkpoint.reports.fonts import CjkFont, FontChoice
-from checkpoint.reports.model import Figures
-from checkpoint.reports.text import PAPER, fit, sums_line, wrap
-from checkpoint.sync.hub.reports import (
+from checkpoint.hub.reports import (
     FIGURE_NAMES,
     CheckpointDay,
     HubCase,
@@ -33,6 +29,10 @@ from checkpoint.sync.hub.reports import (
     SilentLane,
     to_data,
 )
+from checkpoint.locale import Language, translate
+from checkpoint.reports.fonts import CjkFont, FontChoice
+from checkpoint.reports.model import Figures
+from checkpoint.reports.text import PAPER, fit, sums_line, wrap
 
 TABLE_FIGURES: Final[tuple[str, ...]] = (
     "people",

@@ -17,16 +17,16 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from checkpoint.hub import db
+from checkpoint.hub.report_ingest import store_report
+from checkpoint.hub.report_render import render_text
+from checkpoint.hub.reports import hub_day_report
+from checkpoint.hub.reports import to_data as hub_data
 from checkpoint.reports.build import day_report
 from checkpoint.reports.json_form import to_data
-from checkpoint.sync.hub import db
-from checkpoint.sync.hub.report_ingest import store_report
-from checkpoint.sync.hub.report_render import render_text
-from checkpoint.sync.hub.reports import hub_day_report
-from checkpoint.sync.hub.reports import to_data as hub_data
-from checkpoint.sync.report_wire import ReportStatus, canonical
+from checkpoint.wire.reports import ReportStatus, canonical
+from tests.hub.test_hub_report import NAMES
 from tests.reports.conftest import DAY, Log, report_settings, utc
-from tests.sync.test_hub_report import NAMES
 from tests.sync.test_reports_travel import known as known  # the known log, as a fixture
 
 CODE = "HB-XG-0012"

@@ -15,15 +15,15 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 
+from checkpoint.hub import db
 from checkpoint.sync.client import HubClient, sync
-from checkpoint.sync.hub import db
-from checkpoint.sync.report_wire import MAX_COUNT
-from checkpoint.sync.wire import encode_batch
+from checkpoint.wire.records import encode_batch
+from checkpoint.wire.reports import MAX_COUNT
+from tests.hub.test_forward_reports import DAY, A
+from tests.hub.test_forward_reports import ours as ours  # a daily report's JSON form
+from tests.hub.test_hub import payloads, post
 from tests.store.conftest import Scene
 from tests.sync.conftest import CHECKPOINT, Hub, log_records
-from tests.sync.test_forward_reports import DAY, A
-from tests.sync.test_forward_reports import ours as ours  # a daily report's JSON form
-from tests.sync.test_hub import payloads, post
 from tests.sync.test_reports_travel import known as known  # the known log, as a fixture
 
 SQUATTER = "HB-XG-0666"

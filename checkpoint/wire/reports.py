@@ -21,7 +21,7 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, StringConstraints
 
 from checkpoint.domain.lanes import LANE_NAME_MAX, LEGACY_LANE_ID
-from checkpoint.sync.wire import CheckpointCode
+from checkpoint.wire.records import CheckpointCode
 
 NOT_DIGESTED: Final = frozenset({"generated_at", "log_range"})
 """Members of the JSON form that say when and from what a report was made, not what it says."""

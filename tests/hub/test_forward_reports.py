@@ -14,18 +14,18 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from checkpoint.hub import db
+from checkpoint.hub.reports import hub_day_report
 from checkpoint.reports.build import day_report
 from checkpoint.reports.json_form import to_data
 from checkpoint.sync.client import HubClient
-from checkpoint.sync.hub import db
-from checkpoint.sync.hub.reports import hub_day_report
 from checkpoint.sync.report_push import encode_report
-from checkpoint.sync.report_wire import RECEIVED_BELOW_HEADER, canonical, report_digest
+from checkpoint.wire.reports import RECEIVED_BELOW_HEADER, canonical, report_digest
 from tests.cli.test_init_verify import invoke
+from tests.hub.test_forward import Levels, forward_to
+from tests.hub.test_forward import levels as levels  # the three-level fixture
 from tests.reports.conftest import DAY, Log, report_settings, utc
 from tests.sync.conftest import say_below
-from tests.sync.test_forward import Levels, forward_to
-from tests.sync.test_forward import levels as levels  # the three-level fixture
 from tests.sync.test_reports_travel import known as known  # the known log, as a fixture
 
 A, B, SILENT, GONE = "HB-XG-0012", "HB-XG-0020", "HB-XG-0030", "HB-XG-0040"
@@ -109,7 +109,7 @@ def test_reports_reach_the_county_once_and_a_correction_replaces(
 def test_lateness_at_the_county_follows_the_arrival_at_the_township(
     ours: dict[str, Any], levels: Levels
 ) -> None:
-    from checkpoint.sync.hub.report_ingest import store_report
+    from checkpoint.hub.report_ingest import store_report
 
     engine = levels.township.engine
     db.enroll(engine, A, now=utc(20, 0))

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from checkpoint.sync import DEFAULT_BATCH
+from checkpoint.hub import db
+from checkpoint.hub.ingest import store_batch
 from checkpoint.sync.bundle import BundleError, BundleHeader, key_from_token_hash, read_bundle
-from checkpoint.sync.hub import db
-from checkpoint.sync.hub.ingest import store_batch
-from checkpoint.sync.wire import Receipt, ReceiptStatus
+from checkpoint.wire import DEFAULT_BATCH
+from checkpoint.wire.records import Receipt, ReceiptStatus
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The hub's OpenAPI description as kept in the repository (`openapi.json` beside this module).
 
-Regenerate after changing the API: `python -m checkpoint.sync.hub.openapi`; a test fails while
+Regenerate after changing the API: `python -m checkpoint.hub.openapi`; a test fails while
 the file and the app disagree.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from checkpoint.sync.hub.app import make_hub_app
+from checkpoint.hub.app import make_hub_app
 
 PATH = Path(__file__).with_name("openapi.json")
 
