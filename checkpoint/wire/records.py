@@ -451,7 +451,7 @@ def _refusal(record: WireRecord) -> str | None:
             return f"personal values must be sent all together: {_names(personal)}"
         for name in _json_names(record_type) & record.personal.keys():
             if not _is_json(record.personal[name]):
-                return f"{record.table}.{_names([name])} is not JSON text"
+                return f"{record.table}.{_names([name])} {_NOT_JSON_TEXT}"
         row: list[Any] = [None] * len(names)
         for i, name in enumerate(names):
             if name in record.personal:
@@ -465,7 +465,7 @@ def _refusal(record: WireRecord) -> str | None:
         stored[name] = getattr(record, name)
     for name in _json_names(record_type) & stored.keys():
         if not _is_json(stored[name]):
-            return f"{record.table}.{_names([name])} is not JSON text"
+            return f"{record.table}.{_names([name])} {_NOT_JSON_TEXT}"
     hashed = hashed_values(record_type, [stored[name] for name in hashed_names(record_type)])
     if not _hash_matches(record_type, hashed, record.personal_digest, record.hash):
         return "the content does not match the record's hash (altered or forged)"
@@ -492,15 +492,26 @@ def _hash_matches(
     return values_hash(record_type, values, digest) == expected
 
 
+_NOT_JSON_TEXT: Final = (
+    "is not JSON text as json.dumps writes it (\\u escapes, ', ' and ': ' separators)"
+)
+
+
 def _is_json(text: Any) -> bool:
-    """Whether `text` is JSON text the log could have written (no NaN: the log holds none)."""
+    """Whether `text` is JSON text the log could have written (no NaN: the log holds none), in
+    the form the chain hashes it (`chain.hashed_json`).
+
+    ASCII text is hashed as it is, and the hub writes it anew when it forwards the record
+    (`wire_body`): text in another form than `json.dumps` gives (`["a","b"]`) would be stored
+    here and refused for good by the hub above, its hash no longer matching. Other text is
+    hashed as `json.dumps` writes it anew, here and above alike."""
     if not isinstance(text, str):
         return False
     try:
-        json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=_refuse_constant)
+        return not text.isascii() or _HASHED_JSON.encode(value) == text
     except (ValueError, RecursionError):
         return False
-    return True
 
 
 def _refuse_constant(name: str) -> Any:
