@@ -166,6 +166,7 @@ def test_json_csv_and_xlsx_read_back(
     assert values[-1][8] == report.total_new.people
     assert values[-1][8 + len(NAMES)] == report.total_cumulative.people
 
+
 def test_the_pdf_has_the_tables_the_omissions_and_the_cases(
     hub_engine: tuple[sa.Engine, dict[str, Any], dict[str, Any]], cjk_font: CjkFont
 ) -> None:

@@ -531,3 +531,12 @@ def test_figures_at_each_level(lanes: list[LaneLog], sqlite_hubs: Backend) -> No
         SPECS[1].people + SPECS[2].people, SPECS[2].fevers, records[1] + records[2], 2
     )
     assert figures["county"] == LevelFigures(71, 8, sum(records), 3)
+
+
+def test_a_township_holding_nothing_yet_forwards_without_error(sqlite_hubs: Backend) -> None:
+    """The forward's first step in half the orders above: nothing has reached the township yet.
+    It used to ask the county about checkpoint "-", which a hub's token may not ask about."""
+    case = sqlite_hubs.case()
+    with HubClient(case.county_address, case.hub_token) as client:
+        summary = forward(case.township, client)
+    assert summary.sent == 0 and summary.pending == 0 and summary.below == 1
