@@ -443,14 +443,17 @@ def forward(
         # Check the link and the token first, also when there is nothing to send; the parent
         # lets a hub's token act only for the checkpoints it was told are below it.
         _tell_below(engine, client, summary, retries=retries, backoff=backoff, sleep=sleep)
-        probe = checkpoint_ids[0] if checkpoint_ids else "-"
-        with_retries(
-            lambda: client.status(probe),
-            upstream,
-            retries=retries,
-            backoff=backoff,
-            sleep=sleep,
-        )
+        # A parent that heard the statement has checked the link and the token already; with
+        # nothing held, asking it about a checkpoint would only be refused (none is below).
+        if checkpoint_ids or summary.below is None:
+            probe = checkpoint_ids[0] if checkpoint_ids else "-"
+            with_retries(
+                lambda: client.status(probe),
+                upstream,
+                retries=retries,
+                backoff=backoff,
+                sleep=sleep,
+            )
         for checkpoint_id in checkpoint_ids:
             current = checkpoint_id
             for lane_id in _lanes_held(engine, checkpoint_id):

@@ -129,6 +129,25 @@ def days_to_check(
     return days
 
 
+def closed_day_reports(
+    store: Store, settings: Settings, *, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The daily reports (JSON form, `canonical`) of every closed report day of the log, oldest
+    first, as `send_reports` would send them: for a bundle, which cannot ask the hub what it
+    holds (at most `MAX_DAYS`)."""
+    moment = now or datetime.now(UTC)
+    with store.reading() as session:
+        first = _first_day(session, settings)
+    days = days_to_check(
+        first=first,
+        last_closed=current_report_day(settings, now=moment) - timedelta(days=1),
+        acknowledged={},
+        head=0,
+        last_amendment=0,
+    )
+    return [canonical(to_data(day_report(store, settings, day, now=moment))) for day in days]
+
+
 def send_reports(
     store: Store,
     settings: Settings,
