@@ -52,7 +52,7 @@ from checkpoint.store.models import (
     VehiclePassageFields,
     VehicleReleaseFields,
 )
-from checkpoint.store.sync_state import unsynced_count
+from checkpoint.store.sync_state import held_back_count, unsynced_count
 
 Clock = Callable[[], datetime]
 
@@ -162,6 +162,9 @@ class ShiftCounters:
     unsynced: int = 0
     """Records of the whole log not yet acknowledged by the hub (all of them until the first
     sync)."""
+    held_back: int = 0
+    """Records and daily reports held back from the hub: they cannot be sent as they are (the
+    rest went on without them); `checkpoint sync` lists them with how to fix each."""
 
     @property
     def passages(self) -> int:
@@ -496,5 +499,6 @@ class ScreeningDesk:
         with self.store.reading() as session:
             row = session.connection().execute(sql, {"shift": shift_id.hex}).one()
             unsynced = unsynced_count(session=session)
+            held = held_back_count(session=session)
         counters = ShiftCounters(*(int(v) for v in row))
-        return dataclasses.replace(counters, unsynced=unsynced)
+        return dataclasses.replace(counters, unsynced=unsynced, held_back=held)
