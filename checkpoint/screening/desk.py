@@ -24,6 +24,7 @@ from checkpoint.domain.phones import Phone
 from checkpoint.domain.plates import Plate
 from checkpoint.domain.readings import Reading
 from checkpoint.domain.risk_areas import RiskArea, RiskAreaList
+from checkpoint.domain.text_limits import check_lengths
 from checkpoint.domain.vocabulary import (
     Direction,
     DocumentKind,
@@ -334,6 +335,14 @@ class ScreeningDesk:
         In full mode the fields the checkpoint kind requires must be filled; nothing is written
         otherwise (the error names the missing fields).
         """
+        check_lengths(
+            name=person.name,
+            origin=person.origin,
+            route=person.route,
+            transport_no=person.transport_no,
+            destination=person.destination,
+            travel_reason=person.travel_reason,
+        )
         if mode is EntryMode.FULL:
             missing = person.missing(self.required_fields)
             if missing:
