@@ -155,6 +155,20 @@ upstream_reports = sa.Table(
     comment="which version of each lane's daily report a parent hub holds (forwarding)",
 )
 
+held_below = sa.Table(
+    "held_below",
+    metadata,
+    sa.Column("checkpoint_id", sa.String(32), primary_key=True),
+    sa.Column("lane_id", sa.String(36), primary_key=True, comment=LANE_COLUMN_COMMENT),
+    sa.Column("id", sa.String(32), primary_key=True, comment="the record's id"),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("table_name", sa.String(40), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, comment="why, in English"),
+    sa.Column("said_at", sa.DateTime(timezone=True), nullable=False),
+    comment="records a checkpoint's lane said it holds back (it cannot send them): their seqs "
+    "are gaps known here, not losses; forwarding moves past them and tells the parent",
+)
+
 upstream_held = sa.Table(
     "upstream_held",
     metadata,

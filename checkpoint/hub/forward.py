@@ -64,6 +64,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from checkpoint.domain.lanes import LEGACY_LANE_ID
+from checkpoint.hub import held_below
 from checkpoint.hub.below import statement_of
 from checkpoint.hub.db import (
     records,
@@ -704,6 +705,14 @@ def _forward_lane(
         if taken and taken[0]:
             _unhold(engine, upstream, checkpoint_id, lane_id, "record", [body["id"]])
     mark = upstream_mark(engine, upstream, checkpoint_id, lane_id)
+    stored_before = summary.stored
+    # Seqs the lane said it holds back: gaps known, not records on their way; the mark moves
+    # past them (in the legacy lane, where several logs share seqs, no seq is known so).
+    gaps = (
+        held_below.held_seqs(engine, checkpoint_id, lane_id)
+        if lane_id != LEGACY_LANE_ID
+        else frozenset[int]()
+    )
     # After the mark; in the legacy lane, from the mark's seq on: another record may share it.
     cursor: tuple[int, str | None] = (mark, "" if lane_id == LEGACY_LANE_ID else None)
     size = max(1, batch_size)
@@ -719,6 +728,8 @@ def _forward_lane(
             size = max(1, batch_size)  # past a record refused alone: full batches again
         contiguous = True
         for body in bodies:
+            while contiguous and mark + 1 in gaps:
+                mark += 1
             # Only a seq right after the mark moves it: a gap in what this hub holds stops it.
             # (One at or under it comes from the legacy lane, where seqs may repeat.) A record
             # the parent refused is held back and moves it like one it took.
@@ -728,6 +739,14 @@ def _forward_lane(
                 contiguous = False
         _note(engine, upstream, checkpoint_id, lane_id, seq=mark)
         cursor = (bodies[-1]["seq"], bodies[-1]["id"])
+    if gaps and mark + 1 in gaps:  # held back at the laptop after the last record held here
+        while mark + 1 in gaps:
+            mark += 1
+        _note(engine, upstream, checkpoint_id, lane_id, seq=mark)
+    if gaps or summary.stored > stored_before:
+        _tell_held_back(
+            engine, client, checkpoint_id, lane_id, retries=retries, backoff=backoff, sleep=sleep
+        )
     if len(summary.rejected) > rejected_before:
         first = summary.rejected[rejected_before]
         _note(
@@ -738,6 +757,32 @@ def _forward_lane(
             error=f"{len(summary.rejected) - rejected_before} records held back, first seq "
             f"{first.seq}: {first.reason}",
         )
+
+
+def _tell_held_back(
+    engine: sa.Engine,
+    client: HubClient,
+    checkpoint_id: str,
+    lane_id: str,
+    *,
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], Any],
+) -> None:
+    """Pass on to the parent what the lane said it holds back (an empty list once it sent
+    everything, which reaches here as new records; a parent from before this is left alone)."""
+    statement = held_below.statement_of(engine, checkpoint_id, lane_id)
+    try:
+        with_retries(
+            functools.partial(client.put_held_back, checkpoint_id, statement),
+            client.hub_url,
+            retries=retries,
+            backoff=backoff,
+            sleep=sleep,
+        )
+    except SyncError as error:
+        if error.status not in (404, 405):
+            raise
 
 
 class Forwarder:

@@ -57,6 +57,8 @@ from checkpoint.wire.records import (
     CONTENT_ENCODING,
     CheckpointStatus,
     EncodedRows,
+    HeldBackRecord,
+    HeldBackStatement,
     ReceiptStatus,
     Unsendable,
     encode_log_rows,
@@ -548,6 +550,15 @@ class HubClient:
             headers={"Content-Encoding": CONTENT_ENCODING, "Content-Type": "application/json"},
         )
 
+    def put_held_back(self, checkpoint_id: str, statement: HeldBackStatement) -> None:
+        """Tell the hub which records of this lane are held back (the whole list)."""
+        self._send(
+            "PUT",
+            f"v1/checkpoints/{checkpoint_id}/held-back",
+            content=statement.model_dump_json().encode(),
+            headers={"Content-Type": "application/json"},
+        )
+
     def status(self, checkpoint_id: str) -> CheckpointStatus:
         """What the hub holds from `checkpoint_id` (also checks the link and the token)."""
         response = self._send("GET", f"v1/checkpoints/{checkpoint_id}/status")
@@ -857,7 +868,47 @@ def sync(
     with store.session() as session:
         summary.mark = advance_mark(session=session, hub=hub, seq=summary.mark)
         summary.held_back = held_back_count(session=session, hub=hub)
+    if summary.rejected or summary.released or summary.held_back:
+        _tell_held_back(
+            store, client, checkpoint_id, lane_id, retries=retries, backoff=backoff, sleep=sleep
+        )
     return summary
+
+
+def _tell_held_back(
+    store: Store,
+    client: HubClient,
+    checkpoint_id: str,
+    lane_id: str,
+    *,
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], Any],
+) -> None:
+    """Tell the hub which records this lane holds back, so that it knows their seqs are gaps
+    held at the laptop, not losses (a hub from before this is left alone)."""
+    with store.reading() as session:
+        held = held_back(session=session, hub=client.hub_url, kind=RECORD)
+    statement = HeldBackStatement(
+        lane_id=lane_id,
+        records=[
+            HeldBackRecord(
+                id=h.item, seq=h.seq or 1, table=h.table_name or "", reason=h.reason[:2000]
+            )
+            for h in held
+        ],
+    )
+    try:
+        with_retries(
+            functools.partial(client.put_held_back, checkpoint_id, statement),
+            client.hub_url,
+            retries=retries,
+            backoff=backoff,
+            sleep=sleep,
+        )
+    except SyncError as error:
+        if error.status not in (404, 405):
+            raise
 
 
 def _stop(reader: ThreadPoolExecutor, sender: ThreadPoolExecutor, flights: deque[_Flight]) -> None:

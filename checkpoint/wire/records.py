@@ -169,6 +169,31 @@ class CheckpointStatus(BaseModel):
     """How many of its records the hub holds."""
     max_seq: int
     """The highest `seq` among them (0 for none)."""
+    held_back: int = 0
+    """Records its lanes said they hold back (`HeldBackStatement`): not lost, not sent."""
+
+
+class HeldBackRecord(BaseModel):
+    """A record a lane holds back: it could not be sent (refused by a hub or by the wire), so
+    its seq is a gap at the hub that is known, not a loss."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    id: Hex32
+    seq: int = Field(ge=1, le=INT64_MAX)
+    table: str = Field(max_length=40)
+    reason: str = Field(max_length=2000)
+    """Why, in English."""
+
+
+class HeldBackStatement(BaseModel):
+    """Every record one lane of a checkpoint holds back from the hub it tells, now (the whole
+    list each time: one no longer in it went, or was never held back)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    lane_id: LaneId = ""
+    records: list[HeldBackRecord] = Field(max_length=20_000)
 
 
 # ---------------------------------------------------------------------------- checkpoint side
