@@ -73,6 +73,9 @@ def print_held_back(store: Store, hub: str, language: Language) -> int:
     )
     for item in held[:SHOWN_REJECTIONS]:
         params = dict(item.params)
+        if isinstance(params.get("field"), str):  # a field of a person, named in the language
+            named = translate(f"field.{params['field']}", language)
+            params["field"] = params["field"] if named.startswith("field.") else named
         why = _say(item.code, language, params, item.reason)
         fix = _fix(item.code, language, params)
         if item.kind == RECORD:

@@ -149,8 +149,8 @@ def test_a_day_held_back_is_listed_in_both_languages_with_exit_3_until_corrected
     assert chinese.exit_code == 3, chinese.output
     said = " ".join(chinese.output.split())
     assert "未能上传（其余已照常上传）：记录 0 条，日报告 1 份。" in said
-    assert "第 1 个发热病例的 name 长 10000 个字符，日报告最多允许 200 个" in said
-    assert "请在历史记录中更正此人的 name（Ctrl+F" in said
+    assert "第 1 个发热病例的姓名长 10000 个字符，日报告最多允许 200 个" in said
+    assert "请在历史记录中更正此人的姓名（Ctrl+F" in said
     assert "Traceback" not in said
 
     with open_store(home / "checkpoint.db", create=False) as store, store.session() as session:
