@@ -482,9 +482,10 @@ class HeldBack(SQLModel, table=True):
     `SyncState`, not a record.
 
     One that the hub refused, or that the local check of the wire format refused before
-    sending (`sync/held_back.py`), is held back so that it never stops what comes after it. It
-    is listed here until it goes (a corrected report, a hub that now takes the record): every
-    sync tries it again and says it is still held back, and the status bar counts it.
+    sending (`sync/client.py`, `sync/report_push.py`), is held back so that it never stops
+    what comes after it. It is listed here until it goes (a corrected report, a hub that now
+    takes the record): every sync tries it again and says it is still held back, and the
+    status bar counts it.
     """
 
     __tablename__ = "held_back"

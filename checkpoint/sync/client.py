@@ -1,11 +1,12 @@
 """Pushing the local log to a hub: batches in seq order, receipts, and a mark that never runs ahead.
 
 The client sends every record after the hub's acknowledged mark, in batches ordered by seq,
-gzip-compressed. The mark moves only over receipts, and only over a contiguous run of "stored"
-or "duplicate" from the mark on: a record rejected, missing from the answer or never answered
-stops it there. It is written in the log's database after the answer arrived, so an
-interruption anywhere (link, hub, or this program killed) leaves it at or behind what the hub
-holds, and the next sync resends from it; the hub answers "duplicate" for what it already had.
+gzip-compressed. The mark moves only over receipts, and only over a contiguous run of records
+answered ("stored" or "duplicate") or held back from the mark on: a record missing from the
+answer or never answered stops it there. It is written in the log's database after the
+answer arrived, so an interruption anywhere (link, hub, or this program killed) leaves it at
+or behind what the hub holds, and the next sync resends from it; the hub answers "duplicate"
+for what it already had.
 
 Two batches are at the hub at once (`in_flight`): while it stores one, the next is on its way
 and the laptop reads and compresses the one after. Answers are taken in the batches' order, so
@@ -15,6 +16,15 @@ whatever the hub answered for the batches sent after it.
 Transient failures (connection refused or reset, timeouts, a truncated answer, 5xx, 429) are
 retried with exponential backoff; a 413 halves the batch; 401/403 and other 4xx stop the sync
 with the hub's reason.
+
+A record that cannot be sent never blocks the rest. One the hub rejects, one too large for it
+even alone (when the hub takes at least `RECORD_LIMIT` bytes: under that the hub's limit is the
+fault, and the sync stops), or one the wire cannot carry as stored (`wire.records.
+wire_refusal`: never sent altered) is held back: kept in the log's `held_back` with why, in the
+same unit of work as the mark that moves past it. Every sync first sends the held-back records
+again, one by one, and forgets those the hub takes; then it tells the hub which records the lane
+still holds back (`PUT …/held-back`), so that the hub knows those seqs are gaps held at the
+laptop, not losses.
 """
 
 from __future__ import annotations
