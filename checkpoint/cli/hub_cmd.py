@@ -317,6 +317,18 @@ def _print_forward(summary: ForwardSummary, language: Language) -> None:
             below="?" if summary.below is None else summary.below,
         )
     )
+    if summary.rejected or summary.reports_rejected:
+        typer.secho(
+            translate(
+                "forward.held.summary",
+                language,
+                upstream=summary.upstream,
+                records=len(summary.rejected),
+                reports=len(summary.reports_rejected),
+            ),
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
     for checkpoint_id, day, reason in summary.reports_rejected:
         typer.echo(
             translate(

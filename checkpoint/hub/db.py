@@ -155,6 +155,38 @@ upstream_reports = sa.Table(
     comment="which version of each lane's daily report a parent hub holds (forwarding)",
 )
 
+held_below = sa.Table(
+    "held_below",
+    metadata,
+    sa.Column("checkpoint_id", sa.String(32), primary_key=True),
+    sa.Column("lane_id", sa.String(36), primary_key=True, comment=LANE_COLUMN_COMMENT),
+    sa.Column("id", sa.String(32), primary_key=True, comment="the record's id"),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("table_name", sa.String(40), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, comment="why, in English"),
+    sa.Column("said_at", sa.DateTime(timezone=True), nullable=False),
+    comment="records a checkpoint's lane said it holds back (it cannot send them): their seqs "
+    "are gaps known here, not losses; forwarding moves past them and tells the parent",
+)
+
+upstream_held = sa.Table(
+    "upstream_held",
+    metadata,
+    sa.Column("upstream", sa.String(300), primary_key=True, comment="the parent hub's address"),
+    sa.Column("checkpoint_id", sa.String(32), primary_key=True),
+    sa.Column("lane_id", sa.String(36), primary_key=True, comment=LANE_COLUMN_COMMENT),
+    sa.Column("kind", sa.String(8), primary_key=True, comment="'record' or 'report'"),
+    sa.Column(
+        "item", sa.String(40), primary_key=True, comment="the record's id, or the report's day"
+    ),
+    sa.Column("seq", sa.BigInteger, nullable=True, comment="the record's seq"),
+    sa.Column("reason", sa.Text, nullable=False, comment="the parent's reason, in English"),
+    sa.Column("first_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
+    comment="records and daily reports a parent hub refused (forwarding): held back so that "
+    "they never stop the rest, tried again at every forward until the parent takes them",
+)
+
 _BEFORE_LANES: dict[str, tuple[str, tuple[str, ...]]] = {
     "lane_reports": ("reports", ("checkpoint_id", "day", "body", "received_at")),
     "lane_report_versions": (
