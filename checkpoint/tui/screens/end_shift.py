@@ -29,6 +29,7 @@ from checkpoint.reports.output import deliver_pdf
 from checkpoint.reports.terminal import renderable
 from checkpoint.screening.desk import ShiftCounters, ShiftInfo
 from checkpoint.screening.follow_up import CaseView, FollowUp
+from checkpoint.site.tally import with_site
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
 from checkpoint.tui.widgets.report_charts import ReportCharts
@@ -145,7 +146,16 @@ class EndShiftScreen(AppScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="report")
     def _load_report(self) -> None:
         desk = self.desk
-        report = shift_report(desk.store, desk.settings, self.shift.id, now=desk.clock())
+        now = desk.clock()
+        report = shift_report(desk.store, desk.settings, self.shift.id, now=now)
+        try:
+            # On a site laptop: every lane of the checkpoint beside this one.
+            report = with_site(report, desk.settings, now=now)
+        except CheckpointError as error:
+            message, hint = error.text(self.language)
+            self.app.call_from_thread(
+                self.app.notify, f"{message}\n{hint}", severity="error", timeout=30
+            )
         self.app.call_from_thread(self._report_ready, report)
 
     def _report_ready(self, report: Report) -> None:
@@ -215,7 +225,9 @@ class EndShiftScreen(AppScreen):
         # Saved again now, from the log: the sheet carries the note and the sign-off.
         desk = self.desk
         try:
-            report = shift_report(desk.store, desk.settings, self.shift.id, now=desk.clock())
+            now = desk.clock()
+            report = shift_report(desk.store, desk.settings, self.shift.id, now=now)
+            report = with_site(report, desk.settings, now=now)
             delivery = deliver_pdf(
                 report, settings=desk.settings, output=None, print_it=False, language=self.language
             )
