@@ -54,9 +54,11 @@ def _own_lane(settings: Settings) -> str:
     from checkpoint.store.lanes import log_lane
 
     try:
-        with open_store(settings.storage.database, exclusive=False, create=False) as store:
-            with store.reading() as session:
-                return log_lane(session=session).lane_id
+        with (
+            open_store(settings.storage.database, exclusive=False, create=False) as store,
+            store.reading() as session,
+        ):
+            return log_lane(session=session).lane_id
     except CheckpointError:
         return ""
 
@@ -148,7 +150,9 @@ def import_bundle_command(
     except CheckpointError as error:
         fail(error, language=language)
     except (sa.exc.SQLAlchemyError, sqlite3.Error) as error:
-        fail(CheckpointError.of("site.cannot_open", path=site.path, detail=error), language=language)
+        fail(
+            CheckpointError.of("site.cannot_open", path=site.path, detail=error), language=language
+        )
     finally:
         site.close()
     lane = name or header.lane_id[:8] or "—"

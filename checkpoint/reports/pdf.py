@@ -25,9 +25,8 @@ from fpdf.fonts import FontFace
 
 from checkpoint.domain.plates import place_name
 from checkpoint.locale import Language, translate
-from checkpoint.reports import fonts
+from checkpoint.reports import fonts, site_text
 from checkpoint.reports.fonts import CjkFont, FontChoice
-from checkpoint.reports import site_text
 from checkpoint.reports.model import CaseStep, FeverCase, Figures, Report, ReportKind
 from checkpoint.reports.text import sums_line
 

@@ -76,7 +76,9 @@ def notes(tally: SiteTally, zone: ZoneInfo, language: Language) -> list[str]:
         + (
             _t("site.never", language)
             if lane.last_handed_in is None
-            else _t("site.since", language, time=when(lane.last_handed_in, tally.generated_at, zone))
+            else _t(
+                "site.since", language, time=when(lane.last_handed_in, tally.generated_at, zone)
+            )
         )
         for lane in tally.behind
     ]

@@ -341,7 +341,9 @@ def _site_lines(report: Report, tally: SiteTally, language: Language, width: int
         return [text.rstrip(), *wrap("  " + status, width, "  ")]
 
     out = wrap(_t("site.title", language), width)
-    out += line(_t("site.col.lane", language), titles, "" if narrow else _t("site.col.handed_in", language))
+    out += line(
+        _t("site.col.lane", language), titles, "" if narrow else _t("site.col.handed_in", language)
+    )
     for label, figures, status in rows:
         out += line(label, figures, status)
     out += line(*total)

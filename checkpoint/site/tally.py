@@ -61,9 +61,7 @@ def _known_lanes(connection: sa.Connection, checkpoint_id: str) -> dict[str, _Kn
         return known.setdefault(lane_id, _Known(lane_id))
 
     held = connection.execute(
-        sa.select(
-            db.records.c.lane_id, sa.func.count(), sa.func.max(db.records.c.received_at)
-        )
+        sa.select(db.records.c.lane_id, sa.func.count(), sa.func.max(db.records.c.received_at))
         .where(db.records.c.checkpoint_id == checkpoint_id)
         .group_by(db.records.c.lane_id)
     )
@@ -110,9 +108,12 @@ def site_tally(site: Site, report: Report, settings: Settings, *, now: datetime)
     zone = settings.checkpoint.zone
     stale_after = timedelta(minutes=settings.site.stale_minutes)
     own_id = report.lane.lane_id
-    day = report.report_day or report_day_of(
-        report.start, zone=zone, cutoff_hour=settings.reports.day_cutoff_hour
-    ).isoformat()
+    day = (
+        report.report_day
+        or report_day_of(
+            report.start, zone=zone, cutoff_hour=settings.reports.day_cutoff_hour
+        ).isoformat()
+    )
     others: list[SiteLane] = []
     with site.engine.connect() as connection:
         known = _known_lanes(connection, site.checkpoint_id)

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from checkpoint.config import Settings, SiteSection, StorageSection, SyncSection
+from checkpoint.hub.imports import import_bundle
+from checkpoint.hub.reports import total
 from checkpoint.reports.build import day_report, shift_report
 from checkpoint.reports.model import Report
 from checkpoint.reports.site_model import LaneSource, SiteLane
@@ -26,8 +28,6 @@ from checkpoint.store.lanes import log_lane, name_lane
 from checkpoint.sync.bundle import write_bundle
 from checkpoint.sync.client import HubClient, sync
 from checkpoint.sync.report_push import send_reports
-from checkpoint.hub.imports import import_bundle
-from checkpoint.hub.reports import total
 from tests.reports.conftest import DAY, Builder, Log, build_log, report_settings, utc
 
 NOW = utc(26, 6)
@@ -157,13 +157,11 @@ def test_the_site_tally_is_the_exact_sum_of_the_lanes_that_handed_in(
 def test_a_shift_tally_counts_the_other_lanes_records_over_the_same_shift(
     scene: Scene, tmp_path: Path
 ) -> None:
-    site_log, lan, usb, _ = scene.logs
+    _, lan, usb, _ = scene.logs
     hand_in_over_the_lan(scene, lan)
     hand_in_by_bundle(scene, usb, tmp_path / "usb.ckpt.gz")
     settings = scene.settings
-    own = [
-        shift_report(log.store, settings, log.shift_a.id, now=NOW) for log in scene.logs[:3]
-    ]
+    own = [shift_report(log.store, settings, log.shift_a.id, now=NOW) for log in scene.logs[:3]]
     report = with_site(own[0], settings, now=NOW)
     lanes = by_name(report)
     for name, expected in zip(LANES, own, strict=False):
@@ -225,5 +223,3 @@ def test_a_wrong_token_is_refused_and_stores_nothing(scene: Scene) -> None:
         day_report(scene.logs[0].store, scene.settings, DAY, now=NOW), scene.settings, now=NOW
     )
     assert by_name(report)["出城"].last_handed_in is None
-
-
