@@ -176,3 +176,37 @@ def import_bundle_command(
             lambda r: {"seq": r.seq, "record_id": r.id, "reason": r.reason},
         )
         raise typer.Exit(code=REJECTED_EXIT)
+
+
+@site_app.command("name")
+def name_command(
+    ctx: typer.Context,
+    lane_id: Annotated[
+        str, typer.Argument(help="The lane's id, or its first characters (4 or more).")
+    ],
+    name: Annotated[str, typer.Argument(help="Its name at this site, e.g. 出城 or 2号口.")],
+) -> None:
+    """Name a lane that handed in without a name (records only, or a bundle)."""
+    from checkpoint.domain.lanes import parse_lane_name
+    from checkpoint.site.hub import SiteError
+
+    settings = _settings(ctx)
+    language = settings.ui.language
+    try:
+        chosen = parse_lane_name(name)
+    except CheckpointError as error:
+        fail(error, code=USAGE_EXIT, language=language)
+    site = _open(settings, language)
+    try:
+        prefix = lane_id.strip().lower()
+        found = [known for known in site.lane_ids() if known.startswith(prefix)]
+        if len(prefix) < 4 or not found:
+            raise SiteError.of("site.no_such_lane", prefix=lane_id)
+        if len(found) > 1:
+            raise SiteError.of("site.ambiguous_lane", prefix=lane_id)
+        site.name_lane(found[0], chosen)
+    except CheckpointError as error:
+        fail(error, code=USAGE_EXIT, language=language)
+    finally:
+        site.close()
+    typer.echo(translate("site.named", language, lane_id=found[0], name=chosen))

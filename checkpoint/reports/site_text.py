@@ -32,8 +32,16 @@ def when(moment: datetime, now: datetime, zone: ZoneInfo) -> str:
     return local.strftime("%H:%M" if local.date() == today.date() else "%m-%d %H:%M")
 
 
+def lane_shown(lane: SiteLane, language: Language) -> str:
+    """The lane's name; another lane with no name here by its id's first characters (as its
+    `checkpoint init` printed it), until it sends a day report or is named at the site."""
+    if lane.name or lane.own or not lane.lane_id:
+        return lane_name_shown(lane.name, language)
+    return _t("site.unnamed", language, lane_id=lane.lane_id[:8])
+
+
 def lane_label(lane: SiteLane, language: Language) -> str:
-    name = lane_name_shown(lane.name, language)
+    name = lane_shown(lane, language)
     return _t("site.own", language, name=name) if lane.own else name
 
 
@@ -65,14 +73,14 @@ def notes(tally: SiteTally, zone: ZoneInfo, language: Language) -> list[str]:
     lanes have not handed in since when."""
     out = [_t("site.as_of_note", language)]
     left_out = [
-        lane_name_shown(lane.name, language)
+        lane_shown(lane, language)
         for lane in tally.lanes
         if lane.source is LaneSource.DAY_REPORT and not lane.in_total
     ]
     if left_out:
         out.append(_t("site.not_in_total", language, lanes=_joined(left_out, language)))
     behind = [
-        f"{lane_name_shown(lane.name, language)} "
+        f"{lane_shown(lane, language)} "
         + (
             _t("site.never", language)
             if lane.last_handed_in is None

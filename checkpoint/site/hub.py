@@ -89,6 +89,24 @@ class Site:
                     )
                 )
 
+    def lane_ids(self) -> list[str]:
+        """The lanes of this checkpoint that handed in records or reports here."""
+        with self.engine.connect() as connection:
+            found = {
+                *connection.execute(
+                    sa.select(db.records.c.lane_id)
+                    .where(db.records.c.checkpoint_id == self.checkpoint_id)
+                    .distinct()
+                ).scalars(),
+                *connection.execute(
+                    sa.select(db.reports.c.lane_id)
+                    .where(db.reports.c.checkpoint_id == self.checkpoint_id)
+                    .distinct()
+                ).scalars(),
+            }
+            connection.rollback()
+        return sorted(lane for lane in found if lane)
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -20,7 +20,7 @@ from checkpoint.reports.build import day_report
 from checkpoint.site.hub import open_site
 from checkpoint.site.serve import SiteServer
 from checkpoint.store.engine import open_store
-from checkpoint.store.lanes import name_lane
+from checkpoint.store.lanes import log_lane, name_lane
 from tests.cli.test_init_verify import invoke
 from tests.reports.conftest import DAY, build_log, report_settings
 
@@ -85,11 +85,29 @@ def test_report_day_and_shift_on_the_site_laptop_show_every_lane(
     bundle.parent.mkdir()
     exported = invoke(homes["usb"], "bundle", "export", "--all", "--output", str(bundle))
     assert exported.exit_code == 0, exported.output
-    imported = invoke(homes["site"], "site", "import", str(bundle), "--lane-name", "2号口")
+    imported = invoke(homes["site"], "site", "import", str(bundle))
     assert imported.exit_code == 0, imported.output
-    assert "Imported the bundle of lane 2号口" in imported.output
-    again = invoke(homes["site"], "site", "import", str(bundle))
-    assert "0 records stored" in again.output  # once, whichever way and however often
+    usb_log = paths.default_database({paths.HOME_ENV: str(homes["usb"])})
+    with open_store(usb_log, exclusive=False, create=False) as store, store.reading() as session:
+        usb_lane = log_lane(session=session).lane_id
+    unnamed = invoke(
+        homes["site"],
+        "report",
+        "day",
+        "--date",
+        DAY.isoformat(),
+        "--format",
+        "text",
+        "--language",
+        "en",
+    )
+    assert f"lane {usb_lane[:8]}" in unnamed.stdout  # a bundle carries no name
+    wrong = invoke(homes["site"], "site", "name", "ffff0000", "2号口")
+    assert wrong.exit_code == 2 and "No lane whose id starts with ffff0000" in wrong.output
+    named = invoke(homes["site"], "site", "name", usb_lane[:8], "2号口")
+    assert named.exit_code == 0, named.output
+    again = invoke(homes["site"], "site", "import", str(bundle), "--lane-name", "2号口")
+    assert "Imported the bundle of lane 2号口: 0 records stored" in again.output  # once only
 
     shown = invoke(homes["site"], "report", "day", "--date", DAY.isoformat(), "--format", "json")
     assert shown.exit_code == 0, shown.output

@@ -66,7 +66,7 @@ async def test_the_end_of_shift_screen_shows_every_lane(tmp_path: Path) -> None:
             names = [lane.name for lane in screen.report.site.lanes]
             assert names == ["", "3号口", "出城"]
             assert screen.report.site.total_new.people == 1  # the other lane screened no one now
-            text = shown(screen.query_one("#end-sheet", Static))
+            text = shown(screen.query_one("#end-site", Static))
             assert "All lanes of the checkpoint" in text and "(this laptop)" in text
             assert "出城" in text and "handed in" in text
             assert "Not handed in lately: 3号口 never handed in" in text

@@ -13,6 +13,7 @@ sheet carries the handover note and the sign-off.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import on, work
@@ -26,7 +27,7 @@ from checkpoint.errors import CheckpointError
 from checkpoint.reports.build import shift_report
 from checkpoint.reports.model import Report
 from checkpoint.reports.output import deliver_pdf
-from checkpoint.reports.terminal import renderable
+from checkpoint.reports.terminal import renderable, site_table
 from checkpoint.screening.desk import ShiftCounters, ShiftInfo
 from checkpoint.screening.follow_up import CaseView, FollowUp
 from checkpoint.site.tally import with_site
@@ -59,6 +60,8 @@ class EndShiftScreen(AppScreen):
         yield Static(id="end-title")
         with VerticalScroll(id="end-report"):
             yield Static(id="end-figures")
+            # On a site laptop: every lane, right under the summary, before the long sheet.
+            yield Static(id="end-site")
             yield Static(id="end-sheet")
             yield ReportCharts(id="end-charts")
         with Vertical(id="end-form"):
@@ -167,7 +170,11 @@ class EndShiftScreen(AppScreen):
         if self.report is None:
             sheet.update(self.t("tui.end.loading"))
             return
-        sheet.update(renderable(self.report, self.language))
+        site = self.query_one("#end-site", Static)
+        site.display = self.report.site is not None
+        if self.report.site is not None:
+            site.update(site_table(self.report, self.report.site, self.language))
+        sheet.update(renderable(replace(self.report, site=None), self.language))
         self.query_one(ReportCharts).show(self.report, self.t)
 
     def action_print_report(self) -> None:
