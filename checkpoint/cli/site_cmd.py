@@ -147,6 +147,7 @@ def import_bundle_command(
         header = summary.header
         if name is not None:
             site.name_lane(header.lane_id, name)
+        shown = site.lane_name(header.lane_id)
     except CheckpointError as error:
         fail(error, language=language)
     except (sa.exc.SQLAlchemyError, sqlite3.Error) as error:
@@ -155,7 +156,7 @@ def import_bundle_command(
         )
     finally:
         site.close()
-    lane = name or header.lane_id[:8] or "—"
+    lane = shown or header.lane_id[:8] or "—"
     typer.echo(
         translate(
             "site.imported",

@@ -31,6 +31,7 @@ from checkpoint import files, paths
 from checkpoint.config import Settings
 from checkpoint.errors import CheckpointError
 from checkpoint.hub import db
+from checkpoint.wire.reports import lane_of
 
 SITE_DB_NAME: Final = "site-hub.db"
 TOKEN_FILE_NAME: Final = "site-token"
@@ -106,6 +107,24 @@ class Site:
             }
             connection.rollback()
         return sorted(lane for lane in found if lane)
+
+    def lane_name(self, lane_id: str) -> str:
+        """The lane's name here: from its latest day report, else as named at the site."""
+        with self.engine.connect() as connection:
+            body = connection.execute(
+                sa.select(db.reports.c.body)
+                .where(db.reports.c.checkpoint_id == self.checkpoint_id)
+                .where(db.reports.c.lane_id == lane_id)
+                .order_by(db.reports.c.day.desc())
+                .limit(1)
+            ).scalar()
+            named = connection.execute(
+                sa.select(site_lanes.c.name)
+                .where(site_lanes.c.checkpoint_id == self.checkpoint_id)
+                .where(site_lanes.c.lane_id == lane_id)
+            ).scalar()
+            connection.rollback()
+        return (lane_of(body)[1] if body is not None else "") or named or ""
 
     def close(self) -> None:
         self.engine.dispose()
