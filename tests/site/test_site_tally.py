@@ -6,18 +6,23 @@ it synced to its own site hub too, and the silent lane is listed as never handed
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from checkpoint.config import Settings, SiteSection, StorageSection, SyncSection
 from checkpoint.hub.imports import import_bundle
 from checkpoint.hub.reports import total
 from checkpoint.reports.build import day_report, shift_report
+from checkpoint.reports.fonts import CjkFont
+from checkpoint.reports.json_form import render_json, schema
 from checkpoint.reports.model import Report
+from checkpoint.reports.pdf import render_pdf
 from checkpoint.reports.site_model import LaneSource, SiteLane
 from checkpoint.reports.text import render_text
 from checkpoint.site.hub import Site, SiteError, open_site
@@ -28,7 +33,16 @@ from checkpoint.store.lanes import log_lane, name_lane
 from checkpoint.sync.bundle import write_bundle
 from checkpoint.sync.client import HubClient, sync
 from checkpoint.sync.report_push import send_reports
-from tests.reports.conftest import DAY, Builder, Log, build_log, report_settings, utc
+from tests.reports.conftest import (
+    DAY,
+    Builder,
+    Log,
+    build_log,
+    pdf_text,
+    report_settings,
+    utc,
+)
+from tests.reports.conftest import cjk_font as cjk_font  # the shipped font, as a fixture
 
 NOW = utc(26, 6)
 TOKEN = "the-checkpoint-token-from-the-township"
@@ -115,7 +129,7 @@ def by_name(report: Report) -> dict[str, SiteLane]:
 
 
 def test_the_site_tally_is_the_exact_sum_of_the_lanes_that_handed_in(
-    scene: Scene, tmp_path: Path
+    scene: Scene, tmp_path: Path, cjk_font: CjkFont
 ) -> None:
     site_log, lan, usb, off = scene.logs
     hand_in_over_the_lan(scene, lan)
@@ -145,6 +159,21 @@ def test_the_site_tally_is_the_exact_sum_of_the_lanes_that_handed_in(
     assert silent.new is None and silent.stale and not silent.in_total
     assert [lane.name for lane in report.site.behind] == ["3号口"]
     assert off.store is not None  # the fourth laptop is off: it blocks nothing
+
+    data = json.loads(render_json(report))
+    jsonschema.Draft202012Validator(
+        schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    ).validate(data)
+    assert [lane["source"] for lane in data["site"]["lanes"]] == [
+        "live",
+        "records",
+        "none",
+        "records",
+    ]
+    assert data["site"]["total"]["new"]["people"] == sum(r.new.people for r in own[:3])
+    assert "site" not in json.loads(render_json(own[0]))  # what a lane sends upward
+    pdf = pdf_text(render_pdf(report, language="zh-CN", font=cjk_font))
+    assert "本卡点所有通道" in pdf and "从未交来" in pdf and "进城（本机）" in pdf
 
     text = render_text(report, "en")
     assert "never handed in" in text and "Not handed in lately: 3号口 never handed in." in text
