@@ -85,19 +85,29 @@ def serve(
     except CheckpointError as error:
         site.close()
         fail(error, language=language)
-    _tell_lanes(settings, site, server.host, server.port, language)
+    tell_lanes(settings, site, server.host, server.port, language)
     try:
         server.run()
     finally:
         site.close()
 
 
-def _tell_lanes(settings: Settings, site: Site, host: str, port: int, language: Language) -> None:
+def tell_lanes(
+    settings: Settings,
+    site: Site,
+    host: str,
+    port: int,
+    language: Language,
+    *,
+    serving: str = "site.serving",
+) -> str:
+    """Where the site hub listens, and the `[sync]` lines each other lane must set; the
+    address returned."""
     from checkpoint.site.hub import TOKEN_FILE_NAME
     from checkpoint.site.serve import ANY_ADDRESS, lan_addresses
 
     code = settings.checkpoint.id
-    typer.echo(translate("site.serving", language, code=code, host=host, port=port), err=True)
+    typer.echo(translate(serving, language, code=code, host=host, port=port), err=True)
     addresses = lan_addresses() if host == ANY_ADDRESS else [host]
     shown = ", ".join(addresses) or translate("site.no_address", language)
     typer.echo(translate("site.addresses", language, addresses=shown))
@@ -105,9 +115,11 @@ def _tell_lanes(settings: Settings, site: Site, host: str, port: int, language: 
         path = site.path.parent / TOKEN_FILE_NAME
         typer.echo(translate("site.token_made", language, path=path))
     typer.echo(translate("site.tell_lanes", language))
+    address = f"http://{(addresses or ['ADDRESS'])[0]}:{port}"
     typer.echo("[sync]")
-    typer.echo(f'hub_url = "http://{(addresses or ["ADDRESS"])[0]}:{port}"')
+    typer.echo(f'hub_url = "{address}"')
     typer.echo(f'token = "{site.token}"')
+    return address
 
 
 @site_app.command("import")

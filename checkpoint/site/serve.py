@@ -90,6 +90,8 @@ class SiteServer:
         )
         self.server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
+        self.message = ""
+        """What to tell the person at the screen about it (set by whoever starts it)."""
 
     def run(self) -> None:
         """Serve in this thread until Ctrl+C (or `stop` from another thread)."""

@@ -157,6 +157,10 @@ def test_a_port_in_use_and_a_damaged_bundle_are_messages(tmp_path: Path) -> None
         taken.listen(1)
         port = taken.getsockname()[1]
         served = invoke(home, "site", "serve", "--host", "127.0.0.1", "--port", str(port))
+        running = invoke(home, "run", "--serve-site", "--site-port", str(port), language="zh-CN")
+    # Said before the screens start, which then never do.
+    assert running.exit_code == 1 and f"端口 {port} 已被占用" in running.output
+    assert "Traceback" not in running.output
     assert served.exit_code == 1
     assert f"Port {port} is already in use" in served.output and "Traceback" not in served.output
     damaged = tmp_path / "bad.ckpt.gz"
