@@ -125,7 +125,7 @@ def site_tally(site: Site, report: Report, settings: Settings, *, now: datetime)
     for lane in known.values():
         stale = lane.last is None or now - lane.last > stale_after
         if lane.records:
-            figures = lane_tally(
+            tallied = lane_tally(
                 site.engine,
                 site.checkpoint_id,
                 lane.lane_id,
@@ -139,8 +139,8 @@ def site_tally(site: Site, report: Report, settings: Settings, *, now: datetime)
                 LaneSource.RECORDS,
                 lane.last,
                 stale,
-                figures.figures(figures.new),
-                figures.figures(figures.cumulative),
+                tallied.figures(tallied.new),
+                tallied.figures(tallied.cumulative),
                 in_total=True,
             )
         elif (body := day_reports[lane.lane_id]) is not None:
