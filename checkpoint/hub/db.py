@@ -373,7 +373,12 @@ def token_hash(token: str) -> str:
 
 
 def enroll(
-    engine: sa.Engine, checkpoint_id: str, *, now: datetime | None = None, hub: bool = False
+    engine: sa.Engine,
+    checkpoint_id: str,
+    *,
+    now: datetime | None = None,
+    hub: bool = False,
+    token: str | None = None,
 ) -> str:
     """A new token for `checkpoint_id` (32 random bytes); any earlier token stops working.
 
@@ -383,9 +388,13 @@ def enroll(
     A new token for one still enrolled (a lost token, a reinstalled laptop) keeps its enrolment
     time: the days since then stay expected of it in the omission list. Enrolled again after a
     revocation, it is expected again from `now` (the checkpoint was set up anew).
+
+    With `token`, that token is enrolled instead of a new one: a site laptop accepts the token
+    its checkpoint already has (`checkpoint/site`), so that the lanes' bundles, signed with it,
+    are good at the site and at the township alike.
     """
     principals = hubs if hub else checkpoints
-    token = secrets.token_urlsafe(32)
+    token = token or secrets.token_urlsafe(32)
     moment = now or datetime.now(UTC)
     values = {"token_hash": token_hash(token), "revoked_at": None}
     with engine.begin() as connection:
