@@ -9,7 +9,9 @@ day are the sum of its lanes' reports, each lane counted once. A report from bef
 its checkpoint's legacy lane; once any lane of the checkpoint has reported the day with its
 lane named (laptops resend their days after the upgrade), the legacy report of that day is
 left out: it was one of those laptops' reports, sent under the checkpoint alone. A lane that
-reported before the day and not on it is listed as silent beside its checkpoint. A
+reported before the day and not on it is listed as silent beside its checkpoint, and its
+cumulative figures as of its last report stay in its checkpoint's cumulative figures (new
+today: none). A
 checkpoint is expected to report a day when it was enrolled by the end of that day and its
 token was not revoked before then, here or at a hub below this one (`below.py`: forwarding tells
 the parent which checkpoints exist below); one that sent nothing for the day is in the omission
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final, TypeVar
 
@@ -41,7 +43,7 @@ from checkpoint.wire.reports import lane_of
 
 DEFAULT_GRACE_HOURS: Final = 2.0
 """How long after the end of its report day a report still counts as on time."""
-HUB_REPORT_VERSION: Final = 2
+HUB_REPORT_VERSION: Final = 3
 """Version of the hub report's JSON form (`to_data`); bumped on any change."""
 FIGURE_NAMES: Final[tuple[str, ...]] = tuple(f.name for f in fields(Figures))
 
@@ -68,6 +70,8 @@ class SilentLane:
     lane_id: str
     name: str
     last_reported: date
+    cumulative: Figures = field(default_factory=Figures)
+    """Its cumulative figures as of its last report: still part of its checkpoint's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +94,8 @@ class CheckpointDay:
     zero_report: bool
     new: Figures
     cumulative: Figures
+    """Its reporting lanes' cumulative figures and its silent lanes' as of their last reports:
+    a lane that did not report the day still counts its earlier days."""
     lanes: tuple[LaneDay, ...] = ()
     """The lanes that reported the day, by name."""
     silent_lanes: tuple[SilentLane, ...] = ()
@@ -288,7 +294,9 @@ def _known_lanes(connection: sa.Connection, day: date) -> dict[str, list[SilentL
     lanes: dict[str, list[SilentLane]] = {}
     for row in _without_superseded_legacy(list(rows), key=lambda r: (r.checkpoint_id, r.lane_id)):
         _, name = lane_of(row.body)
-        lanes.setdefault(row.checkpoint_id, []).append(SilentLane(row.lane_id, name, row.last))
+        lanes.setdefault(row.checkpoint_id, []).append(
+            SilentLane(row.lane_id, name, row.last, _figures(row.body["cumulative"]))
+        )
     return lanes
 
 
@@ -327,7 +335,7 @@ def _checkpoint_day(
         late=any(d.late for d in days),
         zero_report=all(bool(h.body["zero_report"]) for h in lanes),
         new=new,
-        cumulative=total(d.cumulative for d in days),
+        cumulative=total([*(d.cumulative for d in days), *(lane.cumulative for lane in silent)]),
         lanes=tuple(sorted(days, key=lambda d: (d.name, d.lane_id))),
         silent_lanes=silent,
     )
@@ -431,7 +439,12 @@ def _lane_data(lane: LaneDay) -> dict[str, Any]:
 
 
 def _silent_data(lane: SilentLane) -> dict[str, Any]:
-    return {"id": lane.lane_id, "name": lane.name, "last_reported": lane.last_reported.isoformat()}
+    return {
+        "id": lane.lane_id,
+        "name": lane.name,
+        "last_reported": lane.last_reported.isoformat(),
+        "cumulative": _figure_data(lane.cumulative),
+    }
 
 
 def to_data(report: HubDayReport) -> dict[str, Any]:
