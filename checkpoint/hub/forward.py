@@ -115,7 +115,8 @@ class ForwardSummary:
     reports_replaced: int = 0
     """Daily reports that replaced another version at the parent (corrected here)."""
     reports_unchanged: int = 0
-    """Daily reports sent that the parent already held as they are."""
+    """Daily reports sent that the parent already held as they are, or held a newer version of
+    (`superseded`: the lane sent it there directly)."""
     reports_rejected: list[tuple[str, date, str]] = field(default_factory=list)
     """(checkpoint, day, reason) of daily reports the parent refused."""
     below: int | None = None
@@ -426,6 +427,13 @@ def _forward_reports(
                 str(report.day),
                 error.message,
             )
+            continue
+        if receipt.status is ReportStatus.SUPERSEDED:
+            # The parent holds a newer version of the lane's day (the lane sent it there
+            # directly): this copy is done with; a newer one here goes up again.
+            summary.reports_unchanged += 1
+            _note_report(engine, upstream, checkpoint_id, report.lane_id, report.day, report.digest)
+            _unhold(engine, upstream, checkpoint_id, report.lane_id, "report", [str(report.day)])
             continue
         if receipt.digest != report.digest:
             raise SyncError(

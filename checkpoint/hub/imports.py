@@ -42,7 +42,8 @@ class ImportSummary:
     reports_replaced: list[date] = field(default_factory=list)
     """Report days whose report of this lane said something else and was replaced."""
     reports_unchanged: int = 0
-    """Daily reports the hub already held as they are."""
+    """Daily reports the hub already held as they are, or held a newer version of (an old
+    bundle imported after the lane's later reports: `superseded`, the newer one kept)."""
     reports_rejected: list[tuple[date, str]] = field(default_factory=list)
     """(day, reason) of daily reports refused (in English); the others were held."""
 

@@ -198,6 +198,11 @@ def _table(report: HubDayReport, language: Language, width: int, *, cumulative: 
                 out.append(
                     fit(_lane_label(lane, language), label) + fit(silent, width - label, right=True)
                 )
+    if cumulative:  # a checkpoint silent today still counts its earlier days
+        for omission in report.omissions:
+            if omission.silent_lanes:
+                out.append(line(omission.checkpoint_id, omission.cumulative))
+                out.append(fit("  " + _t("lanes.hub.silent_short", language), width).rstrip())
     out.append("-" * width)
     out.append(
         line(
@@ -301,7 +306,8 @@ def render_json(report: HubDayReport) -> str:
 
 def table_rows(report: HubDayReport, language: Language) -> list[list[Any]]:
     """The spreadsheet: a header, one row per expected or reporting checkpoint (the silent
-    ones with their status and no figures), and the total."""
+    ones with their status, no new figures and their cumulative ones as of their last
+    reports), and the total."""
     new, cumulative = _t("report.new", language), _t("report.cumulative", language)
     header: list[Any] = [_t("hub.col.checkpoint", language), _t("lanes.label", language)]
     header += [
@@ -333,9 +339,12 @@ def table_rows(report: HubDayReport, language: Language) -> list[list[Any]]:
                 [row.checkpoint_id, name, *site, *_lane_cells(lane, row.timezone, language)]
             )
     for omission in report.omissions:
+        # No new figures; its cumulative ones as of its last reports (part of the total).
+        known = omission.silent_lanes
         rows.append(
             [omission.checkpoint_id, "", "", "", "", _t("hub.missing", language), "", 0]
-            + [None] * (2 * len(FIGURE_NAMES))
+            + [None] * len(FIGURE_NAMES)
+            + [getattr(omission.cumulative, n) if known else None for n in FIGURE_NAMES]
         )
     rows.append(
         [_t("hub.total", language), "", "", "", "", "", "", len(report.rows)]
@@ -477,6 +486,11 @@ def _pdf(report: HubDayReport, language: Language, choice: FontChoice) -> Any:
                     table.row(
                         [label, *(str(getattr(shown, n)) if shown else "" for n in TABLE_FIGURES)]
                     )
+            for omission in report.omissions if cumulative else ():
+                if omission.silent_lanes:  # silent today: its earlier days still count
+                    label = f"{omission.checkpoint_id} ({_t('lanes.hub.silent_short', language)})"
+                    shown = omission.cumulative
+                    table.row([label, *(str(getattr(shown, n)) for n in TABLE_FIGURES)])
             figures = report.total_cumulative if cumulative else report.total_new
             table.row(
                 [_t("hub.total", language), *(str(getattr(figures, n)) for n in TABLE_FIGURES)]

@@ -15,7 +15,7 @@ today: none). A
 checkpoint is expected to report a day when it was enrolled by the end of that day and its
 token was not revoked before then, here or at a hub below this one (`below.py`: forwarding tells
 the parent which checkpoints exist below); one that sent nothing for the day is in the omission
-list.
+list, and its cumulative figures as of its last reports stay in the hub's cumulative total.
 A report is late when its first version arrived more than the grace period after the end of
 its report day (its period's end, which the report carries: each checkpoint has its cut-off
 hour). Fever cases come as the checkpoints printed them, with names, documents and phones
@@ -121,7 +121,13 @@ class Omission:
     last_reported: date | None
     """The latest day it did report, None if it never did."""
     silent_lanes: tuple[SilentLane, ...] = ()
-    """Its lanes known from earlier days, all silent."""
+    """Its lanes known from earlier days, all silent: their cumulative figures as of their
+    last reports are in the hub's cumulative total."""
+
+    @property
+    def cumulative(self) -> Figures:
+        """Its cumulative figures as of its lanes' last reports (none if it never reported)."""
+        return total(lane.cumulative for lane in self.silent_lanes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +141,8 @@ class HubDayReport:
     """Checkpoints that reported, by code."""
     total_new: Figures
     total_cumulative: Figures
+    """Every expected checkpoint's cumulative figures: those of the rows, and those of the
+    silent checkpoints (`omissions`) as of their last reports."""
     cases: tuple[HubCase, ...]
     omissions: tuple[Omission, ...]
     expected: int
@@ -407,7 +415,13 @@ def hub_day_report(
         grace=grace,
         rows=tuple(rows),
         total_new=total(r.new for r in rows),
-        total_cumulative=total(r.cumulative for r in rows),
+        # A checkpoint silent today with all its lanes still counts its earlier days.
+        total_cumulative=total(
+            [
+                *(r.cumulative for r in rows),
+                *(o.cumulative for o in omissions),
+            ]
+        ),
         cases=tuple(sorted(cases, key=lambda c: (c.case.screened_at, c.checkpoint_id))),
         omissions=omissions,
         expected=len(expected),

@@ -30,9 +30,10 @@ A lane whose only link to a hub is a USB stick still reports its days (不漏报
 records come its daily reports (`{"report": …}` lines, each the report's JSON form, as
 `checkpoint sync` would PUT it), signed with the rest and counted in the header. The hub holds
 them as it holds a report sent over the network: one per (checkpoint, lane, day), a newer
-version replacing that lane's older one. Every report in a bundle is of its checkpoint and of
-the bundle's lane. A bundle with reports has version 2 (a hub from before them says so rather
-than misreading it); one without is version 1, as before.
+version replacing that lane's older one and never the other way round (an old bundle imported
+after the lane's later reports changes nothing: `wire.reports.report_order`). Every report in
+a bundle is of its checkpoint and of the bundle's lane. A bundle with reports has version 2 (a
+hub from before them says so rather than misreading it); one without is version 1, as before.
 
 The gzip CRC catches most damage to the file, its missing end catches a copy cut short; the
 signature catches the rest. A bundle is checked as a whole before any record is stored.

@@ -73,7 +73,8 @@ class ReportSummary:
     replaced: list[date] = field(default_factory=list)
     """Days whose report changed (after an amendment or a late entry) and was sent again."""
     unchanged: int = 0
-    """Days sent again whose report the hub already held as it was."""
+    """Days sent again whose report the hub already held as it was, or held a newer version of
+    (`superseded`: made from a later state of this log, which reached it another way)."""
     computed: int = 0
     """Reports computed from the log in this pass."""
     held: list[HeldReport] = field(default_factory=list)

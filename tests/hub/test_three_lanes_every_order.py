@@ -53,7 +53,9 @@ from checkpoint.hub.forward import ForwardError, forward
 from checkpoint.hub.imports import import_bundle
 from checkpoint.hub.ingest import store_batch
 from checkpoint.hub.report_ingest import store_report
+from checkpoint.hub.report_render import render_text, table_rows
 from checkpoint.hub.reports import FIGURE_NAMES, hub_day_report
+from checkpoint.hub.reports import to_data as to_hub_data
 from checkpoint.reports.build import day_report
 from checkpoint.reports.json_form import to_data
 from checkpoint.store.engine import Store, open_store
@@ -61,9 +63,9 @@ from checkpoint.store.lanes import log_lane, name_lane
 from checkpoint.sync.bundle import write_bundle
 from checkpoint.sync.client import HubClient, SyncError
 from checkpoint.wire.records import WireRecord
-from checkpoint.wire.reports import canonical
+from checkpoint.wire.reports import ReportStatus, canonical, report_digest
 from tests.hub.test_hub import payloads
-from tests.reports.conftest import DAY, report_settings, utc
+from tests.reports.conftest import DAY, NEXT_DAY, report_settings, utc
 from tests.store.conftest import Scene, build_scene
 from tests.sync.conftest import CHECKPOINT, POSTGRES_SERVER, free_port, log_records
 
@@ -540,3 +542,127 @@ def test_a_township_holding_nothing_yet_forwards_without_error(sqlite_hubs: Back
     with HubClient(case.county_address, case.hub_token) as client:
         summary = forward(case.township, client)
     assert summary.sent == 0 and summary.pending == 0 and summary.below == 1
+
+
+# ------------------------------------------------------- an older version never replaces a newer
+
+
+def _deliver(case: Case, lanes: list[LaneLog], lane: int, phase: int, how: str, level: str) -> None:
+    """Lane `lane`'s state `phase` (0: before screening more) by `how` at `level`."""
+    case.phase[lane] = phase
+    (sync_lane if how == "sync" else bundle_lane)(case, lanes, lane, level)
+
+
+def _held_report(engine: sa.Engine, lane_id: str) -> dict[str, Any]:
+    with engine.connect() as connection:
+        body: dict[str, Any] = connection.execute(
+            sa.select(db.reports.c.body).where(
+                (db.reports.c.checkpoint_id == CHECKPOINT)
+                & (db.reports.c.lane_id == lane_id)
+                & (db.reports.c.day == DAY)
+            )
+        ).scalar_one()
+        connection.rollback()
+    return body
+
+
+OLD_AND_NEW = {
+    "old bundle at the county": lambda case, lanes: _deliver(case, lanes, 0, 0, "bundle", "county"),
+    "old copy at the township": lambda case, lanes: _deliver(case, lanes, 0, 0, "sync", "township"),
+    "forward": lambda case, lanes: forward_up(case),
+    "newer report straight to the county": lambda case, lanes: _deliver(
+        case, lanes, 0, 1, "sync", "county"
+    ),
+}
+"""A lane's old state reaching the county late by every way, its newer one sent directly."""
+
+
+def test_an_older_version_never_replaces_a_newer_one_in_any_order(
+    lanes: list[LaneLog], sqlite_hubs: Backend
+) -> None:
+    old, new = (snapshot.report for snapshot in lanes[0].snapshots)
+    assert old["log_range"]["last_seq"] < new["log_range"]["last_seq"]
+    for order in itertools.permutations(OLD_AND_NEW):
+        case = sqlite_hubs.case()
+        for name in order:
+            OLD_AND_NEW[name](case, lanes)  # the forward never fails on an old copy
+        forward_up(case)
+        assert _held_report(case.county, lanes[0].lane_id) == new, order
+        (row,) = hub_day_report(case.county, DAY, now=NOW).rows
+        assert row.new.people == SPECS[0].people + MORE.people, order
+        assert row.new.at_or_over == SPECS[0].fevers + MORE.fevers, order
+
+
+def test_an_old_report_arriving_late_is_superseded(
+    lanes: list[LaneLog], sqlite_hubs: Backend
+) -> None:
+    case = sqlite_hubs.case()
+    old, new = (snapshot.report for snapshot in lanes[1].snapshots)
+    assert store_report(case.county, CHECKPOINT, DAY, new).status is ReportStatus.STORED
+    receipt = store_report(case.county, CHECKPOINT, DAY, old)
+    assert receipt.status is ReportStatus.SUPERSEDED
+    assert receipt.digest == report_digest(new)  # the version held
+    assert _held_report(case.county, lanes[1].lane_id) == new
+    # The old bundle imported late: counted as already held, nothing refused.
+    summary = import_bundle(case.county, lanes[1].snapshots[0].bundle)
+    assert summary.reports_unchanged == 1 and summary.reports_replaced == []
+    assert _held_report(case.county, lanes[1].lane_id) == new
+    # A newer one still replaces it.
+    assert store_report(case.county, CHECKPOINT, DAY, old).status is ReportStatus.SUPERSEDED
+    assert store_report(case.county, CHECKPOINT, DAY, new).status is ReportStatus.UNCHANGED
+
+
+def test_a_report_from_before_lanes_is_replaced_by_the_last_to_arrive(
+    lanes: list[LaneLog], sqlite_hubs: Backend
+) -> None:
+    """Without a lane the report may be any laptop's: the legacy lane keeps the last one."""
+    case = sqlite_hubs.case()
+    old, new = (snapshot.report for snapshot in lanes[2].snapshots)
+    old, new = ({**r, "checkpoint": {**r["checkpoint"], "lane": None}} for r in (old, new))
+    old, new = canonical(old), canonical(new)
+    assert store_report(case.county, CHECKPOINT, DAY, new).status is ReportStatus.STORED
+    assert store_report(case.county, CHECKPOINT, DAY, old).status is ReportStatus.REPLACED
+    assert _held_report(case.county, "") == old
+
+
+# ------------------------------------------- a checkpoint silent with all its lanes still counts
+
+
+def test_a_checkpoint_silent_with_all_its_lanes_keeps_its_cumulative_figures(
+    lanes: list[LaneLog], sqlite_hubs: Backend
+) -> None:
+    case = sqlite_hubs.case()
+    with case.county.begin() as connection:  # enrolled before the report day
+        connection.execute(
+            db.checkpoints.update()
+            .where(db.checkpoints.c.id == CHECKPOINT)
+            .values(enrolled_at=utc(20, 0))
+        )
+    for lane in range(3):
+        _deliver(case, lanes, lane, 0, "sync", "county")
+    sums = {
+        name: sum(log.snapshots[0].report["cumulative"][name] for log in lanes)
+        for name in FIGURE_NAMES
+    }
+    on_the_day = hub_day_report(case.county, DAY, now=NOW)
+    assert _figure_dict(on_the_day.total_cumulative) == sums
+    silent = hub_day_report(case.county, NEXT_DAY, now=NOW)
+    assert silent.rows == () and [o.checkpoint_id for o in silent.omissions] == [CHECKPOINT]
+    assert len(silent.omissions[0].silent_lanes) == 3
+    assert _figure_dict(silent.total_new) == dict.fromkeys(FIGURE_NAMES, 0)
+    assert _figure_dict(silent.total_cumulative) == sums
+    assert to_hub_data(silent)["total"]["cumulative"] == sums
+    # The spreadsheet's silent row shows them, and the total adds up.
+    table = table_rows(silent, "en")
+    width = len(FIGURE_NAMES)
+    assert table[1][-width:] == table[-1][-width:] == [sums[name] for name in FIGURE_NAMES]
+    assert table[1][-2 * width : -width] == [None] * width
+    text = render_text(silent, "en")
+    cumulative = text.split("Cumulative to the end of the report day")[1].splitlines()
+    line = next(i for i, shown in enumerate(cumulative) if shown.startswith(CHECKPOINT))
+    assert cumulative[line].split()[1] == str(sums["people"])
+    assert cumulative[line + 1].strip() == "silent today"
+
+
+def _figure_dict(figures: Any) -> dict[str, int]:
+    return {name: getattr(figures, name) for name in FIGURE_NAMES}

@@ -9,6 +9,7 @@ its columns, and every refusal code, so that it cannot drift from the code.
 
 from __future__ import annotations
 
+import copy
 import gzip
 import hashlib
 import json
@@ -221,10 +222,10 @@ def test_the_example_report_is_stored_by_a_hub(hub: Hub) -> None:
     report, digest = json.loads(blocks["report"]), blocks["report-digest"].strip()
     token = hub.enroll(CHECKPOINT)
 
-    def put() -> dict[str, Any]:
+    def put(body: dict[str, Any] = report) -> dict[str, Any]:
         answer = httpx.put(
             f"{hub.address}/v1/checkpoints/{CHECKPOINT}/reports/{report['report_day']}",
-            json=report,
+            json=body,
             headers={"Authorization": f"Bearer {token}"},
             timeout=30,
         )
@@ -237,6 +238,20 @@ def test_the_example_report_is_stored_by_a_hub(hub: Hub) -> None:
     assert first["lane_id"] == report["checkpoint"]["lane"]["id"]
     again = put()
     assert (again["status"], again["digest"]) == ("unchanged", digest)
+    # An older version of the lane's report (from an earlier state of its log) arriving late.
+    older = copy.deepcopy(report)
+    older["log_range"]["last_seq"] -= 1
+    older["new"]["people"] -= 1
+    late = put(older)
+    assert (late["status"], late["digest"]) == ("superseded", digest)
+
+
+def test_the_document_lists_every_report_status() -> None:
+    from checkpoint.wire.reports import ReportStatus
+
+    section = _section(DOC.read_text(encoding="utf-8"), "## Daily reports")
+    (statuses,) = re.findall(r"`status` one of ([^;(]+)", section)
+    assert re.findall(r"`([a-z]+)`", statuses) == [status.value for status in ReportStatus]
 
 
 # ------------------------------------------------------------------- it cannot drift from the code
