@@ -287,3 +287,15 @@ def test_the_document_lists_every_refusal_code() -> None:
 
     section = _section(DOC.read_text(encoding="utf-8"), "## Refusal codes")
     assert sorted(_first_cells(section)) == sorted(REFUSALS)
+
+
+def test_the_document_lists_every_endpoint_of_the_api() -> None:
+    from checkpoint.hub.openapi import PATH
+
+    section = _section(DOC.read_text(encoding="utf-8"), "## Endpoints")
+    listed = {
+        (method.lower(), path.replace("{code}", "{checkpoint_id}"))
+        for method, path in re.findall(r"^\| `([A-Z]+) (/v1/[^`]+)` \|", section, re.MULTILINE)
+    }
+    api = json.loads(PATH.read_text(encoding="utf-8"))["paths"]
+    assert listed == {(method, path) for path, methods in api.items() for method in methods}
