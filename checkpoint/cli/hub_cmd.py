@@ -226,8 +226,8 @@ def import_command(
 ) -> None:
     """Import a bundle brought on a stick (from `checkpoint bundle export`).
 
-    The bundle is checked whole first (signature, completeness); then each record is stored
-    exactly once, so importing it again stores nothing new.
+    The bundle is checked whole first as it streams (signature, completeness); then it is read
+    again and each record is stored exactly once, so importing it again stores nothing new.
     """
     import sqlite3
 
@@ -263,7 +263,7 @@ def import_command(
             created_at=header.created_at.isoformat(timespec="seconds"),
             stored=summary.stored,
             duplicates=summary.duplicates,
-            rejected=len(summary.rejected),
+            rejected=summary.rejected_count,
         )
     )
     echo_rejections(
@@ -271,8 +271,9 @@ def import_command(
         "bundle.rejected",
         language,
         lambda r: {"seq": r.seq, "record_id": r.id, "reason": r.reason},
+        total=summary.rejected_count,
     )
-    if summary.rejected:
+    if summary.rejected_count:
         raise typer.Exit(code=REJECTED_EXIT)
 
 

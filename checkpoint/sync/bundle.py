@@ -25,7 +25,8 @@ A checkpoint enrolled again gets a new token: bundles signed with the old one ar
 ("signature does not match"); export them again.
 
 The gzip CRC catches most damage to the file, its missing end catches a copy cut short; the
-signature catches the rest. A bundle is checked as a whole before any record is stored.
+signature catches the rest. A bundle is checked as a whole before any record is stored, as it
+streams, in bounded memory (how: the comment at the top of the hub side below).
 
 What exporting records
 ----------------------
@@ -44,12 +45,13 @@ import hashlib
 import hmac
 import json
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final, Literal
 
+import orjson
 import pydantic
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -203,25 +205,77 @@ def write_bundle(
 
 
 # ---------------------------------------------------------------------------------- hub side
+#
+# A bundle is read twice, as a stream both times, and never held whole: a stick may bring a
+# file of any size, made by anyone.
+#
+# 1. `verify_bundle` decompresses it line by line (no line over MAX_LINE, no empty line, no
+#    more than MAX_EXPANSION times its compressed size once past EXPANSION_SLACK), updating the
+#    HMAC as it goes, and checks that the records follow each other as the header says (seq,
+#    prev_hash, count, chain head) from a light parse of each line. It keeps only the header
+#    and one SHA-256 per batch of record lines. The signature is judged before the header's
+#    promises: an altered file is "not signed", not "inconsistent".
+# 2. `read_batches` reads the file again and hands its records over one batch at a time, each
+#    batch parsed (`WireRecord`) only after its lines were found to be the very bytes whose
+#    digest pass 1 took under the signature. A file changed on the stick between the passes
+#    stops the import at the first batch that differs ("bundle.changed"): what was stored
+#    before it was signed and checked.
+#
+# Memory is bounded by a batch (at most `batch_size` records and BATCH_BYTES + MAX_LINE bytes
+# of lines), whatever the size of the file; time by the size of the file. A copy of the file
+# (say in a temporary folder) would avoid the second read but not the bound on memory, and
+# would double what a large bundle costs on a full disk.
+
+MAX_EXPANSION: Final = 100
+"""Most times a bundle's content may exceed the compressed bytes read so far. Records compress
+about 7 times (their ids and hashes are random); a file that expands far more is a
+decompression bomb, refused before it is read to its end."""
+EXPANSION_SLACK: Final = 16 * 1024 * 1024
+"""Content read before `MAX_EXPANSION` is applied (a small bundle may compress oddly)."""
+BATCH_BYTES: Final = 8 * 1024 * 1024
+"""Most bytes of record lines handed over at once (with at most `batch_size` records)."""
+_SIGNATURE_START: Final = b'{"signature":'
+
+Opener = Callable[[], IO[bytes]]
+"""Opens the bundle file for reading from its start (each pass opens it anew)."""
+
+
+@dataclass(frozen=True)
+class VerifiedBundle:
+    """A bundle whose signature matched (pass 1), ready to be read in batches (pass 2)."""
+
+    header: BundleHeader
+    header_digest: bytes
+    """SHA-256 of the header line."""
+    batch_digests: tuple[bytes, ...]
+    """SHA-256 of each batch's record lines, in order, as the signature covered them."""
+    batch_size: int
+    batch_bytes: int
 
 
 def _lines(stream: IO[bytes], path: object) -> Iterator[bytes]:
-    """The bundle's lines, decompressed; `BundleError` for a file that is not whole gzip."""
+    """The bundle's lines, decompressed as they are read; `BundleError` for a file that is not
+    whole gzip, a line over MAX_LINE bytes, or content expanding like a decompression bomb."""
     start = stream.read(len(_GZIP_HEADER))
     if start[:2] != _GZIP_HEADER[:2]:
         raise BundleError.of("bundle.not_a_bundle", path=path)
     if start != _GZIP_HEADER:
         raise BundleError.of("bundle.damaged", path=path, detail="an altered gzip header")
     stream.seek(0)
+    expanded = 0
     try:
         with gzip.GzipFile(fileobj=stream, mode="rb") as unpacked:
             while True:
+                # Reads at most MAX_LINE + 1 bytes: one endless line costs a megabyte.
                 line = unpacked.readline(MAX_LINE + 1)
                 if not line:
                     return
                 if len(line) > MAX_LINE:
+                    raise BundleError.of("bundle.line_too_long", path=path, limit=MAX_LINE)
+                expanded += len(line)
+                if expanded > EXPANSION_SLACK and expanded > MAX_EXPANSION * stream.tell():
                     raise BundleError.of(
-                        "bundle.damaged", path=path, detail=f"a line over {MAX_LINE} bytes"
+                        "bundle.expands_too_much", path=path, ratio=MAX_EXPANSION
                     )
                 yield line
     except EOFError:
@@ -230,7 +284,9 @@ def _lines(stream: IO[bytes], path: object) -> Iterator[bytes]:
         raise BundleError.of("bundle.damaged", path=path, detail=error) from None
 
 
-def _header(line: bytes, path: object) -> BundleHeader:
+def _header(line: bytes | None, path: object) -> BundleHeader:
+    if line is None:
+        raise BundleError.of("bundle.not_a_bundle", path=path)
     try:
         data = json.loads(line)
     except ValueError:
@@ -252,67 +308,177 @@ def _first_error(error: pydantic.ValidationError) -> str:
     return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
 
 
-def read_bundle(
-    stream: IO[bytes], key_for: Callable[[str], bytes], *, path: object = "the bundle"
-) -> Bundle:
-    """The checked content of a bundle read from `stream`, or `BundleError` with the reason.
+class _Body:
+    """The record lines after the header, up to the signature line (kept in `signature`)."""
+
+    def __init__(self, lines: Iterator[bytes], path: object) -> None:
+        self._lines = lines
+        self._path = path
+        self.signature: str | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        for number, line in enumerate(self._lines, start=2):
+            if self.signature is not None:
+                raise BundleError.of(
+                    "bundle.damaged", path=self._path, detail="data after the signature"
+                )
+            if line.startswith(_SIGNATURE_START):
+                try:
+                    self.signature = str(json.loads(line)["signature"])
+                except (ValueError, KeyError, TypeError):
+                    raise BundleError.of(
+                        "bundle.damaged", path=self._path, detail="an unreadable signature line"
+                    ) from None
+                continue
+            if line.isspace():  # no exporter writes one; a file of them is refused at once
+                raise BundleError.of("bundle.empty_line", path=self._path, line=number)
+            yield line
+
+
+def _batched(lines: Iterable[bytes], size: int, max_bytes: int) -> Iterator[list[bytes]]:
+    """`lines` in batches of at most `size` lines, each ending once it holds `max_bytes`."""
+    batch: list[bytes] = []
+    held = 0
+    for line in lines:
+        batch.append(line)
+        held += len(line)
+        if len(batch) >= size or held >= max_bytes:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
+
+
+class _Sequence:
+    """Whether the record lines follow each other as the header says, from a light parse of
+    each (seq, prev_hash, hash): the first problem is kept, and told once the signature is
+    known to match (a forger's file is "not signed", whatever else is wrong with it)."""
+
+    def __init__(self, header: BundleHeader) -> None:
+        self.header = header
+        self.count = 0
+        self.last_seq = header.first_seq - 1
+        self.last_hash: object = None
+        self.problem: str | None = None
+
+    def add(self, line: bytes) -> None:
+        self.count += 1
+        if self.problem is not None:
+            return
+        try:
+            data = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            self.problem = f"record {self.count} is not JSON"
+            return
+        seq = data.get("seq") if isinstance(data, dict) else None
+        expected = self.header.first_seq + self.count - 1
+        if type(seq) is not int or seq != expected:
+            self.problem = f"record {self.count} has seq {seq}, not {expected}"
+        elif self.count > 1 and data.get("prev_hash") != self.last_hash:
+            self.problem = f"record {seq} does not follow record {seq - 1}"
+        else:
+            self.last_seq, self.last_hash = seq, data.get("hash")
+
+    def verdict(self) -> str | None:
+        header = self.header
+        if self.count != header.records:
+            return f"{self.count} records, the header says {header.records}"
+        if self.problem is not None:
+            return self.problem
+        if self.count and self.last_seq != header.last_seq:
+            return f"the records end at {self.last_seq}, not {header.last_seq}"
+        head = header.chain_head
+        if self.count and head.seq == header.last_seq and self.last_hash != head.hash:
+            return "the last record is not the chain head the header names"
+        return None
+
+
+def verify_bundle(
+    open_bundle: Opener,
+    key_for: Callable[[str], bytes],
+    *,
+    path: object = "the bundle",
+    batch_size: int = 2000,
+    batch_bytes: int = BATCH_BYTES,
+) -> VerifiedBundle:
+    """Pass 1: the bundle's signature and sequence checked as it streams, nothing kept but its
+    header and a digest per batch; `BundleError` with the reason when it is refused.
 
     `key_for(checkpoint_id)` gives the signing key of the checkpoint named in the header (or
-    raises `BundleError`: not enrolled, revoked). Checked before anything is returned: the
-    gzip stream is whole, the signature matches every byte before it, the records are exactly
-    the header's range, each one links to the one before (`prev_hash`), and the last one is
-    the chain head when the bundle reaches it. Each record's own hash is checked by ingest.
+    raises `BundleError`: not enrolled, revoked). Checked: the gzip stream is whole, the
+    signature matches every byte before it, the records are exactly the header's range, each
+    one links to the one before (`prev_hash`), and the last one is the chain head when the
+    bundle reaches it. Each record's own hash is checked by ingest.
     """
-    lines = _lines(stream, path)
-    first = next(lines, None)
-    if first is None:
-        raise BundleError.of("bundle.not_a_bundle", path=path)
-    header = _header(first, path)
-    mac = hmac.new(key_for(header.checkpoint_id), first, hashlib.sha256)
-    body: list[bytes] = []
-    signature: str | None = None
-    for line in lines:
-        if signature is not None:
-            raise BundleError.of("bundle.damaged", path=path, detail="data after the signature")
-        if line.startswith(b'{"signature":'):
-            try:
-                signature = str(json.loads(line)["signature"])
-            except (ValueError, KeyError, TypeError):
-                raise BundleError.of(
-                    "bundle.damaged", path=path, detail="an unreadable signature line"
-                ) from None
-            continue
-        mac.update(line)
-        body.append(line)
-    if signature is None:
+    size = max(1, batch_size)
+    with open_bundle() as stream:
+        lines = _lines(stream, path)
+        first = next(lines, None)
+        header = _header(first, path)
+        assert first is not None
+        mac = hmac.new(key_for(header.checkpoint_id), first, hashlib.sha256)
+        body = _Body(lines, path)
+        sequence = _Sequence(header)
+        digests: list[bytes] = []
+        for batch in _batched(body, size, batch_bytes):
+            digest = hashlib.sha256()
+            for line in batch:
+                mac.update(line)
+                digest.update(line)
+                sequence.add(line)
+            digests.append(digest.digest())
+    if body.signature is None:
         raise BundleError.of("bundle.truncated", path=path)
     expected = _SIGNATURE_PREFIX + mac.hexdigest()
-    if not hmac.compare_digest(signature.encode(), expected.encode()):
+    if not hmac.compare_digest(body.signature.encode(), expected.encode()):
         raise BundleError.of("bundle.bad_signature", path=path, checkpoint=header.checkpoint_id)
-    return Bundle(header=header, records=_records(header, body, path))
+    problem = sequence.verdict()
+    if problem is not None:
+        raise BundleError.of("bundle.inconsistent", path=path, detail=problem)
+    return VerifiedBundle(
+        header=header,
+        header_digest=hashlib.sha256(first).digest(),
+        batch_digests=tuple(digests),
+        batch_size=size,
+        batch_bytes=batch_bytes,
+    )
 
 
-def _records(header: BundleHeader, body: list[bytes], path: object) -> list[WireRecord]:
-    def inconsistent(detail: str) -> BundleError:
-        return BundleError.of("bundle.inconsistent", path=path, detail=detail)
+def read_batches(
+    open_bundle: Opener, verified: VerifiedBundle, *, path: object = "the bundle"
+) -> Iterator[list[WireRecord]]:
+    """Pass 2: the records of a bundle `verify_bundle` accepted, a batch at a time, each batch
+    only once its bytes are those that were verified (`bundle.changed` otherwise)."""
+    def changed() -> BundleError:
+        return BundleError.of("bundle.changed", path=path)
 
-    if len(body) != header.records:
-        raise inconsistent(f"{len(body)} records, the header says {header.records}")
-    records: list[WireRecord] = []
-    for position, line in enumerate(body):
-        try:
-            record = WireRecord.model_validate_json(line)
-        except pydantic.ValidationError as error:
-            raise inconsistent(f"record {position + 1}: {_first_error(error)}") from None
-        expected_seq = header.first_seq + position
-        if record.seq != expected_seq:
-            raise inconsistent(f"record {position + 1} has seq {record.seq}, not {expected_seq}")
-        if records and record.prev_hash != records[-1].hash:
-            raise inconsistent(f"record {record.seq} does not follow record {record.seq - 1}")
-        records.append(record)
-    if records and records[-1].seq != header.last_seq:
-        raise inconsistent(f"the records end at {records[-1].seq}, not {header.last_seq}")
-    head = header.chain_head
-    if records and head.seq == header.last_seq and records[-1].hash != head.hash:
-        raise inconsistent("the last record is not the chain head the header names")
-    return records
+    with open_bundle() as stream:
+        lines = _lines(stream, path)
+        first = next(lines, None)
+        if first is None or hashlib.sha256(first).digest() != verified.header_digest:
+            raise changed()
+        position = done = 0
+        for batch in _batched(_Body(lines, path), verified.batch_size, verified.batch_bytes):
+            digest = hashlib.sha256()
+            for line in batch:
+                digest.update(line)
+            if done >= len(verified.batch_digests) or (
+                digest.digest() != verified.batch_digests[done]
+            ):
+                raise changed()
+            done += 1
+            records: list[WireRecord] = []
+            for line in batch:
+                position += 1
+                try:
+                    records.append(WireRecord.model_validate_json(line))
+                except pydantic.ValidationError as error:
+                    raise BundleError.of(
+                        "bundle.bad_record",
+                        path=path,
+                        position=position,
+                        detail=_first_error(error),
+                    ) from None
+            yield records
+        if done != len(verified.batch_digests):
+            raise changed()
