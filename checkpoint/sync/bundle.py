@@ -209,12 +209,14 @@ def write_bundle(
 # A bundle is read twice, as a stream both times, and never held whole: a stick may bring a
 # file of any size, made by anyone.
 #
-# 1. `verify_bundle` decompresses it line by line (no line over MAX_LINE, no empty line, no
-#    more than MAX_EXPANSION times its compressed size once past EXPANSION_SLACK), updating the
-#    HMAC as it goes, and checks that the records follow each other as the header says (seq,
-#    prev_hash, count, chain head) from a light parse of each line. It keeps only the header
-#    and one SHA-256 per batch of record lines. The signature is judged before the header's
-#    promises: an altered file is "not signed", not "inconsistent".
+# 1. `verify_bundle` decompresses it line by line, updating the HMAC as it goes. Framing is
+#    refused at once: a line over MAX_LINE, an empty line, a line that is not a record (a JSON
+#    object with an integer seq, an id and two hashes: a record line is never short), content
+#    more than MAX_EXPANSION times the compressed bytes read (past EXPANSION_SLACK). That the
+#    records follow each other as the header says (seq, prev_hash, count, chain head) is
+#    checked from the same light parse, and told after the signature: an altered file is "not
+#    signed", not "inconsistent". It keeps only the header and one SHA-256 per batch of
+#    record lines.
 # 2. `read_batches` reads the file again and hands its records over one batch at a time, each
 #    batch parsed (`WireRecord`) only after its lines were found to be the very bytes whose
 #    digest pass 1 took under the signature. A file changed on the stick between the passes
@@ -226,11 +228,11 @@ def write_bundle(
 # (say in a temporary folder) would avoid the second read but not the bound on memory, and
 # would double what a large bundle costs on a full disk.
 
-MAX_EXPANSION: Final = 100
+MAX_EXPANSION: Final = 32
 """Most times a bundle's content may exceed the compressed bytes read so far. Records compress
-about 7 times (their ids and hashes are random); a file that expands far more is a
-decompression bomb, refused before it is read to its end."""
-EXPANSION_SLACK: Final = 16 * 1024 * 1024
+about 7 times (each has an id and two hashes of random hex); a file that expands far more is a
+decompression bomb, refused long before it is read to its end."""
+EXPANSION_SLACK: Final = 1024 * 1024
 """Content read before `MAX_EXPANSION` is applied (a small bundle may compress oddly)."""
 BATCH_BYTES: Final = 8 * 1024 * 1024
 """Most bytes of record lines handed over at once (with at most `batch_size` records)."""
@@ -274,9 +276,7 @@ def _lines(stream: IO[bytes], path: object) -> Iterator[bytes]:
                     raise BundleError.of("bundle.line_too_long", path=path, limit=MAX_LINE)
                 expanded += len(line)
                 if expanded > EXPANSION_SLACK and expanded > MAX_EXPANSION * stream.tell():
-                    raise BundleError.of(
-                        "bundle.expands_too_much", path=path, ratio=MAX_EXPANSION
-                    )
+                    raise BundleError.of("bundle.expands_too_much", path=path, ratio=MAX_EXPANSION)
                 yield line
     except EOFError:
         raise BundleError.of("bundle.truncated", path=path) from None
@@ -350,34 +350,41 @@ def _batched(lines: Iterable[bytes], size: int, max_bytes: int) -> Iterator[list
 
 
 class _Sequence:
-    """Whether the record lines follow each other as the header says, from a light parse of
-    each (seq, prev_hash, hash): the first problem is kept, and told once the signature is
-    known to match (a forger's file is "not signed", whatever else is wrong with it)."""
+    """Whether the record lines are records (at once) and follow each other as the header says
+    (the first problem is kept, and told once the signature is known to match: a forger's file
+    is "not signed", whatever else is wrong with it), from a light parse of each line."""
 
-    def __init__(self, header: BundleHeader) -> None:
+    def __init__(self, header: BundleHeader, path: object) -> None:
         self.header = header
+        self.path = path
         self.count = 0
         self.last_seq = header.first_seq - 1
-        self.last_hash: object = None
+        self.last_hash = ""
         self.problem: str | None = None
 
     def add(self, line: bytes) -> None:
         self.count += 1
-        if self.problem is not None:
-            return
         try:
             data = orjson.loads(line)
         except orjson.JSONDecodeError:
-            self.problem = f"record {self.count} is not JSON"
+            data = None
+        if not (
+            isinstance(data, dict)
+            and type(seq := data.get("seq")) is int
+            and _sized(data.get("id"), 32)
+            and _sized(data.get("prev_hash"), 64)
+            and _sized(hash_ := data.get("hash"), 64)
+        ):
+            raise BundleError.of("bundle.not_a_record", path=self.path, line=self.count + 1)
+        if self.problem is not None:
             return
-        seq = data.get("seq") if isinstance(data, dict) else None
         expected = self.header.first_seq + self.count - 1
-        if type(seq) is not int or seq != expected:
+        if seq != expected:
             self.problem = f"record {self.count} has seq {seq}, not {expected}"
-        elif self.count > 1 and data.get("prev_hash") != self.last_hash:
+        elif self.count > 1 and data["prev_hash"] != self.last_hash:
             self.problem = f"record {seq} does not follow record {seq - 1}"
         else:
-            self.last_seq, self.last_hash = seq, data.get("hash")
+            self.last_seq, self.last_hash = seq, hash_
 
     def verdict(self) -> str | None:
         header = self.header
@@ -391,6 +398,11 @@ class _Sequence:
         if self.count and head.seq == header.last_seq and self.last_hash != head.hash:
             return "the last record is not the chain head the header names"
         return None
+
+
+def _sized(value: object, length: int) -> bool:
+    """Whether `value` is text of `length` characters (its digits are checked in pass 2)."""
+    return isinstance(value, str) and len(value) == length
 
 
 def verify_bundle(
@@ -418,7 +430,7 @@ def verify_bundle(
         assert first is not None
         mac = hmac.new(key_for(header.checkpoint_id), first, hashlib.sha256)
         body = _Body(lines, path)
-        sequence = _Sequence(header)
+        sequence = _Sequence(header, path)
         digests: list[bytes] = []
         for batch in _batched(body, size, batch_bytes):
             digest = hashlib.sha256()
@@ -449,6 +461,7 @@ def read_batches(
 ) -> Iterator[list[WireRecord]]:
     """Pass 2: the records of a bundle `verify_bundle` accepted, a batch at a time, each batch
     only once its bytes are those that were verified (`bundle.changed` otherwise)."""
+
     def changed() -> BundleError:
         return BundleError.of("bundle.changed", path=path)
 
