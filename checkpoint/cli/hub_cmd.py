@@ -3,13 +3,14 @@ hubs below it, import bundles brought on a stick, and forward everything to a pa
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from checkpoint.cli.context import cli_context, echo_rejections, fail, said_language
+from checkpoint.cli.context import cli_context, echo_rejections, fail, fail_config, said_language
 from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import Language, translate
 from checkpoint.wire import DEFAULT_BATCH
@@ -51,6 +52,7 @@ DbOption = Annotated[
 
 @hub_app.command("serve")
 def serve(
+    ctx: typer.Context,
     db_url: DbOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8470,
@@ -71,14 +73,21 @@ def serve(
     """Serve the hub over HTTP (or HTTPS with a certificate) until stopped with Ctrl+C.
 
     With --upstream and --token, everything it holds is also forwarded to the parent hub in the
-    background, periodically, with backoff while the parent cannot be reached.
+    background, periodically, with backoff while the parent cannot be reached. Connections
+    that stay idle, or send a request too slowly, are closed ([hub] settings).
     """
     import uvicorn
 
+    from checkpoint.config import load_settings
     from checkpoint.hub import db
     from checkpoint.hub.app import make_hub_app
+    from checkpoint.hub.deadlines import server_config
     from checkpoint.hub.forward import Forwarder
 
+    try:
+        limits = load_settings(cli_context(ctx).config_path).settings.hub
+    except ConfigError as error:
+        fail_config(ctx, error, code=2)
     if upstream and not token:
         typer.secho("error: --upstream needs --token", err=True, fg=typer.colors.RED)
         raise typer.Exit(code=2)
@@ -101,14 +110,22 @@ def serve(
     # (a sixth of the hub's time per record went to them).
     gc.freeze()
     try:
-        uvicorn.run(
+        config = server_config(
             app,
             host=host,
             port=port,
+            keep_alive_s=limits.keep_alive_s,
+            header_timeout_s=limits.header_timeout_s,
+            body_timeout_s=limits.body_timeout_s,
             ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
             ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
             log_level="info",
         )
+        server = uvicorn.Server(config)
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C: stopped, as asked
+            server.run()
+        if not server.started:  # what went wrong (the port taken, …) is in the log above
+            raise typer.Exit(code=3)
     finally:
         if forwarder is not None:
             forwarder.stop()

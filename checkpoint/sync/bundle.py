@@ -384,7 +384,7 @@ class _Sequence:
         elif self.count > 1 and data["prev_hash"] != self.last_hash:
             self.problem = f"record {seq} does not follow record {seq - 1}"
         else:
-            self.last_seq, self.last_hash = seq, hash_
+            self.last_seq, self.last_hash = seq, str(hash_)
 
     def verdict(self) -> str | None:
         header = self.header
