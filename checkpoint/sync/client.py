@@ -344,15 +344,21 @@ class HubClient:
         token: str,
         *,
         timeout: float = 60.0,
+        connect_timeout: float | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        """`timeout`: seconds to wait for the hub to take a request or answer it (and for a
+        free connection); `connect_timeout` (default: that, at most 10 s) to accept one."""
         self.hub_url = hub_url.rstrip("/")
         """The hub's address without a trailing slash: the key of its acknowledged mark."""
         try:
             self._http = httpx.Client(
                 base_url=self.hub_url + "/",
                 headers={"Authorization": f"Bearer {token}"},
-                timeout=timeout,
+                timeout=httpx.Timeout(
+                    timeout,
+                    connect=min(timeout, 10.0) if connect_timeout is None else connect_timeout,
+                ),
                 transport=transport,
             )
         except OSError as error:  # ssl.SSLError is one: a CA file that is missing or not one
@@ -477,6 +483,11 @@ class HubClient:
             ) from error
 
 
+TIMEOUT_RETRIES: Final = 1
+"""Tries again after a timeout: a hub that took the connection and then said nothing for the
+whole timeout twice in a row is not answering now (the next sync tries later)."""
+
+
 def with_retries(
     call: Callable[[], T],
     hub_url: str,
@@ -491,6 +502,15 @@ def with_retries(
         try:
             return call()
         except _TransientError as error:
+            if error.cause is Cause.TIMEOUT and attempt >= TIMEOUT_RETRIES:
+                # Each try already waited the whole timeout: say so now, try later.
+                raise stopped(
+                    "silent",
+                    problem=Problem.UNREACHABLE,
+                    cause=error.cause,
+                    hub=hub_url,
+                    detail=error,
+                ) from error
             if attempt == retries:
                 raise stopped(
                     "unreachable",
