@@ -486,8 +486,8 @@ class SyncSection(BaseModel):
     """Seconds to wait for the hub to accept a connection before trying again later."""
     timeout_s: float = Field(60.0, ge=0.1, le=3600)
     """Seconds to wait for the hub to take a request or to answer it: a hub that accepts the
-    connection and then says nothing stops the sync after this long (twice), with a message;
-    the lane's background sync tries again later."""
+    connection and then says nothing stops `checkpoint sync` after its retries, with a message
+    saying so (the screening screens' background sync waits 20 s, then tries again later)."""
 
     _blank_hub = field_validator("hub_url", "token", mode="before")(_none_if_blank)
 

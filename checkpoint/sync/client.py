@@ -483,9 +483,10 @@ class HubClient:
             ) from error
 
 
-TIMEOUT_RETRIES: Final = 1
-"""Tries again after a timeout: a hub that took the connection and then said nothing for the
-whole timeout twice in a row is not answering now (the next sync tries later)."""
+def _answer_timed_out(error: _TransientError) -> bool:
+    """Whether the hub took the connection and then did not answer (or read) in time."""
+    seen = error.__cause__
+    return isinstance(seen, httpx.TimeoutException) and not isinstance(seen, httpx.ConnectTimeout)
 
 
 def with_retries(
@@ -502,8 +503,8 @@ def with_retries(
         try:
             return call()
         except _TransientError as error:
-            if error.cause is Cause.TIMEOUT and attempt >= TIMEOUT_RETRIES:
-                # Each try already waited the whole timeout: say so now, try later.
+            if attempt == retries and _answer_timed_out(error):
+                # Not "could not be reached": it took the connection, then said nothing.
                 raise stopped(
                     "silent",
                     problem=Problem.UNREACHABLE,
