@@ -244,7 +244,9 @@ def import_command(
     """Import a bundle brought on a stick (from `checkpoint bundle export`).
 
     The bundle is checked whole first as it streams (signature, completeness); then it is read
-    again and each record is stored exactly once, so importing it again stores nothing new.
+    again and each record is stored exactly once, so importing it again stores nothing new, and
+    its daily reports are held as if sent over the network (one per lane and day, a newer one
+    replacing that lane's).
     """
     import sqlite3
 
@@ -290,7 +292,23 @@ def import_command(
         lambda r: {"seq": r.seq, "record_id": r.id, "reason": r.reason},
         total=summary.rejected_count,
     )
-    if summary.rejected_count:
+    if header.reports:
+        typer.echo(
+            translate(
+                "bundle.reports_imported",
+                language,
+                stored=len(summary.reports_stored),
+                replaced=len(summary.reports_replaced),
+                unchanged=summary.reports_unchanged,
+                rejected=len(summary.reports_rejected),
+            )
+        )
+    for day, reason in summary.reports_rejected:
+        typer.echo(
+            translate("bundle.report_rejected", language, day=day.isoformat(), reason=reason),
+            err=True,
+        )
+    if summary.rejected_count or summary.reports_rejected:
         raise typer.Exit(code=REJECTED_EXIT)
 
 
@@ -318,6 +336,18 @@ def _print_forward(summary: ForwardSummary, language: Language) -> None:
             below="?" if summary.below is None else summary.below,
         )
     )
+    if summary.rejected or summary.reports_rejected:
+        typer.secho(
+            translate(
+                "forward.held.summary",
+                language,
+                upstream=summary.upstream,
+                records=len(summary.rejected),
+                reports=len(summary.reports_rejected),
+            ),
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
     for checkpoint_id, day, reason in summary.reports_rejected:
         typer.echo(
             translate(

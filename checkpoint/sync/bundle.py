@@ -24,9 +24,20 @@ digest is kept as the key because the threat is a lost or handled stick, not a h
 A checkpoint enrolled again gets a new token: bundles signed with the old one are refused
 ("signature does not match"); export them again.
 
+Daily reports
+-------------
+A lane whose only link to a hub is a USB stick still reports its days (不漏报): after the
+records come its daily reports (`{"report": …}` lines, each the report's JSON form, as
+`checkpoint sync` would PUT it), signed with the rest and counted in the header. The hub holds
+them as it holds a report sent over the network: one per (checkpoint, lane, day), a newer
+version replacing that lane's older one and never the other way round (an old bundle imported
+after the lane's later reports changes nothing: `wire.reports.report_order`). Every report in
+a bundle is of its checkpoint and of the bundle's lane. A bundle with reports has version 2 (a
+hub from before them says so rather than misreading it); one without is version 1, as before.
+
 The gzip CRC catches most damage to the file, its missing end catches a copy cut short; the
 signature catches the rest. A bundle is checked as a whole before any record is stored, as it
-streams, in bounded memory (how: the comment at the top of the hub side below).
+streams, in bounded memory, its reports too (how: the comment at the top of the hub side below).
 
 What exporting records
 ----------------------
@@ -45,7 +56,7 @@ import hashlib
 import hmac
 import json
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,14 +73,20 @@ from checkpoint.store.lanes import log_lane
 from checkpoint.store.models import LOG_TABLES
 from checkpoint.store.sync_state import rows_between
 from checkpoint.wire.records import CheckpointCode, Hex64, LaneId, WireRecord, record_payload
+from checkpoint.wire.reports import DayReport, lane_of
 
 FORMAT: Final = "checkpoint-bundle"
 VERSION: Final = 1
+REPORTS_VERSION: Final = 2
+"""Version of a bundle that carries daily reports (after its records)."""
+VERSIONS: Final = (VERSION, REPORTS_VERSION)
 SUFFIX: Final = ".ckpt.gz"
 """The usual file name ending of a bundle."""
 MAX_LINE: Final = 1024 * 1024
 """Longest line read (a record is a few kilobytes); a longer one means a damaged file."""
 _SIGNATURE_PREFIX: Final = "hmac-sha256:"
+MAX_REPORTS: Final = 1000
+"""Most daily reports a bundle carries (a checkpoint sends at most 400 days at a time)."""
 _CHUNK: Final = 2000
 _GZIP_HEADER: Final = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
 """The gzip header `write_bundle` writes (no name, no time, best compression, unknown OS).
@@ -107,14 +124,8 @@ class BundleHeader(BaseModel):
     records: int = Field(ge=0)
     chain_head: ChainHead
     """The sender's chain head at export: the hub can tell whether the bundle reaches it."""
-
-
-@dataclass(frozen=True)
-class Bundle:
-    """A bundle whose signature and content have been checked."""
-
-    header: BundleHeader
-    records: list[WireRecord]
+    reports: int = Field(default=0, ge=0, le=MAX_REPORTS)
+    """Daily reports after the records (version 2; absent from the header when none)."""
 
 
 def signing_key(token: str) -> bytes:
@@ -144,8 +155,11 @@ def write_bundle(
     token: str,
     after: int = 0,
     now: datetime | None = None,
+    reports: Sequence[dict[str, Any]] = (),
 ) -> BundleHeader:
-    """Write the log's records after seq `after` (all with 0) to `output`, signed; its header.
+    """Write the log's records after seq `after` (all with 0) to `output`, then `reports`
+    (daily reports' JSON forms, `wire.reports.canonical`, of this log's lane), signed; its
+    header.
 
     The file appears whole or not at all (written beside it, then renamed: `files.staged`), so
     a stick pulled out during the export holds no half bundle under the final name; it is
@@ -180,14 +194,19 @@ def write_bundle(
             last_seq=max(head.seq, first - 1),
             records=count,
             chain_head=head,
+            reports=len(reports),
+            version=REPORTS_VERSION if reports else VERSION,
         )
+        first_line = header.model_dump(mode="json")
+        if not reports:  # as before reports travelled: a hub from then reads it
+            del first_line["reports"]
         try:
             with (
                 files.staged(output) as partial,
                 partial.open("wb") as raw,
                 gzip.GzipFile("", "wb", 9, raw, mtime=0) as packed,
             ):
-                line = _line(header.model_dump(mode="json"))
+                line = _line(first_line)
                 mac.update(line)
                 packed.write(line)
                 for start in range(first, head.seq + 1, _CHUNK):
@@ -198,6 +217,10 @@ def write_bundle(
                         line = _line(record_payload(record_type, values))
                         mac.update(line)
                         packed.write(line)
+                for report in reports:
+                    line = _line({"report": report})
+                    mac.update(line)
+                    packed.write(line)
                 packed.write(_line({"signature": _SIGNATURE_PREFIX + mac.hexdigest()}))
         except OSError as error:
             raise BundleError.of("bundle.write_failed", path=output, detail=error) from error
@@ -215,18 +238,23 @@ def write_bundle(
 #    more than MAX_EXPANSION times the compressed bytes read (past EXPANSION_SLACK). That the
 #    records follow each other as the header says (seq, prev_hash, count, chain head) is
 #    checked from the same light parse, and told after the signature: an altered file is "not
-#    signed", not "inconsistent". It keeps only the header and one SHA-256 per batch of
-#    record lines.
+#    signed", not "inconsistent". It keeps only the header, one SHA-256 per batch of lines
+#    and the daily reports' lines (`{"report":` lines after the records, version 2): at most
+#    MAX_REPORTS of them and MAX_REPORT_BYTES in all, refused at once past that. Once the
+#    signature matches, their count is checked against the header and each report is parsed
+#    and found to be of the bundle's checkpoint and lane (`bundle.inconsistent` otherwise),
+#    so a bundle with a wrong report is refused before any record is stored.
 # 2. `read_batches` reads the file again and hands its records over one batch at a time, each
 #    batch parsed (`WireRecord`) only after its lines were found to be the very bytes whose
 #    digest pass 1 took under the signature. A file changed on the stick between the passes
 #    stops the import at the first batch that differs ("bundle.changed"): what was stored
-#    before it was signed and checked.
+#    before it was signed and checked. It skips the report lines (their bytes are in the
+#    batch digests all the same); `reports` parses the lines pass 1 kept, one at a time.
 #
 # Memory is bounded by a batch (at most `batch_size` records and BATCH_BYTES + MAX_LINE bytes
-# of lines), whatever the size of the file; time by the size of the file. A copy of the file
-# (say in a temporary folder) would avoid the second read but not the bound on memory, and
-# would double what a large bundle costs on a full disk.
+# of lines) and the reports' lines (MAX_REPORT_BYTES), whatever the size of the file; time by
+# the size of the file. A copy of the file (say in a temporary folder) would avoid the second
+# read but not the bound on memory, and would double what a large bundle costs on a full disk.
 
 MAX_EXPANSION: Final = 32
 """Most times a bundle's content may exceed the compressed bytes read so far. Records compress
@@ -236,7 +264,12 @@ EXPANSION_SLACK: Final = 1024 * 1024
 """Content read before `MAX_EXPANSION` is applied (a small bundle may compress oddly)."""
 BATCH_BYTES: Final = 8 * 1024 * 1024
 """Most bytes of record lines handed over at once (with at most `batch_size` records)."""
+MAX_REPORT_BYTES: Final = 32 * 1024 * 1024
+"""Most bytes of daily report lines a bundle carries (a day's report is a few kilobytes, tens
+with many fever cases; 400 days of them fit many times over). Pass 1 keeps these lines, so
+they are capped, with their count (MAX_REPORTS), as they stream."""
 _SIGNATURE_START: Final = b'{"signature":'
+_REPORT_START: Final = b'{"report":'
 
 Opener = Callable[[], IO[bytes]]
 """Opens the bundle file for reading from its start (each pass opens it anew)."""
@@ -253,6 +286,8 @@ class VerifiedBundle:
     """SHA-256 of each batch's record lines, in order, as the signature covered them."""
     batch_size: int
     batch_bytes: int
+    report_lines: tuple[bytes, ...] = ()
+    """The daily reports' lines, as signed, each checked (`reports` parses them again)."""
 
 
 def _lines(stream: IO[bytes], path: object) -> Iterator[bytes]:
@@ -293,9 +328,9 @@ def _header(line: bytes | None, path: object) -> BundleHeader:
         raise BundleError.of("bundle.not_a_bundle", path=path) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise BundleError.of("bundle.not_a_bundle", path=path)
-    if data.get("version") != VERSION:
+    if data.get("version") not in VERSIONS:
         raise BundleError.of(
-            "bundle.version", path=path, version=data.get("version"), supported=VERSION
+            "bundle.version", path=path, version=data.get("version"), supported=REPORTS_VERSION
         )
     try:
         return BundleHeader.model_validate(data)
@@ -362,7 +397,7 @@ class _Sequence:
         self.last_hash = ""
         self.problem: str | None = None
 
-    def add(self, line: bytes) -> None:
+    def add(self, line: bytes, *, after_reports: bool = False) -> None:
         self.count += 1
         try:
             data = orjson.loads(line)
@@ -377,6 +412,9 @@ class _Sequence:
         ):
             raise BundleError.of("bundle.not_a_record", path=self.path, line=self.count + 1)
         if self.problem is not None:
+            return
+        if after_reports:
+            self.problem = f"record {self.count} comes after the daily reports"
             return
         expected = self.header.first_seq + self.count - 1
         if seq != expected:
@@ -432,12 +470,25 @@ def verify_bundle(
         body = _Body(lines, path)
         sequence = _Sequence(header, path)
         digests: list[bytes] = []
+        report_lines: list[bytes] = []
+        report_bytes = 0
         for batch in _batched(body, size, batch_bytes):
             digest = hashlib.sha256()
             for line in batch:
                 mac.update(line)
                 digest.update(line)
-                sequence.add(line)
+                if line.startswith(_REPORT_START):
+                    report_bytes += len(line)
+                    if len(report_lines) >= MAX_REPORTS or report_bytes > MAX_REPORT_BYTES:
+                        raise BundleError.of(
+                            "bundle.too_many_reports",
+                            path=path,
+                            count=MAX_REPORTS,
+                            megabytes=MAX_REPORT_BYTES // (1024 * 1024),
+                        )
+                    report_lines.append(line)
+                else:
+                    sequence.add(line, after_reports=bool(report_lines))
             digests.append(digest.digest())
     if body.signature is None:
         raise BundleError.of("bundle.truncated", path=path)
@@ -447,12 +498,21 @@ def verify_bundle(
     problem = sequence.verdict()
     if problem is not None:
         raise BundleError.of("bundle.inconsistent", path=path, detail=problem)
+    if len(report_lines) != header.reports:
+        raise BundleError.of(
+            "bundle.inconsistent",
+            path=path,
+            detail=f"{len(report_lines)} reports, the header says {header.reports}",
+        )
+    for position, line in enumerate(report_lines, start=1):
+        _report(header, line, position, path)  # each checked now, parsed again when imported
     return VerifiedBundle(
         header=header,
         header_digest=hashlib.sha256(first).digest(),
         batch_digests=tuple(digests),
         batch_size=size,
         batch_bytes=batch_bytes,
+        report_lines=tuple(report_lines),
     )
 
 
@@ -482,6 +542,8 @@ def read_batches(
             done += 1
             records: list[WireRecord] = []
             for line in batch:
+                if line.startswith(_REPORT_START):  # held from pass 1: `reports`
+                    continue
                 position += 1
                 try:
                     records.append(WireRecord.model_validate_json(line))
@@ -495,3 +557,35 @@ def read_batches(
             yield records
         if done != len(verified.batch_digests):
             raise changed()
+
+
+def reports(verified: VerifiedBundle, *, path: object = "the bundle") -> Iterator[DayReport]:
+    """The daily reports of a bundle `verify_bundle` accepted, parsed one at a time from the
+    lines it kept (signed, and each already found to be of the bundle's checkpoint and lane)."""
+    for position, line in enumerate(verified.report_lines, start=1):
+        yield _report(verified.header, line, position, path)
+
+
+def _report(header: BundleHeader, line: bytes, position: int, path: object) -> DayReport:
+    """The daily report on `line` (the `position`th), which must be of the bundle's checkpoint
+    and its lane; `BundleError` otherwise."""
+    try:
+        data = json.loads(line)
+        if not isinstance(data, dict) or set(data) != {"report"}:
+            raise ValueError("not a report line")
+        report = DayReport.model_validate(data["report"])
+    except (ValueError, pydantic.ValidationError) as error:
+        detail = _first_error(error) if isinstance(error, pydantic.ValidationError) else str(error)
+        raise BundleError.of(
+            "bundle.inconsistent", path=path, detail=f"report {position}: {detail}"
+        ) from None
+    lane_id, _ = lane_of(report.model_dump(mode="json"))
+    if report.checkpoint.code != header.checkpoint_id or lane_id != header.lane_id:
+        raise BundleError.of(
+            "bundle.inconsistent",
+            path=path,
+            detail=f"report {position} is of {report.checkpoint.code}, lane "
+            f"{lane_id or '-'}, not of the bundle's {header.checkpoint_id}, lane "
+            f"{header.lane_id or '-'}",
+        )
+    return report
