@@ -482,8 +482,30 @@ class SyncSection(BaseModel):
     """Access token given by the hub's administrator; keep it secret."""
     interval_seconds: int = Field(300, ge=10, le=86400)
     """Seconds between sync attempts while the hub is reachable."""
+    connect_timeout_s: float = Field(10.0, ge=0.1, le=600)
+    """Seconds to wait for the hub to accept a connection before trying again later."""
+    timeout_s: float = Field(60.0, ge=0.1, le=3600)
+    """Seconds to wait for the hub to take a request or to answer it: a hub that accepts the
+    connection and then says nothing stops `checkpoint sync` after its retries, with a message
+    saying so (the screening screens' background sync waits 20 s, then tries again later)."""
 
     _blank_hub = field_validator("hub_url", "token", mode="before")(_none_if_blank)
+
+
+class HubSection(BaseModel):
+    """[hub]: the township or county hub (checkpoint hub serve) on this machine."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+    keep_alive_s: float = Field(5.0, ge=0.1, le=600)
+    """Seconds an idle connection stays open between requests before the hub closes it."""
+    header_timeout_s: float = Field(20.0, ge=0.1, le=600)
+    """Seconds a client has to send a request's headers (from connecting, or from the previous
+    answer): a connection that sends them slowly or not at all is closed."""
+    body_timeout_s: float = Field(120.0, ge=0.1, le=3600)
+    """Seconds a client has to send a request's body once its headers are in (a batch is a
+    few hundred kilobytes; a body of --max-body-mb over a slow link needs more): one that
+    trickles in is cut off and nothing of it is stored."""
 
 
 class SiteSection(BaseModel):
@@ -531,6 +553,8 @@ class Settings(BaseModel):
     """Daily and shift reports."""
     sync: SyncSection = Field(default_factory=SyncSection)
     """Sending records to the hub."""
+    hub: HubSection = Field(default_factory=HubSection)
+    """The hub served on this machine, if any."""
     site: SiteSection = Field(default_factory=SiteSection)
     """The site laptop's tally of every lane of the checkpoint."""
     ui: UiSection = Field(default_factory=UiSection)

@@ -91,12 +91,19 @@ SHOWN_REJECTIONS = 20
 
 
 def echo_rejections(
-    rejected: Sequence[T], key: str, language: Language, params: Callable[[T], dict[str, object]]
+    rejected: Sequence[T],
+    key: str,
+    language: Language,
+    params: Callable[[T], dict[str, object]],
+    *,
+    total: int | None = None,
 ) -> None:
     """One line per rejected record on stderr (message `key` with `params(record)`), at most
-    SHOWN_REJECTIONS of them, then how many more there were."""
+    SHOWN_REJECTIONS of them, then how many more there were (of `total`, when `rejected` holds
+    only the first ones)."""
     for item in rejected[:SHOWN_REJECTIONS]:
         typer.echo(translate(key, language, **params(item)), err=True)
-    if len(rejected) > SHOWN_REJECTIONS:
-        more = len(rejected) - SHOWN_REJECTIONS
+    count = len(rejected) if total is None else total
+    if count > SHOWN_REJECTIONS:
+        more = count - SHOWN_REJECTIONS
         typer.echo(translate("sync.rejected_more", language, count=more), err=True)

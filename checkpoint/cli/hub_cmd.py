@@ -3,13 +3,14 @@ hubs below it, import bundles brought on a stick, and forward everything to a pa
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from checkpoint.cli.context import cli_context, echo_rejections, fail, said_language
+from checkpoint.cli.context import cli_context, echo_rejections, fail, fail_config, said_language
 from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import Language, translate
 from checkpoint.wire import DEFAULT_BATCH
@@ -51,6 +52,7 @@ DbOption = Annotated[
 
 @hub_app.command("serve")
 def serve(
+    ctx: typer.Context,
     db_url: DbOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8470,
@@ -71,14 +73,21 @@ def serve(
     """Serve the hub over HTTP (or HTTPS with a certificate) until stopped with Ctrl+C.
 
     With --upstream and --token, everything it holds is also forwarded to the parent hub in the
-    background, periodically, with backoff while the parent cannot be reached.
+    background, periodically, with backoff while the parent cannot be reached. Connections
+    that stay idle, or send a request too slowly, are closed ([hub] settings).
     """
     import uvicorn
 
+    from checkpoint.config import load_settings
     from checkpoint.hub import db
     from checkpoint.hub.app import make_hub_app
+    from checkpoint.hub.deadlines import server_config
     from checkpoint.hub.forward import Forwarder
 
+    try:
+        limits = load_settings(cli_context(ctx).config_path).settings.hub
+    except ConfigError as error:
+        fail_config(ctx, error, code=2)
     if upstream and not token:
         typer.secho("error: --upstream needs --token", err=True, fg=typer.colors.RED)
         raise typer.Exit(code=2)
@@ -101,14 +110,22 @@ def serve(
     # (a sixth of the hub's time per record went to them).
     gc.freeze()
     try:
-        uvicorn.run(
+        config = server_config(
             app,
             host=host,
             port=port,
+            keep_alive_s=limits.keep_alive_s,
+            header_timeout_s=limits.header_timeout_s,
+            body_timeout_s=limits.body_timeout_s,
             ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
             ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
             log_level="info",
         )
+        server = uvicorn.Server(config)
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C: stopped, as asked
+            server.run()
+        if not server.started:  # what went wrong (the port taken, …) is in the log above
+            raise typer.Exit(code=3)
     finally:
         if forwarder is not None:
             forwarder.stop()
@@ -226,9 +243,10 @@ def import_command(
 ) -> None:
     """Import a bundle brought on a stick (from `checkpoint bundle export`).
 
-    The bundle is checked whole first (signature, completeness); then each record is stored
-    exactly once, so importing it again stores nothing new, and its daily reports are held as
-    if sent over the network (one per lane and day, a newer one replacing that lane's).
+    The bundle is checked whole first as it streams (signature, completeness); then it is read
+    again and each record is stored exactly once, so importing it again stores nothing new, and
+    its daily reports are held as if sent over the network (one per lane and day, a newer one
+    replacing that lane's).
     """
     import sqlite3
 
@@ -264,7 +282,7 @@ def import_command(
             created_at=header.created_at.isoformat(timespec="seconds"),
             stored=summary.stored,
             duplicates=summary.duplicates,
-            rejected=len(summary.rejected),
+            rejected=summary.rejected_count,
         )
     )
     echo_rejections(
@@ -272,6 +290,7 @@ def import_command(
         "bundle.rejected",
         language,
         lambda r: {"seq": r.seq, "record_id": r.id, "reason": r.reason},
+        total=summary.rejected_count,
     )
     if header.reports:
         typer.echo(
@@ -289,7 +308,7 @@ def import_command(
             translate("bundle.report_rejected", language, day=day.isoformat(), reason=reason),
             err=True,
         )
-    if summary.rejected or summary.reports_rejected:
+    if summary.rejected_count or summary.reports_rejected:
         raise typer.Exit(code=REJECTED_EXIT)
 
 

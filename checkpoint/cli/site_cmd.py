@@ -180,13 +180,14 @@ def import_bundle_command(
     )
     if header.lane_id and header.lane_id == _own_lane(settings):
         typer.echo(translate("site.own_bundle", language))
-    if summary.rejected:
-        typer.echo(translate("site.imported.rejected", language, count=len(summary.rejected)))
+    if summary.rejected_count:
+        typer.echo(translate("site.imported.rejected", language, count=summary.rejected_count))
         echo_rejections(
             summary.rejected,
             "bundle.rejected",
             language,
             lambda r: {"seq": r.seq, "record_id": r.id, "reason": r.reason},
+            total=summary.rejected_count,
         )
         raise typer.Exit(code=REJECTED_EXIT)
 

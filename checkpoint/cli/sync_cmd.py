@@ -160,7 +160,12 @@ def sync_command(
     try:
         with (
             open_store(settings.storage.database, create=False) as store,
-            HubClient(hub_url, secret) as client,
+            HubClient(
+                hub_url,
+                secret,
+                timeout=settings.sync.timeout_s,
+                connect_timeout=settings.sync.connect_timeout_s,
+            ) as client,
             progress,
         ):
             task = progress.add_task("sync", total=None)

@@ -1,12 +1,15 @@
 """Importing a bundle brought on a USB stick (`checkpoint hub import FILE`).
 
-The bundle is checked whole first (`sync/bundle.py`: gzip intact, signed with the current token
-of a checkpoint enrolled here and not revoked, records exactly as its header says), then its
-records go through the same ingest as a network batch (`ingest.store_batch`), in batches, so a
-record is stored once whichever way, and how many times, it arrives. Its daily reports (a lane
-whose only link is the stick) are held as a report sent over the network is
-(`report_ingest.store_report`: one per checkpoint, lane and day), after the same check that they
-carry no personal data; they are imported after the records.
+The bundle is checked whole first, as it streams (`sync/bundle.py`, `verify_bundle`: gzip
+intact, signed with the current token of a checkpoint enrolled here and not revoked, records
+exactly as its header says, its daily reports of its checkpoint and lane), then read again a
+batch at a time (`read_batches`) and each batch goes through the same ingest as a network batch
+(`ingest.store_batch`), so a record is stored once whichever way, and how many times, it
+arrives. Neither pass holds the file: a bundle of any size is imported in the memory of one
+batch (and of its few daily reports). Its daily reports (a lane whose only link is the stick)
+are held as a report sent over the network is (`report_ingest.store_report`: one per
+checkpoint, lane and day), after the same check that they carry no personal data; they are
+imported after the records.
 """
 
 from __future__ import annotations
@@ -14,16 +17,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import IO, Final
 
 import sqlalchemy as sa
 
 from checkpoint.hub import db, report_privacy
 from checkpoint.hub.ingest import store_batch
 from checkpoint.hub.report_ingest import store_report
-from checkpoint.sync.bundle import BundleError, BundleHeader, key_from_token_hash, read_bundle
+from checkpoint.sync.bundle import (
+    BundleError,
+    BundleHeader,
+    key_from_token_hash,
+    read_batches,
+    reports,
+    verify_bundle,
+)
 from checkpoint.wire import DEFAULT_BATCH
 from checkpoint.wire.records import Receipt, ReceiptStatus
 from checkpoint.wire.reports import ReportStatus, canonical
+
+KEPT_REJECTIONS: Final = 1000
+"""Rejected records kept with their reason in a summary; the others are only counted (a bundle
+of a million records all refused must not fill the memory with receipts)."""
 
 
 @dataclass
@@ -36,7 +51,10 @@ class ImportSummary:
     duplicates: int = 0
     """Records it already held (an earlier import, or a network sync)."""
     rejected: list[Receipt] = field(default_factory=list)
-    """Records refused, each with the reason; the others were stored all the same."""
+    """Records refused, each with the reason (the first KEPT_REJECTIONS); the others were
+    stored all the same."""
+    rejected_count: int = 0
+    """How many records were refused in all."""
     reports_stored: list[date] = field(default_factory=list)
     """Report days the hub held no report of this lane for."""
     reports_replaced: list[date] = field(default_factory=list)
@@ -62,26 +80,27 @@ def import_bundle(
             raise BundleError.of("bundle.revoked", checkpoint=checkpoint_id)
         return key_from_token_hash(enrolled.token_hash)
 
-    try:
-        with path.open("rb") as stream:
-            bundle = read_bundle(stream, key_for, path=path)
-    except OSError as error:
-        raise BundleError.of("bundle.unreadable", path=path, detail=error) from error
-    summary = ImportSummary(header=bundle.header)
-    size = max(1, batch_size)
-    for start in range(0, len(bundle.records), size):
-        chunk = bundle.records[start : start + size]
-        for receipt in store_batch(
-            engine, bundle.header.checkpoint_id, chunk, lane_id=bundle.header.lane_id
-        ):
+    def open_bundle() -> IO[bytes]:
+        try:
+            return path.open("rb")
+        except OSError as error:
+            raise BundleError.of("bundle.unreadable", path=path, detail=error) from error
+
+    verified = verify_bundle(open_bundle, key_for, path=path, batch_size=batch_size)
+    header = verified.header
+    summary = ImportSummary(header=header)
+    for chunk in read_batches(open_bundle, verified, path=path):
+        for receipt in store_batch(engine, header.checkpoint_id, chunk, lane_id=header.lane_id):
             if receipt.status is ReceiptStatus.STORED:
                 summary.stored += 1
             elif receipt.status is ReceiptStatus.DUPLICATE:
                 summary.duplicates += 1
             else:
-                summary.rejected.append(receipt)
-    code = bundle.header.checkpoint_id
-    for report in bundle.reports:
+                summary.rejected_count += 1
+                if len(summary.rejected) < KEPT_REJECTIONS:
+                    summary.rejected.append(receipt)
+    code = header.checkpoint_id
+    for report in reports(verified, path=path):
         leak = report_privacy.unmasked(report)
         if leak is not None:
             summary.reports_rejected.append((report.report_day, f"{leak}: not held"))

@@ -36,7 +36,8 @@ a bundle is of its checkpoint and of the bundle's lane. A bundle with reports ha
 hub from before them says so rather than misreading it); one without is version 1, as before.
 
 The gzip CRC catches most damage to the file, its missing end catches a copy cut short; the
-signature catches the rest. A bundle is checked as a whole before any record is stored.
+signature catches the rest. A bundle is checked as a whole before any record is stored, as it
+streams, in bounded memory, its reports too (how: the comment at the top of the hub side below).
 
 What exporting records
 ----------------------
@@ -55,13 +56,13 @@ import hashlib
 import hmac
 import json
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final, Literal
 
+import orjson
 import pydantic
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -125,16 +126,6 @@ class BundleHeader(BaseModel):
     """The sender's chain head at export: the hub can tell whether the bundle reaches it."""
     reports: int = Field(default=0, ge=0, le=MAX_REPORTS)
     """Daily reports after the records (version 2; absent from the header when none)."""
-
-
-@dataclass(frozen=True)
-class Bundle:
-    """A bundle whose signature and content have been checked."""
-
-    header: BundleHeader
-    records: list[WireRecord]
-    reports: list[DayReport] = dataclass_field(default_factory=list)
-    """Its daily reports, each of its checkpoint and lane."""
 
 
 def signing_key(token: str) -> bytes:
@@ -237,26 +228,92 @@ def write_bundle(
 
 
 # ---------------------------------------------------------------------------------- hub side
+#
+# A bundle is read twice, as a stream both times, and never held whole: a stick may bring a
+# file of any size, made by anyone.
+#
+# 1. `verify_bundle` decompresses it line by line, updating the HMAC as it goes. Framing is
+#    refused at once: a line over MAX_LINE, an empty line, a line that is not a record (a JSON
+#    object with an integer seq, an id and two hashes: a record line is never short), content
+#    more than MAX_EXPANSION times the compressed bytes read (past EXPANSION_SLACK; daily
+#    reports, alike from day to day, compress far better and are capped instead). That the
+#    records follow each other as the header says (seq, prev_hash, count, chain head) is
+#    checked from the same light parse, and told after the signature: an altered file is "not
+#    signed", not "inconsistent". It keeps only the header, one SHA-256 per batch of lines
+#    and the daily reports' lines (`{"report":` lines after the records, version 2): at most
+#    MAX_REPORTS of them and MAX_REPORT_BYTES in all, refused at once past that. Once the
+#    signature matches, their count is checked against the header and each report is parsed
+#    and found to be of the bundle's checkpoint and lane (`bundle.inconsistent` otherwise),
+#    so a bundle with a wrong report is refused before any record is stored.
+# 2. `read_batches` reads the file again and hands its records over one batch at a time, each
+#    batch parsed (`WireRecord`) only after its lines were found to be the very bytes whose
+#    digest pass 1 took under the signature. A file changed on the stick between the passes
+#    stops the import at the first batch that differs ("bundle.changed"): what was stored
+#    before it was signed and checked. It skips the report lines (their bytes are in the
+#    batch digests all the same); `reports` parses the lines pass 1 kept, one at a time.
+#
+# Memory is bounded by a batch (at most `batch_size` records and BATCH_BYTES + MAX_LINE bytes
+# of lines) and the reports' lines (MAX_REPORT_BYTES), whatever the size of the file; time by
+# the size of the file. A copy of the file (say in a temporary folder) would avoid the second
+# read but not the bound on memory, and would double what a large bundle costs on a full disk.
+
+MAX_EXPANSION: Final = 32
+"""Most times a bundle's content may exceed the compressed bytes read so far. Records compress
+about 7 times (each has an id and two hashes of random hex); a file that expands far more is a
+decompression bomb, refused long before it is read to its end."""
+EXPANSION_SLACK: Final = 1024 * 1024
+"""Content read before `MAX_EXPANSION` is applied (a small bundle may compress oddly)."""
+BATCH_BYTES: Final = 8 * 1024 * 1024
+"""Most bytes of record lines handed over at once (with at most `batch_size` records)."""
+MAX_REPORT_BYTES: Final = 32 * 1024 * 1024
+"""Most bytes of daily report lines a bundle carries (a day's report is a few kilobytes, tens
+with many fever cases; 400 days of them fit many times over). Pass 1 keeps these lines, so
+they are capped, with their count (MAX_REPORTS), as they stream."""
+_SIGNATURE_START: Final = b'{"signature":'
+_REPORT_START: Final = b'{"report":'
+
+Opener = Callable[[], IO[bytes]]
+"""Opens the bundle file for reading from its start (each pass opens it anew)."""
+
+
+@dataclass(frozen=True)
+class VerifiedBundle:
+    """A bundle whose signature matched (pass 1), ready to be read in batches (pass 2)."""
+
+    header: BundleHeader
+    header_digest: bytes
+    """SHA-256 of the header line."""
+    batch_digests: tuple[bytes, ...]
+    """SHA-256 of each batch's record lines, in order, as the signature covered them."""
+    batch_size: int
+    batch_bytes: int
+    report_lines: tuple[bytes, ...] = ()
+    """The daily reports' lines, as signed, each checked (`reports` parses them again)."""
 
 
 def _lines(stream: IO[bytes], path: object) -> Iterator[bytes]:
-    """The bundle's lines, decompressed; `BundleError` for a file that is not whole gzip."""
+    """The bundle's lines, decompressed as they are read; `BundleError` for a file that is not
+    whole gzip, a line over MAX_LINE bytes, or content expanding like a decompression bomb."""
     start = stream.read(len(_GZIP_HEADER))
     if start[:2] != _GZIP_HEADER[:2]:
         raise BundleError.of("bundle.not_a_bundle", path=path)
     if start != _GZIP_HEADER:
         raise BundleError.of("bundle.damaged", path=path, detail="an altered gzip header")
     stream.seek(0)
+    expanded = 0
     try:
         with gzip.GzipFile(fileobj=stream, mode="rb") as unpacked:
             while True:
+                # Reads at most MAX_LINE + 1 bytes: one endless line costs a megabyte.
                 line = unpacked.readline(MAX_LINE + 1)
                 if not line:
                     return
                 if len(line) > MAX_LINE:
-                    raise BundleError.of(
-                        "bundle.damaged", path=path, detail=f"a line over {MAX_LINE} bytes"
-                    )
+                    raise BundleError.of("bundle.line_too_long", path=path, limit=MAX_LINE)
+                if not line.startswith(_REPORT_START):  # reports: capped in `verify_bundle`
+                    expanded += len(line)
+                if expanded > EXPANSION_SLACK and expanded > MAX_EXPANSION * stream.tell():
+                    raise BundleError.of("bundle.expands_too_much", path=path, ratio=MAX_EXPANSION)
                 yield line
     except EOFError:
         raise BundleError.of("bundle.truncated", path=path) from None
@@ -264,7 +321,9 @@ def _lines(stream: IO[bytes], path: object) -> Iterator[bytes]:
         raise BundleError.of("bundle.damaged", path=path, detail=error) from None
 
 
-def _header(line: bytes, path: object) -> BundleHeader:
+def _header(line: bytes | None, path: object) -> BundleHeader:
+    if line is None:
+        raise BundleError.of("bundle.not_a_bundle", path=path)
     try:
         data = json.loads(line)
     except ValueError:
@@ -286,107 +345,249 @@ def _first_error(error: pydantic.ValidationError) -> str:
     return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
 
 
-def read_bundle(
-    stream: IO[bytes], key_for: Callable[[str], bytes], *, path: object = "the bundle"
-) -> Bundle:
-    """The checked content of a bundle read from `stream`, or `BundleError` with the reason.
+class _Body:
+    """The record lines after the header, up to the signature line (kept in `signature`)."""
+
+    def __init__(self, lines: Iterator[bytes], path: object) -> None:
+        self._lines = lines
+        self._path = path
+        self.signature: str | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        for number, line in enumerate(self._lines, start=2):
+            if self.signature is not None:
+                raise BundleError.of(
+                    "bundle.damaged", path=self._path, detail="data after the signature"
+                )
+            if line.startswith(_SIGNATURE_START):
+                try:
+                    self.signature = str(json.loads(line)["signature"])
+                except (ValueError, KeyError, TypeError):
+                    raise BundleError.of(
+                        "bundle.damaged", path=self._path, detail="an unreadable signature line"
+                    ) from None
+                continue
+            if line.isspace():  # no exporter writes one; a file of them is refused at once
+                raise BundleError.of("bundle.empty_line", path=self._path, line=number)
+            yield line
+
+
+def _batched(lines: Iterable[bytes], size: int, max_bytes: int) -> Iterator[list[bytes]]:
+    """`lines` in batches of at most `size` lines, each ending once it holds `max_bytes`."""
+    batch: list[bytes] = []
+    held = 0
+    for line in lines:
+        batch.append(line)
+        held += len(line)
+        if len(batch) >= size or held >= max_bytes:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
+
+
+class _Sequence:
+    """Whether the record lines are records (at once) and follow each other as the header says
+    (the first problem is kept, and told once the signature is known to match: a forger's file
+    is "not signed", whatever else is wrong with it), from a light parse of each line."""
+
+    def __init__(self, header: BundleHeader, path: object) -> None:
+        self.header = header
+        self.path = path
+        self.count = 0
+        self.last_seq = header.first_seq - 1
+        self.last_hash = ""
+        self.problem: str | None = None
+
+    def add(self, line: bytes, *, after_reports: bool = False) -> None:
+        self.count += 1
+        try:
+            data = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            data = None
+        if not (
+            isinstance(data, dict)
+            and type(seq := data.get("seq")) is int
+            and _sized(data.get("id"), 32)
+            and _sized(data.get("prev_hash"), 64)
+            and _sized(hash_ := data.get("hash"), 64)
+        ):
+            raise BundleError.of("bundle.not_a_record", path=self.path, line=self.count + 1)
+        if self.problem is not None:
+            return
+        if after_reports:
+            self.problem = f"record {self.count} comes after the daily reports"
+            return
+        expected = self.header.first_seq + self.count - 1
+        if seq != expected:
+            self.problem = f"record {self.count} has seq {seq}, not {expected}"
+        elif self.count > 1 and data["prev_hash"] != self.last_hash:
+            self.problem = f"record {seq} does not follow record {seq - 1}"
+        else:
+            self.last_seq, self.last_hash = seq, str(hash_)
+
+    def verdict(self) -> str | None:
+        header = self.header
+        if self.count != header.records:
+            return f"{self.count} records, the header says {header.records}"
+        if self.problem is not None:
+            return self.problem
+        if self.count and self.last_seq != header.last_seq:
+            return f"the records end at {self.last_seq}, not {header.last_seq}"
+        head = header.chain_head
+        if self.count and head.seq == header.last_seq and self.last_hash != head.hash:
+            return "the last record is not the chain head the header names"
+        return None
+
+
+def _sized(value: object, length: int) -> bool:
+    """Whether `value` is text of `length` characters (its digits are checked in pass 2)."""
+    return isinstance(value, str) and len(value) == length
+
+
+def verify_bundle(
+    open_bundle: Opener,
+    key_for: Callable[[str], bytes],
+    *,
+    path: object = "the bundle",
+    batch_size: int = 2000,
+    batch_bytes: int = BATCH_BYTES,
+) -> VerifiedBundle:
+    """Pass 1: the bundle's signature and sequence checked as it streams, nothing kept but its
+    header and a digest per batch; `BundleError` with the reason when it is refused.
 
     `key_for(checkpoint_id)` gives the signing key of the checkpoint named in the header (or
-    raises `BundleError`: not enrolled, revoked). Checked before anything is returned: the
-    gzip stream is whole, the signature matches every byte before it, the records are exactly
-    the header's range, each one links to the one before (`prev_hash`), and the last one is
-    the chain head when the bundle reaches it. Each record's own hash is checked by ingest.
+    raises `BundleError`: not enrolled, revoked). Checked: the gzip stream is whole, the
+    signature matches every byte before it, the records are exactly the header's range, each
+    one links to the one before (`prev_hash`), and the last one is the chain head when the
+    bundle reaches it. Each record's own hash is checked by ingest.
     """
-    lines = _lines(stream, path)
-    first = next(lines, None)
-    if first is None:
-        raise BundleError.of("bundle.not_a_bundle", path=path)
-    header = _header(first, path)
-    mac = hmac.new(key_for(header.checkpoint_id), first, hashlib.sha256)
-    body: list[bytes] = []
-    signature: str | None = None
-    for line in lines:
-        if signature is not None:
-            raise BundleError.of("bundle.damaged", path=path, detail="data after the signature")
-        if line.startswith(b'{"signature":'):
-            try:
-                signature = str(json.loads(line)["signature"])
-            except (ValueError, KeyError, TypeError):
-                raise BundleError.of(
-                    "bundle.damaged", path=path, detail="an unreadable signature line"
-                ) from None
-            continue
-        mac.update(line)
-        body.append(line)
-    if signature is None:
+    size = max(1, batch_size)
+    with open_bundle() as stream:
+        lines = _lines(stream, path)
+        first = next(lines, None)
+        header = _header(first, path)
+        assert first is not None
+        mac = hmac.new(key_for(header.checkpoint_id), first, hashlib.sha256)
+        body = _Body(lines, path)
+        sequence = _Sequence(header, path)
+        digests: list[bytes] = []
+        report_lines: list[bytes] = []
+        report_bytes = 0
+        for batch in _batched(body, size, batch_bytes):
+            digest = hashlib.sha256()
+            for line in batch:
+                mac.update(line)
+                digest.update(line)
+                if line.startswith(_REPORT_START):
+                    report_bytes += len(line)
+                    if len(report_lines) >= MAX_REPORTS or report_bytes > MAX_REPORT_BYTES:
+                        raise BundleError.of(
+                            "bundle.too_many_reports",
+                            path=path,
+                            count=MAX_REPORTS,
+                            megabytes=MAX_REPORT_BYTES // (1024 * 1024),
+                        )
+                    report_lines.append(line)
+                else:
+                    sequence.add(line, after_reports=bool(report_lines))
+            digests.append(digest.digest())
+    if body.signature is None:
         raise BundleError.of("bundle.truncated", path=path)
     expected = _SIGNATURE_PREFIX + mac.hexdigest()
-    if not hmac.compare_digest(signature.encode(), expected.encode()):
+    if not hmac.compare_digest(body.signature.encode(), expected.encode()):
         raise BundleError.of("bundle.bad_signature", path=path, checkpoint=header.checkpoint_id)
-    if len(body) < header.reports:
+    problem = sequence.verdict()
+    if problem is not None:
+        raise BundleError.of("bundle.inconsistent", path=path, detail=problem)
+    if len(report_lines) != header.reports:
         raise BundleError.of(
             "bundle.inconsistent",
             path=path,
-            detail=f"{len(body)} lines, the header says {header.reports} reports",
+            detail=f"{len(report_lines)} reports, the header says {header.reports}",
         )
-    split = len(body) - header.reports
-    return Bundle(
+    for position, line in enumerate(report_lines, start=1):
+        _report(header, line, position, path)  # each checked now, parsed again when imported
+    return VerifiedBundle(
         header=header,
-        records=_records(header, body[:split], path),
-        reports=_reports(header, body[split:], path),
+        header_digest=hashlib.sha256(first).digest(),
+        batch_digests=tuple(digests),
+        batch_size=size,
+        batch_bytes=batch_bytes,
+        report_lines=tuple(report_lines),
     )
 
 
-def _records(header: BundleHeader, body: list[bytes], path: object) -> list[WireRecord]:
-    def inconsistent(detail: str) -> BundleError:
-        return BundleError.of("bundle.inconsistent", path=path, detail=detail)
+def read_batches(
+    open_bundle: Opener, verified: VerifiedBundle, *, path: object = "the bundle"
+) -> Iterator[list[WireRecord]]:
+    """Pass 2: the records of a bundle `verify_bundle` accepted, a batch at a time, each batch
+    only once its bytes are those that were verified (`bundle.changed` otherwise)."""
 
-    if len(body) != header.records:
-        raise inconsistent(f"{len(body)} records, the header says {header.records}")
-    records: list[WireRecord] = []
-    for position, line in enumerate(body):
-        try:
-            record = WireRecord.model_validate_json(line)
-        except pydantic.ValidationError as error:
-            raise inconsistent(f"record {position + 1}: {_first_error(error)}") from None
-        expected_seq = header.first_seq + position
-        if record.seq != expected_seq:
-            raise inconsistent(f"record {position + 1} has seq {record.seq}, not {expected_seq}")
-        if records and record.prev_hash != records[-1].hash:
-            raise inconsistent(f"record {record.seq} does not follow record {record.seq - 1}")
-        records.append(record)
-    if records and records[-1].seq != header.last_seq:
-        raise inconsistent(f"the records end at {records[-1].seq}, not {header.last_seq}")
-    head = header.chain_head
-    if records and head.seq == header.last_seq and records[-1].hash != head.hash:
-        raise inconsistent("the last record is not the chain head the header names")
-    return records
+    def changed() -> BundleError:
+        return BundleError.of("bundle.changed", path=path)
+
+    with open_bundle() as stream:
+        lines = _lines(stream, path)
+        first = next(lines, None)
+        if first is None or hashlib.sha256(first).digest() != verified.header_digest:
+            raise changed()
+        position = done = 0
+        for batch in _batched(_Body(lines, path), verified.batch_size, verified.batch_bytes):
+            digest = hashlib.sha256()
+            for line in batch:
+                digest.update(line)
+            if done >= len(verified.batch_digests) or (
+                digest.digest() != verified.batch_digests[done]
+            ):
+                raise changed()
+            done += 1
+            records: list[WireRecord] = []
+            for line in batch:
+                if line.startswith(_REPORT_START):  # held from pass 1: `reports`
+                    continue
+                position += 1
+                try:
+                    records.append(WireRecord.model_validate_json(line))
+                except pydantic.ValidationError as error:
+                    raise BundleError.of(
+                        "bundle.bad_record",
+                        path=path,
+                        position=position,
+                        detail=_first_error(error),
+                    ) from None
+            yield records
+        if done != len(verified.batch_digests):
+            raise changed()
 
 
-def _reports(header: BundleHeader, lines: list[bytes], path: object) -> list[DayReport]:
-    """The bundle's daily reports, each of its checkpoint and its lane."""
-    found: list[DayReport] = []
-    for position, line in enumerate(lines, start=1):
-        try:
-            data = json.loads(line)
-            if not isinstance(data, dict) or set(data) != {"report"}:
-                raise ValueError("not a report line")
-            report = DayReport.model_validate(data["report"])
-        except (ValueError, pydantic.ValidationError) as error:
-            detail = (
-                _first_error(error) if isinstance(error, pydantic.ValidationError) else str(error)
-            )
-            raise BundleError.of(
-                "bundle.inconsistent", path=path, detail=f"report {position}: {detail}"
-            ) from None
-        lane_id, _ = lane_of(report.model_dump(mode="json"))
-        if report.checkpoint.code != header.checkpoint_id or lane_id != header.lane_id:
-            raise BundleError.of(
-                "bundle.inconsistent",
-                path=path,
-                detail=f"report {position} is of {report.checkpoint.code}, lane "
-                f"{lane_id or '-'}, not of the bundle's {header.checkpoint_id}, lane "
-                f"{header.lane_id or '-'}",
-            )
-        found.append(report)
-    return found
+def reports(verified: VerifiedBundle, *, path: object = "the bundle") -> Iterator[DayReport]:
+    """The daily reports of a bundle `verify_bundle` accepted, parsed one at a time from the
+    lines it kept (signed, and each already found to be of the bundle's checkpoint and lane)."""
+    for position, line in enumerate(verified.report_lines, start=1):
+        yield _report(verified.header, line, position, path)
+
+
+def _report(header: BundleHeader, line: bytes, position: int, path: object) -> DayReport:
+    """The daily report on `line` (the `position`th), which must be of the bundle's checkpoint
+    and its lane; `BundleError` otherwise."""
+    try:
+        data = json.loads(line)
+        if not isinstance(data, dict) or set(data) != {"report"}:
+            raise ValueError("not a report line")
+        report = DayReport.model_validate(data["report"])
+    except (ValueError, pydantic.ValidationError) as error:
+        detail = _first_error(error) if isinstance(error, pydantic.ValidationError) else str(error)
+        raise BundleError.of(
+            "bundle.inconsistent", path=path, detail=f"report {position}: {detail}"
+        ) from None
+    lane_id, _ = lane_of(report.model_dump(mode="json"))
+    if report.checkpoint.code != header.checkpoint_id or lane_id != header.lane_id:
+        raise BundleError.of(
+            "bundle.inconsistent",
+            path=path,
+            detail=f"report {position} is of {report.checkpoint.code}, lane "
+            f"{lane_id or '-'}, not of the bundle's {header.checkpoint_id}, lane "
+            f"{header.lane_id or '-'}",
+        )
+    return report

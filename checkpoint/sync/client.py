@@ -437,15 +437,21 @@ class HubClient:
         token: str,
         *,
         timeout: float = 60.0,
+        connect_timeout: float | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        """`timeout`: seconds to wait for the hub to take a request or answer it (and for a
+        free connection); `connect_timeout` (default: that, at most 10 s) to accept one."""
         self.hub_url = hub_url.rstrip("/")
         """The hub's address without a trailing slash: the key of its acknowledged mark."""
         try:
             self._http = httpx.Client(
                 base_url=self.hub_url + "/",
                 headers={"Authorization": f"Bearer {token}"},
-                timeout=timeout,
+                timeout=httpx.Timeout(
+                    timeout,
+                    connect=min(timeout, 10.0) if connect_timeout is None else connect_timeout,
+                ),
                 transport=transport,
             )
         except OSError as error:  # ssl.SSLError is one: a CA file that is missing or not one
@@ -580,6 +586,12 @@ class HubClient:
             ) from error
 
 
+def _answer_timed_out(error: _TransientError) -> bool:
+    """Whether the hub took the connection and then did not answer (or read) in time."""
+    seen = error.__cause__
+    return isinstance(seen, httpx.TimeoutException) and not isinstance(seen, httpx.ConnectTimeout)
+
+
 def with_retries(
     call: Callable[[], T],
     hub_url: str,
@@ -594,6 +606,15 @@ def with_retries(
         try:
             return call()
         except _TransientError as error:
+            if attempt == retries and _answer_timed_out(error):
+                # Not "could not be reached": it took the connection, then said nothing.
+                raise stopped(
+                    "silent",
+                    problem=Problem.UNREACHABLE,
+                    cause=error.cause,
+                    hub=hub_url,
+                    detail=error,
+                ) from error
             if attempt == retries:
                 raise stopped(
                     "unreachable",

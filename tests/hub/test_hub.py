@@ -159,7 +159,6 @@ def test_the_committed_openapi_description_is_the_apps(hub: Hub) -> None:
         "/v1/checkpoints/{checkpoint_id}/status",
         "/v1/checkpoints/{checkpoint_id}/held-back",
         "/v1/checkpoints/{checkpoint_id}/reports/{day}",
-        "/v1/checkpoints/{checkpoint_id}/held-back",
         "/v1/hubs/checkpoints",
     }
 

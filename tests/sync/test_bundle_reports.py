@@ -20,7 +20,7 @@ from checkpoint.hub.imports import import_bundle
 from checkpoint.hub.reports import hub_day_report
 from checkpoint.store import records
 from checkpoint.store.engine import open_store
-from checkpoint.sync.bundle import BundleError, write_bundle
+from checkpoint.sync.bundle import MAX_REPORTS, BundleError, write_bundle
 from checkpoint.wire.reports import canonical
 from tests.cli.test_init_verify import invoke
 from tests.hub.test_hub_lanes import ours as ours
@@ -142,3 +142,32 @@ def test_a_lane_reports_its_days_by_stick_on_the_command_line(tmp_path: Path) ->
         assert row.cumulative.people == 9 and [lane.name for lane in row.lanes] == ["2号口"]
     finally:
         engine.dispose()
+
+
+def test_reports_past_the_cap_or_records_after_them_are_refused_before_anything_is_stored(
+    known: Log, ours: dict[str, Any], engine: sa.Engine, tmp_path: Path
+) -> None:
+    token = db.enroll(engine, CHECKPOINT)
+    bundle = _bundle_of(known, tmp_path / "b.ckpt.gz", token, ours)
+    many = tmp_path / "many.ckpt.gz"
+    many.write_bytes(bundle.read_bytes())
+
+    def flood(lines: list[Any]) -> None:  # pass 1 keeps report lines: their count is capped
+        lines.extend([lines[-1]] * MAX_REPORTS)
+
+    rewrite(many, token, flood)
+    with pytest.raises(BundleError) as caught:
+        import_bundle(engine, many)
+    assert caught.value.code == "bundle.too_many_reports" and "1000" in str(caught.value)
+
+    def record_last(lines: list[Any]) -> None:
+        lines.append(lines.pop(-2))  # the last record after the report
+
+    rewrite(bundle, token, record_last)
+    with pytest.raises(BundleError) as caught:
+        import_bundle(engine, bundle)
+    assert caught.value.code == "bundle.inconsistent" and "after the daily reports" in str(
+        caught.value
+    )
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(db.records)).scalar() == 0
