@@ -3,6 +3,7 @@ the daily reports of closed days it does not hold as they are."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -129,5 +130,32 @@ def sync_command(
             unchanged=reports.unchanged,
         )
     )
-    if summary.rejected:
+    if reports.refused:
+        days = [day for day, _ in reports.refused]
+        said, hint = reports.refused[0][1].text(language)
+        typer.echo(
+            translate(
+                "sync.reports.refused", language, count=len(days), first=min(days), last=max(days)
+            ),
+            err=True,
+        )
+        typer.echo(said, err=True)
+        typer.echo(hint, err=True)
+    _print_clock(client.skew, client.hub_time, language)
+    if summary.rejected or reports.refused:
         raise typer.Exit(code=REJECTED_EXIT)
+
+
+def _print_clock(skew: timedelta | None, hub_time: datetime | None, language: Language) -> None:
+    """This laptop's clock against the hub's, as the sync's answers showed it."""
+    from checkpoint.locale.spans import skew_text
+    from checkpoint.wire.clock import LARGE_SKEW
+
+    if skew is None or hub_time is None:
+        return
+    key = "sync.clock.large" if abs(skew) > LARGE_SKEW else "sync.clock"
+    shown = hub_time.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    typer.echo(
+        translate(key, language, skew=skew_text(skew, language), hub=shown),
+        err=abs(skew) > LARGE_SKEW,
+    )

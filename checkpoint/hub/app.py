@@ -36,11 +36,14 @@ from checkpoint.hub import (
     db,
     disk_full,
     ingest,
+    report_days,
     report_ingest,
     report_privacy,
     strict_json,
 )
 from checkpoint.hub.below import BelowCheckpoints, BelowReceipt
+from checkpoint.hub.clock_headers import ClockHeaders
+from checkpoint.wire.clock import SENT_AT_HEADER
 from checkpoint.wire.records import (
     Batch,
     BatchReceipts,
@@ -221,8 +224,13 @@ def make_hub_app(
     *,
     engine: sa.Engine | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    clock: Callable[[], datetime] | None = None,
 ) -> FastAPI:
-    """The hub on the database at `db_url` (or an existing `engine`; default: `db.default_url`)."""
+    """The hub on the database at `db_url` (or an existing `engine`; default: `db.default_url`).
+
+    `clock` is the hub's own time (default: the system's): every `received_at`, "today" for the
+    report days it takes, and the time it tells callers (`wire.clock`) come from it alone."""
+    hub_clock = clock or (lambda: datetime.now(UTC))
     hub_engine = engine if engine is not None else db.make_engine(db_url or db.default_url())
     app = FastAPI(
         title="checkpoint hub",
@@ -236,6 +244,7 @@ def make_hub_app(
     app.add_exception_handler(Refusal, _refusal_body)
     app.add_exception_handler(RequestValidationError, _invalid_body)
     disk_full.install(app)
+    app.add_middleware(ClockHeaders, clock=hub_clock)
 
     def own(caller: db.Identity, checkpoint_id: str) -> None:
         # A hub's token acts for the checkpoints it said are below it (every forward says so
@@ -268,7 +277,7 @@ def make_hub_app(
         """
         own(caller, batch.checkpoint_id)
         receipts = ingest.store_batch(
-            hub_engine, batch.checkpoint_id, batch.records, lane_id=batch.lane_id
+            hub_engine, batch.checkpoint_id, batch.records, lane_id=batch.lane_id, now=hub_clock()
         )
         answer = BatchReceipts(checkpoint_id=batch.checkpoint_id, receipts=receipts)
         # Serialized here by pydantic-core: FastAPI would validate every receipt once more.
@@ -293,8 +302,15 @@ def make_hub_app(
                 alias=RECEIVED_BELOW_HEADER,
                 description="From a hub below only: when the report first reached it (or "
                 "further down). Ignored from a checkpoint's token; a time in the future counts "
-                "as now.",
+                "as now. Taken only with the sending hub's own time ("
+                + SENT_AT_HEADER
+                + "), to move it onto this hub's clock; without it, this hub's receipt time "
+                "stands.",
             ),
+        ] = None,
+        sent_at: Annotated[
+            AwareDatetime | None,
+            Header(alias=SENT_AT_HEADER, description="The caller's clock when it sent this."),
         ] = None,
     ) -> ReportReceipt:
         """Hold the caller's daily report (日报告) or zero report of report day `day`.
@@ -306,15 +322,38 @@ def make_hub_app(
         (`Checkpoint-Received-At`): whether a report was late is judged by that time.
         """
         own(caller, checkpoint_id)
-        now = datetime.now(UTC)
-        if caller.is_hub and received_below is not None:
+        now = hub_clock()
+        refused = report_days.refused_day(hub_engine, checkpoint_id, day, now=now)
+        if refused is not None:
+            after = refused.code == "day_in_future"
+            raise Refusal(
+                422,
+                refused.code,
+                f"{checkpoint_id} cannot report {day}: "
+                + (
+                    f"that day has not begun anywhere by this hub's clock (its latest today is "
+                    f"{refused.bound}); the sending clock is wrong"
+                    if after
+                    else f"this hub knows of {checkpoint_id} (its enrolment, its first record "
+                    f"with a plausible time) only from {refused.bound} on"
+                ),
+                checkpoint=checkpoint_id,
+                day=str(day),
+                bound=str(refused.bound),
+            )
+        if caller.is_hub and received_below is not None and sent_at is not None:
+            # When it reached the hub below, by that hub's clock, moved onto this hub's by the
+            # skew the same request shows (its clock when it sent this, against ours): a hub
+            # below whose clock is days slow cannot make a late report look on time.
             try:
-                now = min(now, received_below.astimezone(UTC))
+                skew = sent_at.astimezone(UTC) - now
+                now = min(now, received_below.astimezone(UTC) - skew)
             except OverflowError:
                 raise Refusal(
                     422,
                     "out_of_range",
-                    f"{RECEIVED_BELOW_HEADER} is out of range: {received_below}",
+                    f"{RECEIVED_BELOW_HEADER} or {SENT_AT_HEADER} is out of range: "
+                    f"{received_below}, {sent_at}",
                 ) from None
         if report.checkpoint.code != checkpoint_id or report.report_day != day:
             raise Refusal(

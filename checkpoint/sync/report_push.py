@@ -1,12 +1,18 @@
 """Sending the daily reports (日报告、零报告) of closed report days to a hub, each until the hub
 holds what the log says for that day.
 
-Every report day from the one of the checkpoint's first shift up to the last closed day (the
-one before the current report day) is reported, records or not: a day with nobody screened is
-a zero report too, and the hub must see that the checkpoint reported it. A day is sent when
-the hub has not acknowledged it yet, or when its report, computed again, says something else
-than what was acknowledged (its digest, `report_digest`, is kept per hub and day in
-`report_sent`). The hub replaces its copy, so sending again never counts a day twice.
+Every report day from the one of the checkpoint's first real record up to the last closed day
+(the one before the current report day) is reported, records or not: a day with nobody
+screened is a zero report too, and the hub must see that the checkpoint reported it. Neither
+end trusts this laptop's clock alone (`wire.clock`): "closed" is by the hub's time (this
+clock less the skew the last answer of the hub showed), and the first record is the first
+whose time is plausible (not before this program existed, not after the hub's today), so a
+laptop whose clock said 2099 or 1970 never makes up days. A day the hub refuses anyway (it
+judges by its own clock and records) is listed in the summary and the others still go.
+
+A day is sent when the hub has not acknowledged it yet, or when its report, computed again,
+says something else than what was acknowledged (its digest, `report_digest`, is kept per hub
+and day in `report_sent`). The hub replaces its copy, so sending again never counts a day twice.
 
 Computing a report costs a read of the log, so a day already acknowledged is computed again
 only when the log has grown since, and then only if it is one of the last `RECHECK_DAYS`
@@ -31,11 +37,12 @@ from sqlmodel import Session, select
 from checkpoint.config import Settings
 from checkpoint.reports.build import current_report_day, day_report
 from checkpoint.reports.json_form import to_data
-from checkpoint.reports.period import report_day_of
+from checkpoint.reports.period import report_day_of, stored_time
 from checkpoint.store.engine import Store
 from checkpoint.store.models import ReportSent
-from checkpoint.store.sync_state import head_seq
-from checkpoint.sync.client import HubClient, TooLargeError, stopped, with_retries
+from checkpoint.store.sync_state import head_seq, known_skew
+from checkpoint.sync.client import HubClient, SyncError, TooLargeError, stopped, with_retries
+from checkpoint.wire.clock import EARLIEST_PLAUSIBLE, ZONE_MARGIN
 from checkpoint.wire.reports import ReportStatus, canonical, report_digest
 
 RECHECK_DAYS: Final = 7
@@ -56,10 +63,16 @@ class ReportSummary:
     """Days sent again whose report the hub already held as it was."""
     computed: int = 0
     """Reports computed from the log in this pass."""
+    refused: list[tuple[date, SyncError]] = field(default_factory=list)
+    """Days the hub refused to take (`DAY_REFUSALS`), with its reason; the others still went."""
 
     @property
     def sent(self) -> int:
         return len(self.stored) + len(self.replaced) + self.unchanged
+
+
+DAY_REFUSALS: Final = frozenset({"sync.hub.day_in_future", "sync.hub.day_before_checkpoint"})
+"""Refusals of one report day (by the hub's clock and records): the other days still go."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,17 +81,53 @@ class _Sent:
     log_seq: int
 
 
-def _first_day(session: Session, settings: Settings) -> date | None:
-    """The report day of the checkpoint's first shift; None before any shift was opened."""
-    first = session.connection().exec_driver_sql("SELECT min(opened_at) FROM shift").scalar()
+_FIRST_TIMES: Final = (
+    # (table, time column): each read from an index (or a small table) from its low end.
+    ("shift", "opened_at"),
+    ("reading", "taken_at"),
+    ("vehicle_passage", "passed_at"),
+)
+
+
+def first_real_time(session: Session, *, latest: datetime) -> datetime | None:
+    """The time of the log's first real record: its earliest shift opening, reading or passage
+    whose time is plausible (`wire.clock.EARLIEST_PLAUSIBLE`) and not after `latest`; None when
+    the log has none. A first shift opened while the clock said 1970 is not the day the
+    checkpoint started; a reading stamped 2099 is not either."""
+    low = stored_time(EARLIEST_PLAUSIBLE)
+    high = stored_time(latest)
+    found: list[datetime] = []
+    connection = session.connection()
+    for table, column in _FIRST_TIMES:
+        value = connection.exec_driver_sql(
+            f"SELECT min({column}) FROM {table} WHERE {column} >= ? AND {column} <= ?", (low, high)
+        ).scalar()
+        if value is not None:
+            moment = datetime.fromisoformat(str(value))
+            found.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    return min(found) if found else None
+
+
+def _first_day(session: Session, settings: Settings, *, latest: datetime) -> date | None:
+    """The report day of the checkpoint's first real record; None before there is one."""
+    first = first_real_time(session, latest=latest)
     if first is None:
         return None
-    opened = datetime.fromisoformat(str(first))
-    if opened.tzinfo is None:
-        opened = opened.replace(tzinfo=UTC)
     return report_day_of(
-        opened, zone=settings.checkpoint.zone, cutoff_hour=settings.reports.day_cutoff_hour
+        first, zone=settings.checkpoint.zone, cutoff_hour=settings.reports.day_cutoff_hour
     )
+
+
+def hub_moment(store: Store, client: HubClient, moment: datetime) -> datetime:
+    """What the hub's clock says when this laptop's says `moment`: by the skew of the hub's
+    last answer in this run, else the one kept from the last sync, else (never synced) this
+    clock's own word."""
+    skew = client.skew
+    if skew is None:
+        with store.reading() as session:
+            kept = known_skew(session=session)
+        skew = timedelta(seconds=kept[0]) if kept is not None else timedelta(0)
+    return moment - skew
 
 
 def _acknowledged(session: Session, hub: str) -> dict[date, _Sent]:
@@ -140,19 +189,20 @@ def send_reports(
     sleep: Callable[[float], Any] = time.sleep,
 ) -> ReportSummary:
     """Send the reports of closed days the hub does not hold as the log says them now."""
-    moment = now or datetime.now(UTC)
+    moment = now or client.clock()
+    at_hub = hub_moment(store, client, moment)
     hub = client.hub_url
     checkpoint_id = settings.checkpoint.id
     with store.reading() as session:
         head = head_seq(session=session)
-        first = _first_day(session, settings)
+        first = _first_day(session, settings, latest=at_hub + ZONE_MARGIN)
         acknowledged = _acknowledged(session, hub)
         last_amendment = int(
             session.connection().exec_driver_sql("SELECT max(seq) FROM amendment").scalar() or 0
         )
     days = days_to_check(
         first=first,
-        last_closed=current_report_day(settings, now=moment) - timedelta(days=1),
+        last_closed=current_report_day(settings, now=at_hub) - timedelta(days=1),
         acknowledged=acknowledged,
         head=head,
         last_amendment=last_amendment,
@@ -178,6 +228,11 @@ def send_reports(
             )
         except TooLargeError as error:
             raise stopped("report_too_large", day=day, detail=error) from error
+        except SyncError as error:
+            if error.code not in DAY_REFUSALS:
+                raise
+            summary.refused.append((day, error))
+            continue
         if receipt.status is ReportStatus.STORED:
             summary.stored.append(day)
         elif receipt.status is ReportStatus.REPLACED:
