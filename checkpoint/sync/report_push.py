@@ -23,6 +23,7 @@ included).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import json
@@ -190,6 +191,15 @@ def send_reports(
 ) -> ReportSummary:
     """Send the reports of closed days the hub does not hold as the log says them now."""
     moment = now or client.clock()
+    if client.skew is None:  # learn the hub's time first (its answers say it)
+        with contextlib.suppress(SyncError):
+            with_retries(
+                functools.partial(client.status, settings.checkpoint.id),
+                client.hub_url,
+                retries=retries,
+                backoff=backoff,
+                sleep=sleep,
+            )
     at_hub = hub_moment(store, client, moment)
     hub = client.hub_url
     checkpoint_id = settings.checkpoint.id
