@@ -100,16 +100,16 @@ def _parse(text: object) -> datetime:
 
 
 def backward_steps(db: sqlite3.Connection, sql: str, params: Sequence[object]) -> list[TimeStep]:
-    """Where the readings `sql` selects (seq, taken_at; in seq order) go back in time."""
+    """Where the readings `sql` selects (seq, taken_at; in seq order) go back in time, each
+    against the reading just before it."""
     found: list[TimeStep] = []
-    latest_seq, latest_text = 0, ""
+    last_seq, last_text = 0, ""
     for seq, text in db.execute(sql, tuple(params)):
-        if text >= latest_text:  # stored UTC text: text order is time order
-            latest_seq, latest_text = seq, text
-            continue
-        at, latest = _parse(text), _parse(latest_text)
-        if latest - at > _STEP_BACK_TOLERANCE:
-            found.append(TimeStep(seq, at, latest_seq, latest))
+        if text < last_text:  # stored UTC text: text order is time order
+            at, last = _parse(text), _parse(last_text)
+            if last - at > _STEP_BACK_TOLERANCE:
+                found.append(TimeStep(seq, at, last_seq, last))
+        last_seq, last_text = seq, text
     return found
 
 

@@ -58,7 +58,7 @@ class ChainProblem:
 @dataclass(frozen=True, slots=True)
 class TimeJump:
     """A place where the log's times go backwards: record `seq` was written at `at`, earlier
-    than record `prev_seq` (the latest before it) at `prev_at`. Nothing is wrong with the chain;
+    than record `prev_seq` (the one just before it) at `prev_at`. Nothing is wrong with the chain;
     the laptop's clock was (at one of the two times)."""
 
     seq: int
@@ -97,34 +97,36 @@ JUMPS_KEPT: Final = 20
 
 
 class _Jumps:
-    """Backward steps of `created_at` in seq order, against the latest time before each."""
+    """Steps back of `created_at` in seq order, each against the record just before it: a
+    clock set back shows once, where it was set back, not at every record after it."""
 
     def __init__(self) -> None:
-        self.latest_text = ""
-        self.latest_seq = 0
-        self.latest: datetime | None = None
+        self.last_text = ""
+        self.last_seq = 0
         self.found: list[TimeJump] = []
         self.count = 0
 
     def see(self, seq: int, text: Any, table: str, row_id: Any) -> None:
         if not isinstance(text, str):
             return
-        if text >= self.latest_text:  # stored times are UTC text: text order is time order
-            self.latest_text, self.latest_seq, self.latest = text, seq, None
+        last_text, last_seq = self.last_text, self.last_seq
+        self.last_text, self.last_seq = text, seq
+        if text >= last_text:  # stored times are UTC text: text order is time order
             return
         try:
-            at = datetime.fromisoformat(text)
-            if self.latest is None:
-                self.latest = datetime.fromisoformat(self.latest_text)
+            at, last = _aware(text), _aware(last_text)
         except ValueError:
             return
-        at = at if at.tzinfo else at.replace(tzinfo=UTC)
-        latest = self.latest if self.latest.tzinfo else self.latest.replace(tzinfo=UTC)
-        if latest - at <= BACKWARDS_TOLERANCE:
+        if last - at <= BACKWARDS_TOLERANCE:
             return
         self.count += 1
         if len(self.found) < JUMPS_KEPT:
-            self.found.append(TimeJump(seq, table, _record_id(row_id), at, self.latest_seq, latest))
+            self.found.append(TimeJump(seq, table, _record_id(row_id), at, last_seq, last))
+
+
+def _aware(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
