@@ -41,7 +41,7 @@ def run(
     if fake is not None:
         command = ["faketime", fake, *command]
     return subprocess.run(
-        command, env=environment, capture_output=True, text=True, timeout=120, check=False
+        command, env=environment, capture_output=True, text=True, timeout=300, check=False
     )
 
 
