@@ -43,7 +43,7 @@ from checkpoint.hub import (
 )
 from checkpoint.hub.below import BelowCheckpoints, BelowReceipt
 from checkpoint.hub.clock_headers import ClockHeaders
-from checkpoint.wire.clock import SENT_AT_HEADER
+from checkpoint.wire.clock import SENT_AT_HEADER, SKEW_TOLERANCE
 from checkpoint.wire.records import (
     Batch,
     BatchReceipts,
@@ -341,13 +341,15 @@ def make_hub_app(
                 day=str(day),
                 bound=str(refused.bound),
             )
-        if caller.is_hub and received_below is not None and sent_at is not None:
+        if caller.is_hub and received_below is not None:
             # When it reached the hub below, by that hub's clock, moved onto this hub's by the
             # skew the same request shows (its clock when it sent this, against ours): a hub
-            # below whose clock is days slow cannot make a late report look on time.
+            # below whose clock is days slow cannot make a late report look on time. Within
+            # `SKEW_TOLERANCE` the clocks agree (the difference is the network's delay). Without
+            # the sender's clock, this hub's receipt time stands.
             try:
-                skew = sent_at.astimezone(UTC) - now
-                now = min(now, received_below.astimezone(UTC) - skew)
+                arrived = received_below.astimezone(UTC)
+                skew = sent_at.astimezone(UTC) - now if sent_at is not None else None
             except OverflowError:
                 raise Refusal(
                     422,
@@ -355,6 +357,10 @@ def make_hub_app(
                     f"{RECEIVED_BELOW_HEADER} or {SENT_AT_HEADER} is out of range: "
                     f"{received_below}, {sent_at}",
                 ) from None
+            if skew is not None:
+                if abs(skew) > SKEW_TOLERANCE:
+                    arrived -= skew
+                now = min(now, arrived)
         if report.checkpoint.code != checkpoint_id or report.report_day != day:
             raise Refusal(
                 422,

@@ -27,9 +27,8 @@ ZONE_MARGIN: Final = timedelta(hours=14)
 """How far a local date can run ahead of (or, with 12, behind) the UTC date."""
 LARGE_SKEW: Final = timedelta(minutes=5)
 """A clock this far from the hub's is said on screen and in `checkpoint sync`."""
-FAR_FUTURE: Final = timedelta(days=2)
-"""A laptop clock this far ahead of the hub's last known time (or of the log's newest record
-plus the time since) is implausible."""
+SKEW_TOLERANCE: Final = timedelta(minutes=1)
+"""Two clocks this close agree: the difference measured is the network's delay."""
 
 HUB_TIME_HEADER: Final = "Checkpoint-Hub-Time"
 """On every hub answer: the hub's own time when it answered (ISO 8601, UTC, microseconds)."""
