@@ -486,6 +486,21 @@ class SyncSection(BaseModel):
     _blank_hub = field_validator("hub_url", "token", mode="before")(_none_if_blank)
 
 
+class SiteSection(BaseModel):
+    """[site]: the site laptop, which tallies every lane of the checkpoint with no network to
+    the township (`checkpoint site serve`, `checkpoint site import`)."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+    lanes: tuple[str, ...] = Field((), examples=[["出城", "2号口"]])
+    """Names of the other lanes expected to hand in to this laptop: one that never did is
+    listed as such in the site's tally. Lanes that hand in are listed whether named here or not."""
+    port: int = Field(8471, ge=1, le=65535)
+    """TCP port `checkpoint site serve` listens on by default."""
+    stale_minutes: int = Field(30, ge=1, le=1440)
+    """A lane whose last hand-in is older than this is shown as "not handed in since"."""
+
+
 class UiSection(BaseModel):
     """[ui]: the screens."""
 
@@ -516,6 +531,8 @@ class Settings(BaseModel):
     """Daily and shift reports."""
     sync: SyncSection = Field(default_factory=SyncSection)
     """Sending records to the hub."""
+    site: SiteSection = Field(default_factory=SiteSection)
+    """The site laptop's tally of every lane of the checkpoint."""
     ui: UiSection = Field(default_factory=UiSection)
     """The screens."""
 

@@ -43,7 +43,8 @@ def export_bundle(
     ] = None,
     unverified: UnverifiedOption = False,
 ) -> None:
-    """Write the records the hub has not acknowledged (--all: the whole log) to a signed file.
+    """Write the records the hub has not acknowledged (--all: the whole log) and the daily
+    reports of the closed days to a signed file.
 
     The file is compressed and signed with the checkpoint's token, for `checkpoint hub import`
     at the hub. Exporting does not move the acknowledged mark: the stick may never arrive.
@@ -53,6 +54,7 @@ def export_bundle(
     from checkpoint.store.engine import open_store
     from checkpoint.store.sync_state import acked_mark
     from checkpoint.sync.bundle import write_bundle
+    from checkpoint.sync.report_push import closed_day_reports
 
     try:
         settings = load_settings(cli_context(ctx).config_path).settings
@@ -75,8 +77,15 @@ def export_bundle(
             if hub_url and not whole:
                 with store.reading() as session:
                     after = acked_mark(session=session, hub=hub_url.rstrip("/"))
+            # The closed days' reports too: a lane whose only link is the stick still reports.
+            reports = closed_day_reports(store, settings)
             header = write_bundle(
-                store, output, checkpoint_id=settings.checkpoint.id, token=secret, after=after
+                store,
+                output,
+                checkpoint_id=settings.checkpoint.id,
+                token=secret,
+                after=after,
+                reports=reports,
             )
     except CheckpointError as error:
         fail(error, language=language)
@@ -92,4 +101,14 @@ def export_bundle(
             head_seq=header.chain_head.seq,
         )
     )
+    if reports:
+        typer.echo(
+            translate(
+                "bundle.reports_exported",
+                language,
+                count=len(reports),
+                first=reports[0]["report_day"],
+                last=reports[-1]["report_day"],
+            )
+        )
     typer.echo(translate("bundle.mark_kept", language))

@@ -39,6 +39,7 @@ COMMANDS: Final[Mapping[str, Command]] = {
     "report": Command("checkpoint.cli.report_cmd", "report_app", group=True),
     "hub": Command("checkpoint.cli.hub_cmd", "hub_app", group=True),
     "bundle": Command("checkpoint.cli.bundle_cmd", "bundle_app", group=True),
+    "site": Command("checkpoint.cli.site_cmd", "site_app", group=True),
 }
 
 VALUE_OPTIONS: Final = frozenset({"--config", "--language"})

@@ -227,7 +227,8 @@ def import_command(
     """Import a bundle brought on a stick (from `checkpoint bundle export`).
 
     The bundle is checked whole first (signature, completeness); then each record is stored
-    exactly once, so importing it again stores nothing new.
+    exactly once, so importing it again stores nothing new, and its daily reports are held as
+    if sent over the network (one per lane and day, a newer one replacing that lane's).
     """
     import sqlite3
 
@@ -272,7 +273,23 @@ def import_command(
         language,
         lambda r: {"seq": r.seq, "record_id": r.id, "reason": r.reason},
     )
-    if summary.rejected:
+    if header.reports:
+        typer.echo(
+            translate(
+                "bundle.reports_imported",
+                language,
+                stored=len(summary.reports_stored),
+                replaced=len(summary.reports_replaced),
+                unchanged=summary.reports_unchanged,
+                rejected=len(summary.reports_rejected),
+            )
+        )
+    for day, reason in summary.reports_rejected:
+        typer.echo(
+            translate("bundle.report_rejected", language, day=day.isoformat(), reason=reason),
+            err=True,
+        )
+    if summary.rejected or summary.reports_rejected:
         raise typer.Exit(code=REJECTED_EXIT)
 
 
@@ -314,6 +331,18 @@ def _print_forward(summary: ForwardSummary, language: Language) -> None:
                 skew=skew_text(skew, language),
             ),
             err=abs(summary.clock_skew_s) > 300,
+        )
+    if summary.rejected or summary.reports_rejected:
+        typer.secho(
+            translate(
+                "forward.held.summary",
+                language,
+                upstream=summary.upstream,
+                records=len(summary.rejected),
+                reports=len(summary.reports_rejected),
+            ),
+            err=True,
+            fg=typer.colors.YELLOW,
         )
     for checkpoint_id, day, reason in summary.reports_rejected:
         typer.echo(

@@ -197,13 +197,15 @@ def shift(
 ) -> None:
     """The report of one duty shift, for the shift leader to check and sign."""
     from checkpoint.reports.build import shift_report
+    from checkpoint.site.tally import with_site
 
     settings = _settings(ctx)
     chosen, ui = _language(settings, language), settings.ui.language
     try:
         with _open(settings) as store:
             ensure_intact(store, language=ui, unverified=unverified)
-            report = shift_report(store, settings, shift_id, now=datetime.now(UTC))
+            now = datetime.now(UTC)
+            report = with_site(shift_report(store, settings, shift_id, now=now), settings, now=now)
     except CheckpointError as error:
         fail(error, language=ui)
     _emit(report, form, output, chosen, settings, print_it=print_it, printer=printer)
@@ -229,6 +231,7 @@ def day(
 ) -> None:
     """The daily report (日报告), or the zero report when nobody was at or over the threshold."""
     from checkpoint.reports.build import current_report_day, day_report
+    from checkpoint.site.tally import with_site
 
     settings = _settings(ctx)
     chosen, ui = _language(settings, language), settings.ui.language
@@ -243,7 +246,7 @@ def day(
     try:
         with _open(settings) as store:
             ensure_intact(store, language=ui, unverified=unverified)
-            report = day_report(store, settings, report_day, now=now)
+            report = with_site(day_report(store, settings, report_day, now=now), settings, now=now)
     except CheckpointError as error:
         fail(error, language=ui)
     _emit(report, form, output, chosen, settings, print_it=print_it, printer=printer)

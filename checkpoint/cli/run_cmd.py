@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -25,11 +26,14 @@ from checkpoint import paths
 from checkpoint.cli.context import cli_context, fail
 from checkpoint.cli.run_glance import SETTINGS_LANGUAGE, glance
 from checkpoint.errors import CheckpointError, ConfigError, StoreError
-from checkpoint.locale import Language
+from checkpoint.locale import Language, translate
 from checkpoint.store import instance_lock
 from checkpoint.store.peek import open_shift_leader
 
 if TYPE_CHECKING:
+    from textual.app import App
+
+    from checkpoint.site.serve import SiteServer
     from checkpoint.store.engine import Store
     from checkpoint.thermometer.source import ThermometerSource
     from checkpoint.tui.app import Opened
@@ -157,6 +161,59 @@ def _lock_early(database: Path, language: Language) -> instance_lock.InstanceLoc
         return None  # a folder that cannot be used: opening the log says what is wrong
 
 
+def _serve_site(ctx: typer.Context, port: int | None) -> SiteServer:
+    """The site hub, listening before the screens start: a port in use is said at once."""
+    from checkpoint.cli.context import fail_config
+    from checkpoint.cli.site_cmd import tell_lanes
+    from checkpoint.config import load_settings
+    from checkpoint.site.hub import open_site
+    from checkpoint.site.serve import ANY_ADDRESS, SiteServer
+
+    try:
+        settings = load_settings(cli_context(ctx).config_path).settings
+    except ConfigError as error:
+        fail_config(ctx, error)
+    language = settings.ui.language
+    try:
+        site = open_site(settings, create=True)
+        assert site is not None
+    except CheckpointError as error:
+        fail(error, code=FAILURE_EXIT, language=language)
+    try:
+        server = SiteServer(
+            site,
+            host=ANY_ADDRESS,
+            port=settings.site.port if port is None else port,
+            quiet=True,
+        )
+    except CheckpointError as error:
+        site.close()
+        fail(error, code=FAILURE_EXIT, language=language)
+    # Said before the screens cover it, and left on the terminal when they close.
+    address = tell_lanes(
+        settings, site, server.host, server.port, language, serving="site.serving_with_screens"
+    )
+    server.message = translate("site.on_screen", language, address=address, token=site.token)
+    return server.start()
+
+
+def _say_when_running(app: App[Any], message: str) -> None:
+    """Show `message` on the screens once they run (a thread waits for them, briefly)."""
+
+    def wait() -> None:
+        for _ in range(600):
+            time.sleep(0.05)
+            if not app.is_running:
+                continue
+            try:
+                app.call_from_thread(app.notify, message, timeout=60, markup=False)
+            except RuntimeError:  # running, but not yet taking calls from threads
+                continue
+            return
+
+    threading.Thread(target=wait, name="site-notice", daemon=True).start()
+
+
 def run(
     ctx: typer.Context,
     simulate: Annotated[
@@ -169,6 +226,19 @@ def run(
     protocol: Annotated[
         str | None, typer.Option("--protocol", help="Thermometer protocol (default: config).")
     ] = None,
+    serve_site: Annotated[
+        bool,
+        typer.Option(
+            "--serve-site",
+            help="Also serve the site hub to the checkpoint's other lanes on the LAN, as "
+            "`checkpoint site serve` does (its address and token are shown on the screen and "
+            "left on the terminal when it closes).",
+        ),
+    ] = False,
+    site_port: Annotated[
+        int | None,
+        typer.Option(min=0, max=65535, help="Port of --serve-site (default: [site] port)."),
+    ] = None,
 ) -> None:
     """Start the screening screens: shift start, vehicles, occupants, temperatures."""
     from checkpoint.tui.app import make_app
@@ -176,6 +246,7 @@ def run(
     config_path = cli_context(ctx).config_path
     seen = glance(config_path)
     lock = _lock_early(seen.database, seen.language)
+    site_server = _serve_site(ctx, site_port) if serve_site else None
     opening = Opening(
         config_path,
         simulate=simulate,
@@ -194,10 +265,15 @@ def run(
     # the collector's sight, the collections while the first frames are drawn stop walking it
     # again and again (~15 ms to the first screen, bench/startup.py), and so do later ones.
     gc.freeze()
+    if site_server is not None:
+        _say_when_running(app, site_server.message)
     try:
         app.run()
     finally:
         opening.close()
+        if site_server is not None:
+            site_server.stop()
+            site_server.site.close()
     error = app.open_error
     if isinstance(error, OpenError):
         fail(error.error, code=error.code, language=error.language)

@@ -4,11 +4,11 @@ the daily reports of closed days it does not hold as they are."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from checkpoint.cli.context import cli_context, echo_rejections, fail, fail_config
+from checkpoint.cli.context import SHOWN_REJECTIONS, cli_context, fail, fail_config
 from checkpoint.errors import CheckpointError, ConfigError
 from checkpoint.locale import Language, translate
 from checkpoint.wire import DEFAULT_BATCH
@@ -16,11 +16,13 @@ from checkpoint.wire import DEFAULT_BATCH
 # The client (httpx), the store and the configuration model are imported when the command
 # runs, so the CLI's start-up does not pay for them.
 if TYPE_CHECKING:
+    from checkpoint.store.engine import Store
     from checkpoint.sync.client import SyncSummary
 
 FAILED_EXIT = 1
-REJECTED_EXIT = 3
-"""Exit code when the hub rejected records (the rest was sent)."""
+"""Exit code when the sync stopped (hub unreachable, token refused, hub's disk full…)."""
+HELD_BACK_EXIT = 3
+"""Exit code when the rest was sent but records or daily reports are held back."""
 
 
 def _print_summary(summary: SyncSummary, language: Language) -> None:
@@ -36,12 +38,64 @@ def _print_summary(summary: SyncSummary, language: Language) -> None:
             head=summary.head,
         )
     )
-    echo_rejections(
-        summary.rejected,
-        "sync.rejected",
-        language,
-        lambda r: {"seq": r.seq, "table": r.table, "record_id": r.record_id, "reason": r.reason},
+
+
+def _say(key: str, language: Language, params: dict[str, Any], fallback: str) -> str:
+    """Message `key` with `params`; `fallback` (the English reason) when the catalog has no
+    such message or it needs params that were not kept (a hub newer than this program)."""
+    try:
+        text = translate(key, language, **params)
+    except (KeyError, IndexError, ValueError):
+        return fallback
+    return fallback if text == key else text.rstrip(". ")
+
+
+def _fix(code: str, language: Language, params: dict[str, Any]) -> str:
+    for key in (f"{code}.fix", f"{code}.hint"):
+        said = _say(key, language, params, "")
+        if said:
+            return said if said.endswith(("。", ".")) else said + "."
+    return ""
+
+
+def print_held_back(store: Store, hub: str, language: Language) -> int:
+    """One line per record and daily report held back from `hub` (which, why, how to fix), on
+    stderr, after a summary line; how many there are."""
+    from checkpoint.store.sync_state import RECORD, held_back
+
+    with store.reading() as session:
+        held = held_back(session=session, hub=hub)
+    if not held:
+        return 0
+    records = sum(1 for h in held if h.kind == RECORD)
+    typer.echo(
+        translate("sync.held.summary", language, records=records, reports=len(held) - records),
+        err=True,
     )
+    for item in held[:SHOWN_REJECTIONS]:
+        params = dict(item.params)
+        if isinstance(params.get("field"), str):  # a field of a person, named in the language
+            named = translate(f"field.{params['field']}", language)
+            params["field"] = params["field"] if named.startswith("field.") else named
+        why = _say(item.code, language, params, item.reason)
+        fix = _fix(item.code, language, params)
+        if item.kind == RECORD:
+            line = translate(
+                "sync.held.record",
+                language,
+                seq=item.seq,
+                table=item.table_name,
+                record_id=item.item,
+                why=why,
+                fix=fix,
+            )
+        else:
+            line = translate("sync.held.report", language, day=item.item, why=why, fix=fix)
+        typer.secho(line.rstrip(), err=True, fg=typer.colors.YELLOW)
+    if len(held) > SHOWN_REJECTIONS:
+        more = len(held) - SHOWN_REJECTIONS
+        typer.echo(translate("sync.rejected_more", language, count=more), err=True)
+    return len(held)
 
 
 def sync_command(
@@ -63,7 +117,13 @@ def sync_command(
     ),
 ) -> None:
     """Send the log's records the hub has not acknowledged yet, then the daily and zero reports
-    of closed days; safe to interrupt and repeat."""
+    of closed days; safe to interrupt and repeat.
+
+    A record or report that cannot be sent (the hub refuses it, or the wire cannot carry it) is
+    held back and never stops the rest; each is listed, with how to fix it, at every sync until
+    it goes. Exit codes: 0 everything was sent; 1 the sync stopped (hub unreachable, token
+    refused, hub's disk full): run it again; 2 configuration missing or wrong; 3 the rest was
+    sent but some records or daily reports are held back."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -117,6 +177,7 @@ def sync_command(
     except SyncError as error:
         if error.summary is not None:
             _print_summary(error.summary, language)
+        _held_back_after_failure(settings.storage.database, client_url(hub_url), language)
         fail(error, code=FAILED_EXIT, language=language)
     except CheckpointError as error:
         fail(error, language=language)
@@ -130,20 +191,32 @@ def sync_command(
             unchanged=reports.unchanged,
         )
     )
-    if reports.refused:
-        days = [day for day, _ in reports.refused]
-        said, hint = reports.refused[0][1].text(language)
+    released = (summary.released, len(reports.released))
+    if any(released):
         typer.echo(
-            translate(
-                "sync.reports.refused", language, count=len(days), first=min(days), last=max(days)
-            ),
-            err=True,
+            translate("sync.held.released", language, records=released[0], reports=released[1])
         )
-        typer.echo(said, err=True)
-        typer.echo(hint, err=True)
     _print_clock(client.skew, client.hub_time, language)
-    if summary.rejected or reports.refused:
-        raise typer.Exit(code=REJECTED_EXIT)
+    with open_store(settings.storage.database, create=False) as store:
+        held = print_held_back(store, client_url(hub_url), language)
+    if held:
+        raise typer.Exit(code=HELD_BACK_EXIT)
+
+
+def client_url(hub_url: str) -> str:
+    """The hub's address as the client keys its marks (`HubClient.hub_url`)."""
+    return hub_url.rstrip("/")
+
+
+def _held_back_after_failure(database: Any, hub: str, language: Language) -> None:
+    """What is held back, also when the sync stopped (the log may be the reason it stopped)."""
+    from checkpoint.store.engine import open_store
+
+    try:
+        with open_store(database, create=False) as store:
+            print_held_back(store, hub, language)
+    except CheckpointError:
+        pass
 
 
 def _print_clock(skew: timedelta | None, hub_time: datetime | None, language: Language) -> None:

@@ -35,6 +35,7 @@ from checkpoint.hub import (
     below,
     db,
     disk_full,
+    held_below,
     ingest,
     report_days,
     report_ingest,
@@ -49,6 +50,7 @@ from checkpoint.wire.records import (
     BatchReceipts,
     BodyTooLargeError,
     CheckpointStatus,
+    HeldBackStatement,
     decompress,
 )
 from checkpoint.wire.reports import RECEIVED_BELOW_HEADER, DayReport, ReportReceipt
@@ -288,7 +290,26 @@ def make_hub_app(
         """How many of a checkpoint's records the hub holds, and the highest seq among them."""
         own(caller, checkpoint_id)
         count, max_seq = ingest.held_status(hub_engine, checkpoint_id)
-        return CheckpointStatus(checkpoint_id=checkpoint_id, records=count, max_seq=max_seq)
+        return CheckpointStatus(
+            checkpoint_id=checkpoint_id,
+            records=count,
+            max_seq=max_seq,
+            held_back=held_below.held_count(hub_engine, checkpoint_id),
+        )
+
+    @app.put("/v1/checkpoints/{checkpoint_id}/held-back", responses=_ERRORS)
+    def put_held_back(
+        checkpoint_id: str, statement: HeldBackStatement, caller: Caller
+    ) -> dict[str, object]:
+        """Hold which records one lane of a checkpoint holds back (the whole list, each time).
+
+        A record the checkpoint cannot send (refused here or by the wire format) is held back
+        there and the rest goes on: its seq is a gap here that is known, not a loss. A hub
+        below passes on what its checkpoints said. Forwarding moves past such gaps.
+        """
+        own(caller, checkpoint_id)
+        count = held_below.store_statement(hub_engine, checkpoint_id, statement)
+        return {"checkpoint_id": checkpoint_id, "lane_id": statement.lane_id, "records": count}
 
     @app.put("/v1/checkpoints/{checkpoint_id}/reports/{day}", responses=_ERRORS)
     def put_report(

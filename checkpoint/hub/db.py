@@ -155,6 +155,38 @@ upstream_reports = sa.Table(
     comment="which version of each lane's daily report a parent hub holds (forwarding)",
 )
 
+held_below = sa.Table(
+    "held_below",
+    metadata,
+    sa.Column("checkpoint_id", sa.String(32), primary_key=True),
+    sa.Column("lane_id", sa.String(36), primary_key=True, comment=LANE_COLUMN_COMMENT),
+    sa.Column("id", sa.String(32), primary_key=True, comment="the record's id"),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("table_name", sa.String(40), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, comment="why, in English"),
+    sa.Column("said_at", sa.DateTime(timezone=True), nullable=False),
+    comment="records a checkpoint's lane said it holds back (it cannot send them): their seqs "
+    "are gaps known here, not losses; forwarding moves past them and tells the parent",
+)
+
+upstream_held = sa.Table(
+    "upstream_held",
+    metadata,
+    sa.Column("upstream", sa.String(300), primary_key=True, comment="the parent hub's address"),
+    sa.Column("checkpoint_id", sa.String(32), primary_key=True),
+    sa.Column("lane_id", sa.String(36), primary_key=True, comment=LANE_COLUMN_COMMENT),
+    sa.Column("kind", sa.String(8), primary_key=True, comment="'record' or 'report'"),
+    sa.Column(
+        "item", sa.String(40), primary_key=True, comment="the record's id, or the report's day"
+    ),
+    sa.Column("seq", sa.BigInteger, nullable=True, comment="the record's seq"),
+    sa.Column("reason", sa.Text, nullable=False, comment="the parent's reason, in English"),
+    sa.Column("first_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
+    comment="records and daily reports a parent hub refused (forwarding): held back so that "
+    "they never stop the rest, tried again at every forward until the parent takes them",
+)
+
 _BEFORE_LANES: dict[str, tuple[str, tuple[str, ...]]] = {
     "lane_reports": ("reports", ("checkpoint_id", "day", "body", "received_at")),
     "lane_report_versions": (
@@ -341,7 +373,12 @@ def token_hash(token: str) -> str:
 
 
 def enroll(
-    engine: sa.Engine, checkpoint_id: str, *, now: datetime | None = None, hub: bool = False
+    engine: sa.Engine,
+    checkpoint_id: str,
+    *,
+    now: datetime | None = None,
+    hub: bool = False,
+    token: str | None = None,
 ) -> str:
     """A new token for `checkpoint_id` (32 random bytes); any earlier token stops working.
 
@@ -351,9 +388,13 @@ def enroll(
     A new token for one still enrolled (a lost token, a reinstalled laptop) keeps its enrolment
     time: the days since then stay expected of it in the omission list. Enrolled again after a
     revocation, it is expected again from `now` (the checkpoint was set up anew).
+
+    With `token`, that token is enrolled instead of a new one: a site laptop accepts the token
+    its checkpoint already has (`checkpoint/site`), so that the lanes' bundles, signed with it,
+    are good at the site and at the township alike.
     """
     principals = hubs if hub else checkpoints
-    token = secrets.token_urlsafe(32)
+    token = token or secrets.token_urlsafe(32)
     moment = now or datetime.now(UTC)
     values = {"token_hash": token_hash(token), "revoked_at": None}
     with engine.begin() as connection:

@@ -41,6 +41,12 @@ checkpoint that also reports to the parent directly, with a correction the towns
 got yet, has it replaced there by the township's older version until the correction reaches
 the township too (the last version to arrive wins; both are the checkpoint's own reports).
 
+What the parent refuses never stalls the rest: a record it rejects, or one too large for it even
+alone, and a daily report it refuses (too large, not masked, malformed) are held back, kept in
+`upstream_held` with the parent's reason, and the mark moves past such a record as if it had
+been answered. Each forward tries them again first and forgets those the parent takes; the
+rest is listed by `hub forward` (exit code 3) until then.
+
 Before any of that, the forward tells the parent which checkpoints are enrolled here and below
 (`PUT /v1/hubs/checkpoints`, see `below.py`), so that a checkpoint enrolled at the township and
 silent for a day is in the county's omission list too. A parent without that endpoint (404) is
@@ -64,15 +70,25 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from checkpoint.domain.lanes import LEGACY_LANE_ID
+from checkpoint.hub import held_below
 from checkpoint.hub.below import statement_of
 from checkpoint.hub.db import (
     records,
     report_versions,
     reports,
+    upstream_held,
     upstream_marks,
     upstream_reports,
 )
-from checkpoint.sync.client import HubClient, SyncError, post_checked, with_retries
+from checkpoint.sync.client import (
+    HubClient,
+    Problem,
+    SyncError,
+    TooLargeError,
+    held_as_too_large,
+    post_checked,
+    with_retries,
+)
 from checkpoint.wire import DEFAULT_BATCH
 from checkpoint.wire.clock import LARGE_SKEW
 from checkpoint.wire.records import ReceiptStatus, encode_batch, wire_body
@@ -108,7 +124,8 @@ class ForwardSummary:
     reports_replaced: int = 0
     """Daily reports that replaced another version at the parent (corrected here)."""
     reports_unchanged: int = 0
-    """Daily reports sent that the parent already held as they are."""
+    """Daily reports sent that the parent already held as they are, or held a newer version of
+    (`superseded`: the lane sent it there directly)."""
     reports_rejected: list[tuple[str, date, str]] = field(default_factory=list)
     """(checkpoint, day, reason) of daily reports the parent refused."""
     below: int | None = None
@@ -184,6 +201,78 @@ def _note(
     )
     with engine.begin() as connection:
         connection.execute(statement)
+
+
+def _hold(
+    engine: sa.Engine,
+    upstream: str,
+    checkpoint_id: str,
+    lane_id: str,
+    kind: str,
+    item: str,
+    reason: str,
+    seq: int | None = None,
+) -> None:
+    """Remember that the parent refused `item` (a record's id, a report's day), and why."""
+    now = datetime.now(UTC)
+    insert: Any = (
+        postgresql.insert(upstream_held)
+        if engine.dialect.name == "postgresql"
+        else sqlite.insert(upstream_held)
+    )
+    statement = insert.values(
+        upstream=upstream,
+        checkpoint_id=checkpoint_id,
+        lane_id=lane_id,
+        kind=kind,
+        item=item,
+        seq=seq,
+        reason=reason,
+        first_at=now,
+        last_at=now,
+    ).on_conflict_do_update(
+        index_elements=["upstream", "checkpoint_id", "lane_id", "kind", "item"],
+        set_={"reason": reason, "last_at": now},
+    )
+    with engine.begin() as connection:
+        connection.execute(statement)
+
+
+def _unhold(
+    engine: sa.Engine, upstream: str, checkpoint_id: str, lane_id: str, kind: str, items: list[str]
+) -> None:
+    if not items:
+        return
+    with engine.begin() as connection:
+        connection.execute(
+            upstream_held.delete().where(
+                upstream_held.c.upstream == upstream,
+                upstream_held.c.checkpoint_id == checkpoint_id,
+                upstream_held.c.lane_id == lane_id,
+                upstream_held.c.kind == kind,
+                upstream_held.c.item.in_(items),
+            )
+        )
+
+
+def _held_items(
+    engine: sa.Engine, upstream: str, checkpoint_id: str, lane_id: str, kind: str
+) -> list[str]:
+    with engine.connect() as connection:
+        found = list(
+            connection.execute(
+                sa.select(upstream_held.c.item)
+                .where(
+                    upstream_held.c.upstream == upstream,
+                    upstream_held.c.checkpoint_id == checkpoint_id,
+                    upstream_held.c.lane_id == lane_id,
+                    upstream_held.c.kind == kind,
+                )
+                .order_by(upstream_held.c.seq, upstream_held.c.item)
+            ).scalars()
+        )
+        connection.rollback()
+    return found
 
 
 def _held_checkpoints(engine: sa.Engine) -> list[str]:
@@ -328,10 +417,35 @@ def _forward_reports(
                 backoff=backoff,
                 sleep=sleep,
             )
+        except TooLargeError as error:
+            refusal = f"too large for the parent hub: {error}"
+            summary.reports_rejected.append((checkpoint_id, report.day, refusal))
+            _hold(
+                engine, upstream, checkpoint_id, report.lane_id, "report", str(report.day), refusal
+            )
+            continue
         except SyncError as error:
-            if error.status not in (400, 422):
+            # A refusal of this report (its content), not of the link or the token: held
+            # back, the later reports go on.
+            if error.problem is not Problem.REFUSED or error.status is None:
                 raise
             summary.reports_rejected.append((checkpoint_id, report.day, error.message))
+            _hold(
+                engine,
+                upstream,
+                checkpoint_id,
+                report.lane_id,
+                "report",
+                str(report.day),
+                error.message,
+            )
+            continue
+        if receipt.status is ReportStatus.SUPERSEDED:
+            # The parent holds a newer version of the lane's day (the lane sent it there
+            # directly): this copy is done with; a newer one here goes up again.
+            summary.reports_unchanged += 1
+            _note_report(engine, upstream, checkpoint_id, report.lane_id, report.day, report.digest)
+            _unhold(engine, upstream, checkpoint_id, report.lane_id, "report", [str(report.day)])
             continue
         if receipt.digest != report.digest:
             raise SyncError(
@@ -345,6 +459,7 @@ def _forward_reports(
         else:
             summary.reports_unchanged += 1
         _note_report(engine, upstream, checkpoint_id, report.lane_id, report.day, report.digest)
+        _unhold(engine, upstream, checkpoint_id, report.lane_id, "report", [str(report.day)])
 
 
 def _tell_below(
@@ -455,14 +570,17 @@ def forward(
         # Check the link and the token first, also when there is nothing to send; the parent
         # lets a hub's token act only for the checkpoints it was told are below it.
         _tell_below(engine, client, summary, retries=retries, backoff=backoff, sleep=sleep)
-        probe = checkpoint_ids[0] if checkpoint_ids else "-"
-        with_retries(
-            lambda: client.status(probe),
-            upstream,
-            retries=retries,
-            backoff=backoff,
-            sleep=sleep,
-        )
+        # A parent that heard the statement has checked the link and the token already; with
+        # nothing held, asking it about a checkpoint would only be refused (none is below).
+        if checkpoint_ids or summary.below is None:
+            probe = checkpoint_ids[0] if checkpoint_ids else "-"
+            with_retries(
+                lambda: client.status(probe),
+                upstream,
+                retries=retries,
+                backoff=backoff,
+                sleep=sleep,
+            )
         for checkpoint_id in checkpoint_ids:
             current = checkpoint_id
             for lane_id in _lanes_held(engine, checkpoint_id):
@@ -507,6 +625,85 @@ def forward(
     return summary
 
 
+def _bodies_of(
+    engine: sa.Engine, checkpoint_id: str, lane_id: str, ids: list[str]
+) -> list[dict[str, Any]]:
+    """Bodies of the lane's records with these ids, by seq and id."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(records.c.body)
+            .where(
+                records.c.checkpoint_id == checkpoint_id,
+                records.c.lane_id == lane_id,
+                records.c.id.in_(ids),
+            )
+            .order_by(records.c.seq, records.c.id)
+        ).scalars()
+        bodies = [wire_body(body) for body in rows]
+        connection.rollback()
+    return bodies
+
+
+def _post_or_hold(
+    engine: sa.Engine,
+    client: HubClient,
+    checkpoint_id: str,
+    lane_id: str,
+    bodies: list[dict[str, Any]],
+    summary: ForwardSummary,
+    *,
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], Any],
+) -> list[bool] | None:
+    """Post `bodies` as one batch; for each, whether the parent holds it now (stored or
+    duplicate) or it is held back (refused: kept in `upstream_held`, in `summary.rejected`).
+    None when the parent asks for fewer records at once."""
+    upstream = client.hub_url
+    try:
+        answers = post_checked(
+            client,
+            encode_batch(checkpoint_id, bodies, lane_id=lane_id),
+            [(body["id"], body["seq"]) for body in bodies],
+            retries=retries,
+            backoff=backoff,
+            sleep=sleep,
+        )
+    except SyncError as error:
+        if not held_as_too_large(error):
+            raise
+        statuses: list[ReceiptStatus] = [ReceiptStatus.REJECTED]
+        reasons: list[str | None] = [error.message]
+    else:
+        if answers is None:
+            return None
+        statuses, reasons = answers.statuses, answers.reasons
+    taken: list[bool] = []
+    for body, status, reason in zip(bodies, statuses, reasons, strict=True):
+        if status is ReceiptStatus.REJECTED:
+            summary.rejected.append(
+                ForwardRejection(checkpoint_id, body["seq"], body["id"], reason or "")
+            )
+            _hold(
+                engine,
+                upstream,
+                checkpoint_id,
+                lane_id,
+                "record",
+                body["id"],
+                reason or "",
+                seq=body["seq"],
+            )
+            taken.append(False)
+            continue
+        if status is ReceiptStatus.STORED:
+            summary.stored += 1
+        else:
+            summary.duplicates += 1
+        taken.append(True)
+    return taken
+
+
 def _forward_lane(
     engine: sa.Engine,
     client: HubClient,
@@ -520,46 +717,67 @@ def _forward_lane(
     sleep: Callable[[float], Any],
 ) -> None:
     upstream = client.hub_url
+    post = functools.partial(
+        _post_or_hold,
+        engine,
+        client,
+        checkpoint_id,
+        lane_id,
+        retries=retries,
+        backoff=backoff,
+        sleep=sleep,
+    )
+    rejected_before = len(summary.rejected)
+    # Records held back by an earlier forward first, one by one: those the parent now takes
+    # are no longer held back.
+    held = _held_items(engine, upstream, checkpoint_id, lane_id, "record")
+    for body in _bodies_of(engine, checkpoint_id, lane_id, held):
+        taken = post([body], summary)
+        if taken and taken[0]:
+            _unhold(engine, upstream, checkpoint_id, lane_id, "record", [body["id"]])
     mark = upstream_mark(engine, upstream, checkpoint_id, lane_id)
+    stored_before = summary.stored
+    # Seqs the lane said it holds back: gaps known, not records on their way; the mark moves
+    # past them (in the legacy lane, where several logs share seqs, no seq is known so).
+    gaps = (
+        held_below.held_seqs(engine, checkpoint_id, lane_id)
+        if lane_id != LEGACY_LANE_ID
+        else frozenset[int]()
+    )
     # After the mark; in the legacy lane, from the mark's seq on: another record may share it.
     cursor: tuple[int, str | None] = (mark, "" if lane_id == LEGACY_LANE_ID else None)
     size = max(1, batch_size)
-    rejected_before = len(summary.rejected)
     while True:
         bodies = _bodies_after(engine, checkpoint_id, lane_id, cursor, size)
         if not bodies:
             break
-        answers = post_checked(
-            client,
-            encode_batch(checkpoint_id, bodies, lane_id=lane_id),
-            [(body["id"], body["seq"]) for body in bodies],
-            retries=retries,
-            backoff=backoff,
-            sleep=sleep,
-        )
-        if answers is None:  # too large for the parent: half as many records at once
+        taken = post(bodies, summary)
+        if taken is None:  # too large for the parent: half as many records at once
             size = max(1, size // 2)
             continue
+        if len(bodies) == 1 and not taken[0]:
+            size = max(1, batch_size)  # past a record refused alone: full batches again
         contiguous = True
-        for body, status, reason in zip(bodies, answers.statuses, answers.reasons, strict=True):
-            if status is ReceiptStatus.REJECTED:
-                summary.rejected.append(
-                    ForwardRejection(checkpoint_id, body["seq"], body["id"], reason or "")
-                )
-                contiguous = False
-                continue
-            if status is ReceiptStatus.STORED:
-                summary.stored += 1
-            else:
-                summary.duplicates += 1
+        for body in bodies:
+            while contiguous and mark + 1 in gaps:
+                mark += 1
             # Only a seq right after the mark moves it: a gap in what this hub holds stops it.
-            # (One at or under it comes from the legacy lane, where seqs may repeat.)
+            # (One at or under it comes from the legacy lane, where seqs may repeat.) A record
+            # the parent refused is held back and moves it like one it took.
             if contiguous and body["seq"] <= mark + 1:
                 mark = max(mark, body["seq"])
             else:
                 contiguous = False
         _note(engine, upstream, checkpoint_id, lane_id, seq=mark)
         cursor = (bodies[-1]["seq"], bodies[-1]["id"])
+    if gaps and mark + 1 in gaps:  # held back at the laptop after the last record held here
+        while mark + 1 in gaps:
+            mark += 1
+        _note(engine, upstream, checkpoint_id, lane_id, seq=mark)
+    if gaps or summary.stored > stored_before:
+        _tell_held_back(
+            engine, client, checkpoint_id, lane_id, retries=retries, backoff=backoff, sleep=sleep
+        )
     if len(summary.rejected) > rejected_before:
         first = summary.rejected[rejected_before]
         _note(
@@ -567,9 +785,35 @@ def _forward_lane(
             upstream,
             checkpoint_id,
             lane_id,
-            error=f"{len(summary.rejected) - rejected_before} records rejected, first seq "
+            error=f"{len(summary.rejected) - rejected_before} records held back, first seq "
             f"{first.seq}: {first.reason}",
         )
+
+
+def _tell_held_back(
+    engine: sa.Engine,
+    client: HubClient,
+    checkpoint_id: str,
+    lane_id: str,
+    *,
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], Any],
+) -> None:
+    """Pass on to the parent what the lane said it holds back (an empty list once it sent
+    everything, which reaches here as new records; a parent from before this is left alone)."""
+    statement = held_below.statement_of(engine, checkpoint_id, lane_id)
+    try:
+        with_retries(
+            functools.partial(client.put_held_back, checkpoint_id, statement),
+            client.hub_url,
+            retries=retries,
+            backoff=backoff,
+            sleep=sleep,
+        )
+    except SyncError as error:
+        if error.status not in (404, 405):
+            raise
 
 
 class Forwarder:

@@ -50,18 +50,22 @@ def existed_since(
     ).scalar()
     if below is not None:
         found.append(_aware(below))
-    # Times are stored as ISO text in the record's body: text order is time order.
-    created = records.c.body["created_at"].as_string()
-    first = connection.execute(
-        sa.select(sa.func.min(created)).where(
-            (records.c.checkpoint_id == checkpoint_id)
-            & (created >= EARLIEST_PLAUSIBLE.isoformat())
-            & (created <= (now + ZONE_MARGIN).isoformat())
-        )
-    ).scalar()
-    if first is not None:
-        with contextlib.suppress(ValueError):  # a body's text the hub did not write itself
-            found.append(_aware(datetime.fromisoformat(str(first))))
+    # Times are stored as ISO text in the record's body: text order is time order. Besides
+    # when a record was written, the time it tells of (a shift opened, a reading taken, a
+    # vehicle passed: what the laptop's reports count by, `sync.report_push.first_real_time`).
+    told = (("values", "opened_at"), ("values", "taken_at"), ("values", "passed_at"))
+    for path in (("created_at",), *told):
+        moment = records.c.body[path].as_string()
+        first = connection.execute(
+            sa.select(sa.func.min(moment)).where(
+                (records.c.checkpoint_id == checkpoint_id)
+                & (moment >= EARLIEST_PLAUSIBLE.isoformat())
+                & (moment <= (now + ZONE_MARGIN).isoformat())
+            )
+        ).scalar()
+        if first is not None:
+            with contextlib.suppress(ValueError):  # a body's text the hub did not write itself
+                found.append(_aware(datetime.fromisoformat(str(first))))
     return min(found) if found else None
 
 

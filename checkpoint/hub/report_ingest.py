@@ -1,6 +1,10 @@
 """Storing a daily report: one row per (checkpoint, lane, report day), replaced by a resubmission
 of that lane's report that says something else, kept as it is by one that says the same. The
 lane is the one the report names (`wire.reports.lane_of`): no lane's report replaces another's.
+Nor does an older version replace a newer one, whatever the order they arrive in: a version
+made from an earlier state of the lane's log (`wire.reports.report_order`) than the one held is
+answered `superseded` and the newer one stays (an old bundle imported late, a township
+forwarding its old copy of a report the lane has since sent here directly).
 
 One transaction per report. The row is inserted if absent (`ON CONFLICT DO NOTHING`); when it
 was present, it is read under a row lock and replaced only if the digests differ. A concurrent
@@ -20,7 +24,13 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from checkpoint.hub.db import report_versions, reports
-from checkpoint.wire.reports import ReportReceipt, ReportStatus, lane_of, report_digest
+from checkpoint.wire.reports import (
+    ReportReceipt,
+    ReportStatus,
+    lane_of,
+    report_digest,
+    report_order,
+)
 
 
 def _insert(table: sa.Table, dialect: str, keys: list[str]) -> Any:
@@ -46,6 +56,7 @@ def store_report(
     report of `day`, arrived at `now` (default: the current time); what was done with it."""
     received_at = now or datetime.now(UTC)
     digest = report_digest(body)
+    kept = digest  # the digest of the version held once this report is dealt with
     lane_id, _ = lane_of(body)
     dialect = engine.dialect.name
     key = (
@@ -70,8 +81,12 @@ def store_report(
             held = connection.execute(
                 sa.select(reports.c.body).where(key).with_for_update()
             ).scalar_one()
+            order, held_order = report_order(body), report_order(held)
             if report_digest(held) == digest:
                 status = ReportStatus.UNCHANGED
+            elif order is not None and held_order is not None and order < held_order:
+                status = ReportStatus.SUPERSEDED
+                kept = report_digest(held)
             else:
                 status = ReportStatus.REPLACED
                 connection.execute(
@@ -101,19 +116,25 @@ def store_report(
                 "received_at": received_at,
             },
         )
+        # A superseded version is still one the lane made (its arrival may say the day was on
+        # time); the receipt speaks of the newer version held.
         first_seen = connection.execute(
             sa.select(report_versions.c.received_at).where(
                 (report_versions.c.checkpoint_id == checkpoint_id)
                 & (report_versions.c.lane_id == lane_id)
                 & (report_versions.c.day == day)
-                & (report_versions.c.digest == digest)
+                & (report_versions.c.digest == kept)
             )
-        ).scalar_one()
+        ).scalar()
+        if first_seen is None:  # held before versions were kept
+            first_seen = connection.execute(
+                sa.select(reports.c.received_at).where(key)
+            ).scalar_one()
     return ReportReceipt(
         checkpoint_id=checkpoint_id,
         report_day=day,
         lane_id=lane_id,
         status=status,
-        digest=digest,
+        digest=kept,
         received_at=_utc_text(first_seen),
     )

@@ -1,6 +1,12 @@
 """The hub's daily report rendered: 80-column text, JSON, CSV and XLSX (one row per checkpoint,
 the silent ones included, and the total), and an A4 PDF.
 
+A checkpoint with several lanes (or a silent one) has a row per lane under its own row, in the
+tables of the text and the PDF and in the spreadsheets: the lane's figures and when its report
+was received; a silent lane with no new figures and its cumulative ones as of its last report.
+The lanes' rows add up to their checkpoint's row (the spreadsheets' lane column tells them
+apart: empty on a checkpoint's row and the total, whose sums count each checkpoint once).
+
 Text columns are padded by display width (`rich.cells.cell_len`), as the checkpoint's reports
 are, so Chinese names line up on a terminal and on a fixed-pitch printer.
 """
@@ -25,6 +31,7 @@ from checkpoint.hub.reports import (
     CheckpointDay,
     HubCase,
     HubDayReport,
+    LaneDay,
     Omission,
     SilentLane,
     to_data,
@@ -111,6 +118,18 @@ def lane_lines(row: CheckpointDay, language: Language) -> list[str]:
     return lines
 
 
+def lane_rows(row: CheckpointDay) -> list[LaneDay | SilentLane]:
+    """The lanes shown under a checkpoint's row: those that reported, then the silent ones
+    (none for a checkpoint with a single lane that reported, its row says it all)."""
+    if len(row.lanes) == 1 and not row.silent_lanes:
+        return []
+    return [*row.lanes, *row.silent_lanes]
+
+
+def _lane_label(lane: LaneDay | SilentLane, language: Language) -> str:
+    return "  └ " + lane_name_shown(lane.name, language)
+
+
 def partly_reported(report: HubDayReport, language: Language) -> list[str]:
     """The omission list's lines for checkpoints that reported with some of their lanes silent."""
     lines = []
@@ -167,6 +186,23 @@ def _table(report: HubDayReport, language: Language, width: int, *, cumulative: 
     out = [head]
     for row in report.rows:
         out.append(line(_who(row), row.cumulative if cumulative else row.new))
+        for lane in lane_rows(row):
+            if isinstance(lane, LaneDay):
+                out.append(
+                    line(_lane_label(lane, language), lane.cumulative if cumulative else lane.new)
+                )
+            elif cumulative:
+                out.append(line(_lane_label(lane, language), lane.cumulative))
+            else:
+                silent = _t("lanes.hub.silent_short", language)
+                out.append(
+                    fit(_lane_label(lane, language), label) + fit(silent, width - label, right=True)
+                )
+    if cumulative:  # a checkpoint silent today still counts its earlier days
+        for omission in report.omissions:
+            if omission.silent_lanes:
+                out.append(line(omission.checkpoint_id, omission.cumulative))
+                out.append(fit("  " + _t("lanes.hub.silent_short", language), width).rstrip())
     out.append("-" * width)
     out.append(
         line(
@@ -270,11 +306,13 @@ def render_json(report: HubDayReport) -> str:
 
 def table_rows(report: HubDayReport, language: Language) -> list[list[Any]]:
     """The spreadsheet: a header, one row per expected or reporting checkpoint (the silent
-    ones with their status and no figures), and the total."""
+    ones with their status, no new figures and their cumulative ones as of their last
+    reports), and the total."""
     new, cumulative = _t("report.new", language), _t("report.cumulative", language)
-    header: list[Any] = [
+    header: list[Any] = [_t("hub.col.checkpoint", language), _t("lanes.label", language)]
+    header += [
         _t(f"hub.col.{c}", language)
-        for c in ("checkpoint", "name", "township", "county", "status", "received_at", "versions")
+        for c in ("name", "township", "county", "status", "received_at", "versions")
     ]
     header += [f"{new}: {_t(f'report.figure.{n}', language)}" for n in FIGURE_NAMES]
     header += [f"{cumulative}: {_t(f'report.figure.{n}', language)}" for n in FIGURE_NAMES]
@@ -283,6 +321,7 @@ def table_rows(report: HubDayReport, language: Language) -> list[list[Any]]:
         rows.append(
             [
                 row.checkpoint_id,
+                "",
                 row.name,
                 row.township,
                 row.county,
@@ -293,17 +332,49 @@ def table_rows(report: HubDayReport, language: Language) -> list[list[Any]]:
                 *(getattr(row.cumulative, n) for n in FIGURE_NAMES),
             ]
         )
+        for lane in lane_rows(row):
+            site = [row.name, row.township, row.county]
+            name = lane_name_shown(lane.name, language)
+            rows.append(
+                [row.checkpoint_id, name, *site, *_lane_cells(lane, row.timezone, language)]
+            )
     for omission in report.omissions:
+        # No new figures; its cumulative ones as of its last reports (part of the total).
+        known = omission.silent_lanes
         rows.append(
-            [omission.checkpoint_id, "", "", "", _t("hub.missing", language), "", 0]
-            + [None] * (2 * len(FIGURE_NAMES))
+            [omission.checkpoint_id, "", "", "", "", _t("hub.missing", language), "", 0]
+            + [None] * len(FIGURE_NAMES)
+            + [getattr(omission.cumulative, n) if known else None for n in FIGURE_NAMES]
         )
     rows.append(
-        [_t("hub.total", language), "", "", "", "", "", len(report.rows)]
+        [_t("hub.total", language), "", "", "", "", "", "", len(report.rows)]
         + [getattr(report.total_new, n) for n in FIGURE_NAMES]
         + [getattr(report.total_cumulative, n) for n in FIGURE_NAMES]
     )
     return rows
+
+
+def _lane_cells(lane: LaneDay | SilentLane, zone: str, language: Language) -> list[Any]:
+    """Status, received, versions and the figures of a lane's row: a silent lane has no new
+    figures (it did not report the day) and its cumulative ones as of its last report."""
+    if isinstance(lane, SilentLane):
+        return [
+            silent_text(lane, language),
+            "",
+            0,
+            *([None] * len(FIGURE_NAMES)),
+            *(getattr(lane.cumulative, n) for n in FIGURE_NAMES),
+        ]
+    words = [_t("hub.late" if lane.late else "hub.on_time", language)]
+    if lane.versions > 1:
+        words.append(_t("hub.revised", language, count=lane.versions - 1))
+    return [
+        ("、" if language == "zh-CN" else ", ").join(words),
+        _local(lane.first_received_at, zone),
+        lane.versions,
+        *(getattr(lane.new, n) for n in FIGURE_NAMES),
+        *(getattr(lane.cumulative, n) for n in FIGURE_NAMES),
+    ]
 
 
 def render_csv(report: HubDayReport, language: Language) -> bytes:
@@ -324,9 +395,10 @@ def render_xlsx(report: HubDayReport, language: Language) -> bytes:
     sheet.title = _t("hub.sheet", language)
     for row in table_rows(report, language):
         sheet.append(row)
-    sheet.freeze_panes = "B2"
+    sheet.freeze_panes = "C2"
     sheet.column_dimensions["A"].width = 16
-    sheet.column_dimensions["B"].width = 20
+    sheet.column_dimensions["B"].width = 14
+    sheet.column_dimensions["C"].width = 20
     stream = io.BytesIO()
     book.save(stream)
     return stream.getvalue()
@@ -406,6 +478,19 @@ def _pdf(report: HubDayReport, language: Language, choice: FontChoice) -> Any:
             for row in report.rows:
                 figures = row.cumulative if cumulative else row.new
                 table.row([_who(row), *(str(getattr(figures, n)) for n in TABLE_FIGURES)])
+                for lane in lane_rows(row):
+                    label = _lane_label(lane, language)
+                    shown: Figures | None = lane.cumulative if cumulative else None
+                    if isinstance(lane, LaneDay) and not cumulative:
+                        shown = lane.new
+                    table.row(
+                        [label, *(str(getattr(shown, n)) if shown else "" for n in TABLE_FIGURES)]
+                    )
+            for omission in report.omissions if cumulative else ():
+                if omission.silent_lanes:  # silent today: its earlier days still count
+                    label = f"{omission.checkpoint_id} ({_t('lanes.hub.silent_short', language)})"
+                    shown = omission.cumulative
+                    table.row([label, *(str(getattr(shown, n)) for n in TABLE_FIGURES)])
             figures = report.total_cumulative if cumulative else report.total_new
             table.row(
                 [_t("hub.total", language), *(str(getattr(figures, n)) for n in TABLE_FIGURES)]

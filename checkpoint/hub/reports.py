@@ -9,11 +9,13 @@ day are the sum of its lanes' reports, each lane counted once. A report from bef
 its checkpoint's legacy lane; once any lane of the checkpoint has reported the day with its
 lane named (laptops resend their days after the upgrade), the legacy report of that day is
 left out: it was one of those laptops' reports, sent under the checkpoint alone. A lane that
-reported before the day and not on it is listed as silent beside its checkpoint. A
+reported before the day and not on it is listed as silent beside its checkpoint, and its
+cumulative figures as of its last report stay in its checkpoint's cumulative figures (new
+today: none). A
 checkpoint is expected to report a day when it was enrolled by the end of that day and its
 token was not revoked before then, here or at a hub below this one (`below.py`: forwarding tells
 the parent which checkpoints exist below); one that sent nothing for the day is in the omission
-list.
+list, and its cumulative figures as of its last reports stay in the hub's cumulative total.
 A report is late when its first version arrived more than the grace period after the end of
 its report day (its period's end, which the report carries: each checkpoint has its cut-off
 hour). Fever cases come as the checkpoints printed them, with names, documents and phones
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final, TypeVar
 
@@ -41,7 +43,7 @@ from checkpoint.wire.reports import lane_of
 
 DEFAULT_GRACE_HOURS: Final = 2.0
 """How long after the end of its report day a report still counts as on time."""
-HUB_REPORT_VERSION: Final = 2
+HUB_REPORT_VERSION: Final = 3
 """Version of the hub report's JSON form (`to_data`); bumped on any change."""
 FIGURE_NAMES: Final[tuple[str, ...]] = tuple(f.name for f in fields(Figures))
 
@@ -68,6 +70,8 @@ class SilentLane:
     lane_id: str
     name: str
     last_reported: date
+    cumulative: Figures = field(default_factory=Figures)
+    """Its cumulative figures as of its last report: still part of its checkpoint's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +94,8 @@ class CheckpointDay:
     zero_report: bool
     new: Figures
     cumulative: Figures
+    """Its reporting lanes' cumulative figures and its silent lanes' as of their last reports:
+    a lane that did not report the day still counts its earlier days."""
     lanes: tuple[LaneDay, ...] = ()
     """The lanes that reported the day, by name."""
     silent_lanes: tuple[SilentLane, ...] = ()
@@ -115,7 +121,13 @@ class Omission:
     last_reported: date | None
     """The latest day it did report, None if it never did."""
     silent_lanes: tuple[SilentLane, ...] = ()
-    """Its lanes known from earlier days, all silent."""
+    """Its lanes known from earlier days, all silent: their cumulative figures as of their
+    last reports are in the hub's cumulative total."""
+
+    @property
+    def cumulative(self) -> Figures:
+        """Its cumulative figures as of its lanes' last reports (none if it never reported)."""
+        return total(lane.cumulative for lane in self.silent_lanes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +141,8 @@ class HubDayReport:
     """Checkpoints that reported, by code."""
     total_new: Figures
     total_cumulative: Figures
+    """Every expected checkpoint's cumulative figures: those of the rows, and those of the
+    silent checkpoints (`omissions`) as of their last reports."""
     cases: tuple[HubCase, ...]
     omissions: tuple[Omission, ...]
     expected: int
@@ -288,7 +302,9 @@ def _known_lanes(connection: sa.Connection, day: date) -> dict[str, list[SilentL
     lanes: dict[str, list[SilentLane]] = {}
     for row in _without_superseded_legacy(list(rows), key=lambda r: (r.checkpoint_id, r.lane_id)):
         _, name = lane_of(row.body)
-        lanes.setdefault(row.checkpoint_id, []).append(SilentLane(row.lane_id, name, row.last))
+        lanes.setdefault(row.checkpoint_id, []).append(
+            SilentLane(row.lane_id, name, row.last, _figures(row.body["cumulative"]))
+        )
     return lanes
 
 
@@ -327,7 +343,7 @@ def _checkpoint_day(
         late=any(d.late for d in days),
         zero_report=all(bool(h.body["zero_report"]) for h in lanes),
         new=new,
-        cumulative=total(d.cumulative for d in days),
+        cumulative=total([*(d.cumulative for d in days), *(lane.cumulative for lane in silent)]),
         lanes=tuple(sorted(days, key=lambda d: (d.name, d.lane_id))),
         silent_lanes=silent,
     )
@@ -399,7 +415,13 @@ def hub_day_report(
         grace=grace,
         rows=tuple(rows),
         total_new=total(r.new for r in rows),
-        total_cumulative=total(r.cumulative for r in rows),
+        # A checkpoint silent today with all its lanes still counts its earlier days.
+        total_cumulative=total(
+            [
+                *(r.cumulative for r in rows),
+                *(o.cumulative for o in omissions),
+            ]
+        ),
         cases=tuple(sorted(cases, key=lambda c: (c.case.screened_at, c.checkpoint_id))),
         omissions=omissions,
         expected=len(expected),
@@ -431,7 +453,12 @@ def _lane_data(lane: LaneDay) -> dict[str, Any]:
 
 
 def _silent_data(lane: SilentLane) -> dict[str, Any]:
-    return {"id": lane.lane_id, "name": lane.name, "last_reported": lane.last_reported.isoformat()}
+    return {
+        "id": lane.lane_id,
+        "name": lane.name,
+        "last_reported": lane.last_reported.isoformat(),
+        "cumulative": _figure_data(lane.cumulative),
+    }
 
 
 def to_data(report: HubDayReport) -> dict[str, Any]:

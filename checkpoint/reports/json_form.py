@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Any
 
 from checkpoint.reports.model import REPORT_SCHEMA_VERSION, FeverCase, Figures, Report
+from checkpoint.reports.site_model import SiteTally
 
 SCHEMA_FILE = "report.schema.json"
 
@@ -95,6 +96,32 @@ def to_data(report: Report) -> dict[str, Any]:
         "staff_on_duty": list(report.staff_on_duty),
         "signatures": [asdict(s) | {"names": list(s.names)} for s in report.signatures],
         "log_range": asdict(report.log_range),
+    } | ({} if report.site is None else {"site": _site(report.site)})
+
+
+def _site(tally: SiteTally) -> dict[str, Any]:
+    """The site tally (a site laptop only): each lane with its source and last hand-in, the
+    total of the lanes counted in it."""
+    return {
+        "generated_at": _time(tally.generated_at),
+        "stale_minutes": tally.stale_minutes,
+        "lanes": [
+            {
+                "id": lane.lane_id,
+                "name": lane.name,
+                "source": lane.source.value,
+                "last_handed_in": None
+                if lane.last_handed_in is None
+                else _time(lane.last_handed_in),
+                "stale": lane.stale,
+                "in_total": lane.in_total,
+                "report_day": lane.report_day or None,
+                "new": None if lane.new is None else _figures(lane.new),
+                "cumulative": None if lane.cumulative is None else _figures(lane.cumulative),
+            }
+            for lane in tally.lanes
+        ],
+        "total": {"new": _figures(tally.total_new), "cumulative": _figures(tally.total_cumulative)},
     }
 
 

@@ -13,9 +13,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from checkpoint.domain.lanes import LEGACY_LANE_ID, Lane
 from checkpoint.domain.vocabulary import Disposition
+
+if TYPE_CHECKING:
+    from checkpoint.reports.site_model import SiteTally
 
 REPORT_SCHEMA_VERSION = 2
 """Version of the JSON form (`reports/json_form.py` documents it); bumped on any change."""
@@ -191,6 +195,9 @@ class Report:
     backwards: tuple[TimeStep, ...] = ()
     """Where the readings of the report (in log order) go backwards in time: the laptop's
     clock jumped back. Said on the sheet; not part of the JSON form."""
+    site: SiteTally | None = None
+    """On a site laptop: every lane of the checkpoint and their total (`site_model.py`). The
+    report's own figures stay this lane's; this is never sent to a hub as the lane's report."""
 
     @property
     def zero_report(self) -> bool:

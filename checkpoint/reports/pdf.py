@@ -25,7 +25,7 @@ from fpdf.fonts import FontFace
 
 from checkpoint.domain.plates import place_name
 from checkpoint.locale import Language, translate
-from checkpoint.reports import fonts
+from checkpoint.reports import fonts, site_text
 from checkpoint.reports.fonts import CjkFont, FontChoice
 from checkpoint.reports.model import CaseStep, FeverCase, Figures, Report, ReportKind
 from checkpoint.reports.text import sums_line
@@ -105,6 +105,7 @@ def render_pdf(
         sheet.add_page()
         sheet.header_block()
         sheet.figures_table()
+        sheet.site_table()
         sheet.cases_block()
         sheet.charts()
         sheet.signatures()
@@ -118,7 +119,7 @@ def _catalog_text(language: Language) -> list[str]:
     """The labels a PDF may print, so the font is chosen for them too."""
     from checkpoint.locale import catalog
 
-    prefixes = ("pdf.", "disposition.", "case.reason.")
+    prefixes = ("pdf.", "disposition.", "case.reason.", "site.", "lanes.default_name")
     return [text for key, text in catalog(language).items() if key.startswith(prefixes)]
 
 
@@ -232,6 +233,40 @@ class _Sheet(FPDF):
                 )
                 table.row(cells)
         self.text_line(sums_line(new, self.language))
+
+    def site_table(self) -> None:
+        """On a site laptop: every lane of the checkpoint, the total, who has not handed in."""
+        tally = self.report.site
+        if tally is None:
+            return
+        self.heading(self.t("site.title"))
+        columns = site_text.COLUMNS
+        self.set_font(_FAMILY, size=9)
+        with self.table(
+            col_widths=(44, 18, 18, 18, 18, 64),
+            text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),
+            line_height=5.5,
+            headings_style=FontFace(emphasis="NONE", fill_color=_LIGHT),
+            cell_fill_mode=TableCellFillMode.NONE,
+        ) as table:
+            table.row(
+                [
+                    self.t("site.col.lane"),
+                    *site_text.column_titles(columns, self.report, self.language),
+                    self.t("site.col.handed_in"),
+                ]
+            )
+            for lane in tally.lanes:
+                table.row(
+                    [
+                        site_text.lane_label(lane, self.language),
+                        *site_text.cells(lane.new, columns),
+                        site_text.handed_in(lane, tally, self.zone, self.language),
+                    ]
+                )
+            table.row([self.t("site.total"), *site_text.cells(tally.total_new, columns), ""])
+        for note in site_text.notes(tally, self.zone, self.language):
+            self.text_line(note, size=9)
 
     def _figure_cells(self, name: str, new: Figures, cumulative: Figures) -> tuple[str, str, str]:
         return (

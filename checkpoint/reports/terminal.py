@@ -15,7 +15,9 @@ from rich.table import Table
 from rich.text import Text
 
 from checkpoint.locale import Language, translate
+from checkpoint.reports import site_text
 from checkpoint.reports.model import Figures, Report
+from checkpoint.reports.site_model import SiteTally
 from checkpoint.reports.text import case_lines, local, period_text, sums_line, title
 
 
@@ -51,6 +53,8 @@ def renderable(report: Report, language: Language) -> RenderableType:
             str(getattr(report.cumulative, f.name)),
         )
     parts: list[RenderableType] = [head, figures, Text(sums_line(report.new, language))]
+    if report.site is not None:
+        parts.append(site_table(report, report.site, language))
     if report.zero_report:
         parts.append(Text(t("report.zero_statement"), style="bold green"))
     if report.by_hour:
@@ -78,6 +82,31 @@ def renderable(report: Report, language: Language) -> RenderableType:
     )
     parts.append(footer)
     return Group(*parts)
+
+
+def site_table(report: Report, tally: SiteTally, language: Language) -> RenderableType:
+    """The site tally: a row per lane, the total, and which lanes have not handed in."""
+    zone = ZoneInfo(report.timezone)
+    table = Table(title=translate("site.title", language), show_edge=False)
+    table.add_column(translate("site.col.lane", language))
+    for title_ in site_text.column_titles(site_text.COLUMNS, report, language):
+        table.add_column(title_, justify="right")
+    table.add_column(translate("site.col.handed_in", language))
+    for lane in tally.lanes:
+        table.add_row(
+            site_text.lane_label(lane, language),
+            *site_text.cells(lane.new, site_text.COLUMNS),
+            site_text.handed_in(lane, tally, zone, language),
+            style="yellow" if lane.stale and not lane.own else None,
+        )
+    table.add_row(
+        translate("site.total", language),
+        *site_text.cells(tally.total_new, site_text.COLUMNS),
+        "",
+        style="bold",
+    )
+    notes = Text("\n".join(site_text.notes(tally, zone, language)))
+    return Group(table, notes)
 
 
 def render_terminal(report: Report, language: Language, *, width: int | None = None) -> str:

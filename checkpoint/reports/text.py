@@ -7,6 +7,7 @@ number of characters, and no line is wider than the layout.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -15,7 +16,9 @@ from rich.cells import cell_len
 
 from checkpoint.domain.plates import place_name
 from checkpoint.locale import Language, translate
+from checkpoint.reports import site_text
 from checkpoint.reports.model import FeverCase, Figures, Report, ReportKind
+from checkpoint.reports.site_model import SiteTally
 
 PAPER = 80
 RECEIPT = 32
@@ -243,6 +246,9 @@ def render_text(report: Report, language: Language, *, width: int = PAPER) -> st
         )
     add(sums_line(report.new, language), "  ")
     out.append(rule)
+    if report.site is not None:
+        out.extend(_site_lines(report, report.site, language, width))
+        out.append(rule)
     if report.zero_report:
         add(_t("report.zero_statement", language))
         out.append(rule)
@@ -309,6 +315,53 @@ def render_text(report: Report, language: Language, *, width: int = PAPER) -> st
             )
         )
     return "\n".join(line.rstrip() for line in out) + "\n"
+
+
+def _site_lines(report: Report, tally: SiteTally, language: Language, width: int) -> list[str]:
+    """The site tally: a row per lane (its figures, when it handed in), the total, the notes."""
+    zone = ZoneInfo(report.timezone)
+    narrow = width < 60
+    columns = site_text.NARROW_COLUMNS if narrow else site_text.COLUMNS
+    titles = site_text.column_titles(columns, report, language)
+    rows = [
+        (
+            site_text.lane_label(lane, language),
+            site_text.cells(lane.new, columns),
+            site_text.handed_in(lane, tally, zone, language),
+        )
+        for lane in tally.lanes
+    ]
+    total = (_t("site.total", language), site_text.cells(tally.total_new, columns), "")
+    widths = [
+        max(cell_len(title), *(cell_len(row[1][i]) for row in [*rows, total]))
+        for i, title in enumerate(titles)
+    ]
+    lane_width = min(
+        max(cell_len(_t("site.col.lane", language)), *(cell_len(row[0]) for row in rows)),
+        10 if narrow else 20,
+    )
+
+    def line(label: str, figures: Sequence[str], status: str) -> list[str]:
+        text = fit(label, lane_width) + "".join(
+            " " + fit(cell, w, right=True) for cell, w in zip(figures, widths, strict=True)
+        )
+        if narrow:  # the hand-in goes on its own line on a receipt
+            return [text.rstrip(), *(wrap("  " + status, width, "  ") if status else [])]
+        room = width - cell_len(text) - 2
+        if cell_len(status) <= room:
+            return [(text + "  " + status).rstrip()]
+        return [text.rstrip(), *wrap("  " + status, width, "  ")]
+
+    out = wrap(_t("site.title", language), width)
+    out += line(
+        _t("site.col.lane", language), titles, "" if narrow else _t("site.col.handed_in", language)
+    )
+    for label, figures, status in rows:
+        out += line(label, figures, status)
+    out += line(*total)
+    for note in site_text.notes(tally, zone, language):
+        out += wrap(note, width, "  ")
+    return out
 
 
 def render_receipt(report: Report, language: Language) -> str:

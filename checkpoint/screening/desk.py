@@ -24,6 +24,7 @@ from checkpoint.domain.phones import Phone
 from checkpoint.domain.plates import Plate
 from checkpoint.domain.readings import Reading
 from checkpoint.domain.risk_areas import RiskArea, RiskAreaList
+from checkpoint.domain.text_limits import check_lengths
 from checkpoint.domain.vocabulary import (
     Direction,
     DocumentKind,
@@ -52,7 +53,7 @@ from checkpoint.store.models import (
     VehiclePassageFields,
     VehicleReleaseFields,
 )
-from checkpoint.store.sync_state import unsynced_count
+from checkpoint.store.sync_state import held_back_count, unsynced_count
 
 Clock = Callable[[], datetime]
 
@@ -162,6 +163,9 @@ class ShiftCounters:
     unsynced: int = 0
     """Records of the whole log not yet acknowledged by the hub (all of them until the first
     sync)."""
+    held_back: int = 0
+    """Records and daily reports held back from the hub: they cannot be sent as they are (the
+    rest went on without them); `checkpoint sync` lists them with how to fix each."""
 
     @property
     def passages(self) -> int:
@@ -331,6 +335,14 @@ class ScreeningDesk:
         In full mode the fields the checkpoint kind requires must be filled; nothing is written
         otherwise (the error names the missing fields).
         """
+        check_lengths(
+            name=person.name,
+            origin=person.origin,
+            route=person.route,
+            transport_no=person.transport_no,
+            destination=person.destination,
+            travel_reason=person.travel_reason,
+        )
         if mode is EntryMode.FULL:
             missing = person.missing(self.required_fields)
             if missing:
@@ -496,5 +508,6 @@ class ScreeningDesk:
         with self.store.reading() as session:
             row = session.connection().execute(sql, {"shift": shift_id.hex}).one()
             unsynced = unsynced_count(session=session)
+            held = held_back_count(session=session)
         counters = ShiftCounters(*(int(v) for v in row))
-        return dataclasses.replace(counters, unsynced=unsynced)
+        return dataclasses.replace(counters, unsynced=unsynced, held_back=held)

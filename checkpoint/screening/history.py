@@ -37,6 +37,7 @@ from checkpoint.domain.fever import FeverRule
 from checkpoint.domain.phones import parse_phone
 from checkpoint.domain.plates import normalise_plate, parse_plate
 from checkpoint.domain.readings import parse_typed_temperature
+from checkpoint.domain.text_limits import check_lengths
 from checkpoint.domain.vocabulary import DocumentKind, Instrument, ReadingPurpose
 from checkpoint.errors import ValidationError
 from checkpoint.store import amendments
@@ -560,7 +561,9 @@ class History:
         if field is AmendField.PLATE:
             return {"plate": parse_plate(typed).text}
         if field is AmendField.ORIGIN:
+            check_lengths(origin=typed)
             return {"origin": typed}
+        check_lengths(**{_COLUMNS[field]: typed})
         return {_COLUMNS[field]: typed or None}
 
 

@@ -480,3 +480,37 @@ class ReportSent(SQLModel, table=True):
     log_seq: int
     """The seq of the newest record of the log when the report was computed."""
     sent_at: datetime = _time()
+
+
+class HeldBack(SQLModel, table=True):
+    """A record or a daily report that could not be sent to a hub, and why: bookkeeping like
+    `SyncState`, not a record.
+
+    One that the hub refused, or that the local check of the wire format refused before
+    sending (`sync/client.py`, `sync/report_push.py`), is held back so that it never stops
+    what comes after it. It is listed here until it goes (a corrected report, a hub that now
+    takes the record): every sync tries it again and says it is still held back, and the
+    status bar counts it.
+    """
+
+    __tablename__ = "held_back"
+
+    hub: str = Field(primary_key=True, max_length=400)
+    kind: str = Field(primary_key=True, max_length=8)
+    """"record" or "report"."""
+    item: str = Field(primary_key=True, max_length=40)
+    """A record's id (32 hex digits), or a report's day (ISO 8601)."""
+    seq: int | None = None
+    """The record's seq; None for a report."""
+    table_name: str | None = Field(default=None, max_length=40)
+    """The record's table; None for a report."""
+    code: str = Field(max_length=80)
+    """Catalog key of why (`sync.held.*` or a hub's `sync.hub.*`), said in each language."""
+    params: dict[str, Any] = _json(default_factory=_empty_dict)
+    """The values `code`'s message needs."""
+    reason: str
+    """Why, in English (a hub's own words, or the local check's)."""
+    first_at: datetime = _time()
+    """When it was first held back."""
+    last_at: datetime = _time()
+    """When it was last tried and held back again."""

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from checkpoint.store.chain import column_names
-from checkpoint.store.models import LOG_TABLES, LogRecord, SyncState
+from checkpoint.store.models import LOG_TABLES, HeldBack, LogRecord, SyncState
 
 
 def acked_mark(*, session: Session, hub: str) -> int:
@@ -126,3 +126,70 @@ def rows_between(
     found.sort(key=lambda item: item[0])
     for _, index, row in found:
         yield LOG_TABLES[index], row
+
+
+RECORD = "record"
+REPORT = "report"
+"""The kinds of what may be held back (`HeldBack.kind`)."""
+
+
+def hold_back(
+    *,
+    session: Session,
+    hub: str,
+    kind: str,
+    item: str,
+    code: str,
+    reason: str,
+    params: dict[str, Any] | None = None,
+    seq: int | None = None,
+    table_name: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Remember that `item` (a record's id, a report's day) could not be sent to `hub`, and why;
+    one held back before keeps when it first was."""
+    at = now or datetime.now(UTC)
+    held = session.get(HeldBack, (hub, kind, item)) or HeldBack(
+        hub=hub, kind=kind, item=item, code=code, reason=reason, first_at=at, last_at=at
+    )
+    held.seq, held.table_name = seq, table_name
+    # Kept as JSON: a value that is not one (a phrase said in each language) as its text.
+    kept = {
+        str(name): value if isinstance(value, str | int | float | None) else str(value)
+        for name, value in (params or {}).items()
+    }
+    held.code, held.reason, held.params = code, reason, kept
+    held.last_at = at
+    session.add(held)
+    session.flush()
+
+
+def release(*, session: Session, hub: str, kind: str, item: str) -> bool:
+    """`item` reached `hub` after all: no longer held back. Whether it was."""
+    held = session.get(HeldBack, (hub, kind, item))
+    if held is None:
+        return False
+    session.delete(held)
+    session.flush()
+    return True
+
+
+def held_back(*, session: Session, hub: str, kind: str | None = None) -> list[HeldBack]:
+    """What is held back from `hub` (of one `kind`, or all): records by seq, then reports by day."""
+    query = select(HeldBack).where(HeldBack.hub == hub)
+    if kind is not None:
+        query = query.where(HeldBack.kind == kind)
+    found = list(session.exec(query.order_by(col(HeldBack.kind).desc(), col(HeldBack.item))))
+    found.sort(key=lambda h: (h.kind != RECORD, h.seq or 0, h.item))
+    return found
+
+
+def held_back_count(*, session: Session, hub: str | None = None) -> int:
+    """How many records and reports are held back from `hub` (every hub's, with None); for the
+    status bar: one indexed count."""
+    query = "SELECT count(*) FROM held_back"
+    params: tuple[Any, ...] = ()
+    if hub is not None:
+        query += " WHERE hub = ?"
+        params = (hub,)
+    return int(session.connection().exec_driver_sql(query, params).scalar() or 0)

@@ -21,7 +21,7 @@ from datetime import datetime
 
 from checkpoint.errors import CheckpointError
 from checkpoint.store.engine import Store
-from checkpoint.store.sync_state import sync_state, unsynced_count
+from checkpoint.store.sync_state import held_back_count, sync_state, unsynced_count
 from checkpoint.sync.client import Cause, HubClient, Problem, SyncError, sync
 
 
@@ -60,6 +60,8 @@ class Synced:
     last_success_at: datetime | None
     stored: int
     """Records the hub stored for the first time in this sync."""
+    held_back: int = 0
+    """Records and daily reports held back from the hub (they cannot be sent; the rest went)."""
 
 
 @dataclass(frozen=True)
@@ -74,9 +76,8 @@ class SyncFailure:
     last_success_at: datetime | None
     cause: Cause | None = None
     status: int | None = None
-    rejected: int = 0
-    """Records the hub rejected (the mark stops at the first of them)."""
-    first_rejected_seq: int = 0
+    held_back: int | None = None
+    """Records and daily reports held back from the hub; None when the log could not be read."""
     error: CheckpointError | None = None
     """The error itself, for a failure of the local log (its own message in each language)."""
     refusal: SyncError | None = None
@@ -154,11 +155,12 @@ class BackgroundSync:
         if self._nudged.is_set() and not self.stopped:
             self._sleep(self.timing.debounce_s)
 
-    def _standing(self) -> tuple[int, datetime | None]:
+    def _standing(self) -> tuple[int, datetime | None, int]:
         with self.store.reading() as session:
             state = sync_state(session=session, hub=self.hub_url)
             unsynced = unsynced_count(session=session, hub=self.hub_url)
-        return unsynced, state.last_success_at if state is not None else None
+            held = held_back_count(session=session, hub=self.hub_url)
+        return unsynced, state.last_success_at if state is not None else None, held
 
     def _sync_once(self, client: HubClient, failures: int) -> Synced | SyncFailure:
         timing = self.timing
@@ -171,9 +173,9 @@ class BackgroundSync:
                 retries=timing.retries,
                 sleep=self._sleep,
             )
-            unsynced, last_success_at = self._standing()
+            unsynced, last_success_at, held = self._standing()
         except SyncError as error:
-            unknown, last_success_at = self._standing_or_unknown()
+            unknown, last_success_at, held_or_unknown = self._standing_or_unknown()
             return SyncFailure(
                 problem=error.problem,
                 cause=error.cause,
@@ -182,29 +184,29 @@ class BackgroundSync:
                 retry_in_s=backoff_delay(failures, timing),
                 unsynced=unknown,
                 last_success_at=last_success_at,
+                held_back=held_or_unknown,
             )
         except CheckpointError as error:  # the local log (disk full, locked…)
-            unknown, last_success_at = self._standing_or_unknown()
+            unknown, last_success_at, held_or_unknown = self._standing_or_unknown()
             return SyncFailure(
                 problem=None,
                 error=error,
                 retry_in_s=backoff_delay(failures, timing),
                 unsynced=unknown,
                 last_success_at=last_success_at,
+                held_back=held_or_unknown,
             )
-        if summary.rejected:
-            return SyncFailure(
-                problem=Problem.REFUSED,
-                rejected=len(summary.rejected),
-                first_rejected_seq=summary.rejected[0].seq,
-                retry_in_s=backoff_delay(failures, timing),
-                unsynced=unsynced,
-                last_success_at=last_success_at,
-            )
-        return Synced(unsynced=unsynced, last_success_at=last_success_at, stored=summary.stored)
+        # Records held back (refused by the hub or the wire) are not a failure: the rest went,
+        # and they are counted on the status bar until they go.
+        return Synced(
+            unsynced=unsynced,
+            last_success_at=last_success_at,
+            stored=summary.stored,
+            held_back=held,
+        )
 
-    def _standing_or_unknown(self) -> tuple[int | None, datetime | None]:
+    def _standing_or_unknown(self) -> tuple[int | None, datetime | None, int | None]:
         try:
             return self._standing()
         except CheckpointError:
-            return None, None
+            return None, None, None

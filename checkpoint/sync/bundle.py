@@ -24,6 +24,17 @@ digest is kept as the key because the threat is a lost or handled stick, not a h
 A checkpoint enrolled again gets a new token: bundles signed with the old one are refused
 ("signature does not match"); export them again.
 
+Daily reports
+-------------
+A lane whose only link to a hub is a USB stick still reports its days (不漏报): after the
+records come its daily reports (`{"report": …}` lines, each the report's JSON form, as
+`checkpoint sync` would PUT it), signed with the rest and counted in the header. The hub holds
+them as it holds a report sent over the network: one per (checkpoint, lane, day), a newer
+version replacing that lane's older one and never the other way round (an old bundle imported
+after the lane's later reports changes nothing: `wire.reports.report_order`). Every report in
+a bundle is of its checkpoint and of the bundle's lane. A bundle with reports has version 2 (a
+hub from before them says so rather than misreading it); one without is version 1, as before.
+
 The gzip CRC catches most damage to the file, its missing end catches a copy cut short; the
 signature catches the rest. A bundle is checked as a whole before any record is stored.
 
@@ -44,8 +55,9 @@ import hashlib
 import hmac
 import json
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final, Literal
@@ -60,14 +72,20 @@ from checkpoint.store.lanes import log_lane
 from checkpoint.store.models import LOG_TABLES
 from checkpoint.store.sync_state import rows_between
 from checkpoint.wire.records import CheckpointCode, Hex64, LaneId, WireRecord, record_payload
+from checkpoint.wire.reports import DayReport, lane_of
 
 FORMAT: Final = "checkpoint-bundle"
 VERSION: Final = 1
+REPORTS_VERSION: Final = 2
+"""Version of a bundle that carries daily reports (after its records)."""
+VERSIONS: Final = (VERSION, REPORTS_VERSION)
 SUFFIX: Final = ".ckpt.gz"
 """The usual file name ending of a bundle."""
 MAX_LINE: Final = 1024 * 1024
 """Longest line read (a record is a few kilobytes); a longer one means a damaged file."""
 _SIGNATURE_PREFIX: Final = "hmac-sha256:"
+MAX_REPORTS: Final = 1000
+"""Most daily reports a bundle carries (a checkpoint sends at most 400 days at a time)."""
 _CHUNK: Final = 2000
 _GZIP_HEADER: Final = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
 """The gzip header `write_bundle` writes (no name, no time, best compression, unknown OS).
@@ -105,6 +123,8 @@ class BundleHeader(BaseModel):
     records: int = Field(ge=0)
     chain_head: ChainHead
     """The sender's chain head at export: the hub can tell whether the bundle reaches it."""
+    reports: int = Field(default=0, ge=0, le=MAX_REPORTS)
+    """Daily reports after the records (version 2; absent from the header when none)."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +133,8 @@ class Bundle:
 
     header: BundleHeader
     records: list[WireRecord]
+    reports: list[DayReport] = dataclass_field(default_factory=list)
+    """Its daily reports, each of its checkpoint and lane."""
 
 
 def signing_key(token: str) -> bytes:
@@ -142,8 +164,11 @@ def write_bundle(
     token: str,
     after: int = 0,
     now: datetime | None = None,
+    reports: Sequence[dict[str, Any]] = (),
 ) -> BundleHeader:
-    """Write the log's records after seq `after` (all with 0) to `output`, signed; its header.
+    """Write the log's records after seq `after` (all with 0) to `output`, then `reports`
+    (daily reports' JSON forms, `wire.reports.canonical`, of this log's lane), signed; its
+    header.
 
     The file appears whole or not at all (written beside it, then renamed: `files.staged`), so
     a stick pulled out during the export holds no half bundle under the final name; it is
@@ -178,14 +203,19 @@ def write_bundle(
             last_seq=max(head.seq, first - 1),
             records=count,
             chain_head=head,
+            reports=len(reports),
+            version=REPORTS_VERSION if reports else VERSION,
         )
+        first_line = header.model_dump(mode="json")
+        if not reports:  # as before reports travelled: a hub from then reads it
+            del first_line["reports"]
         try:
             with (
                 files.staged(output) as partial,
                 partial.open("wb") as raw,
                 gzip.GzipFile("", "wb", 9, raw, mtime=0) as packed,
             ):
-                line = _line(header.model_dump(mode="json"))
+                line = _line(first_line)
                 mac.update(line)
                 packed.write(line)
                 for start in range(first, head.seq + 1, _CHUNK):
@@ -196,6 +226,10 @@ def write_bundle(
                         line = _line(record_payload(record_type, values))
                         mac.update(line)
                         packed.write(line)
+                for report in reports:
+                    line = _line({"report": report})
+                    mac.update(line)
+                    packed.write(line)
                 packed.write(_line({"signature": _SIGNATURE_PREFIX + mac.hexdigest()}))
         except OSError as error:
             raise BundleError.of("bundle.write_failed", path=output, detail=error) from error
@@ -237,9 +271,9 @@ def _header(line: bytes, path: object) -> BundleHeader:
         raise BundleError.of("bundle.not_a_bundle", path=path) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise BundleError.of("bundle.not_a_bundle", path=path)
-    if data.get("version") != VERSION:
+    if data.get("version") not in VERSIONS:
         raise BundleError.of(
-            "bundle.version", path=path, version=data.get("version"), supported=VERSION
+            "bundle.version", path=path, version=data.get("version"), supported=REPORTS_VERSION
         )
     try:
         return BundleHeader.model_validate(data)
@@ -289,7 +323,18 @@ def read_bundle(
     expected = _SIGNATURE_PREFIX + mac.hexdigest()
     if not hmac.compare_digest(signature.encode(), expected.encode()):
         raise BundleError.of("bundle.bad_signature", path=path, checkpoint=header.checkpoint_id)
-    return Bundle(header=header, records=_records(header, body, path))
+    if len(body) < header.reports:
+        raise BundleError.of(
+            "bundle.inconsistent",
+            path=path,
+            detail=f"{len(body)} lines, the header says {header.reports} reports",
+        )
+    split = len(body) - header.reports
+    return Bundle(
+        header=header,
+        records=_records(header, body[:split], path),
+        reports=_reports(header, body[split:], path),
+    )
 
 
 def _records(header: BundleHeader, body: list[bytes], path: object) -> list[WireRecord]:
@@ -316,3 +361,32 @@ def _records(header: BundleHeader, body: list[bytes], path: object) -> list[Wire
     if records and head.seq == header.last_seq and records[-1].hash != head.hash:
         raise inconsistent("the last record is not the chain head the header names")
     return records
+
+
+def _reports(header: BundleHeader, lines: list[bytes], path: object) -> list[DayReport]:
+    """The bundle's daily reports, each of its checkpoint and its lane."""
+    found: list[DayReport] = []
+    for position, line in enumerate(lines, start=1):
+        try:
+            data = json.loads(line)
+            if not isinstance(data, dict) or set(data) != {"report"}:
+                raise ValueError("not a report line")
+            report = DayReport.model_validate(data["report"])
+        except (ValueError, pydantic.ValidationError) as error:
+            detail = (
+                _first_error(error) if isinstance(error, pydantic.ValidationError) else str(error)
+            )
+            raise BundleError.of(
+                "bundle.inconsistent", path=path, detail=f"report {position}: {detail}"
+            ) from None
+        lane_id, _ = lane_of(report.model_dump(mode="json"))
+        if report.checkpoint.code != header.checkpoint_id or lane_id != header.lane_id:
+            raise BundleError.of(
+                "bundle.inconsistent",
+                path=path,
+                detail=f"report {position} is of {report.checkpoint.code}, lane "
+                f"{lane_id or '-'}, not of the bundle's {header.checkpoint_id}, lane "
+                f"{header.lane_id or '-'}",
+            )
+        found.append(report)
+    return found

@@ -1,11 +1,12 @@
 """Pushing the local log to a hub: batches in seq order, receipts, and a mark that never runs ahead.
 
 The client sends every record after the hub's acknowledged mark, in batches ordered by seq,
-gzip-compressed. The mark moves only over receipts, and only over a contiguous run of "stored"
-or "duplicate" from the mark on: a record rejected, missing from the answer or never answered
-stops it there. It is written in the log's database after the answer arrived, so an
-interruption anywhere (link, hub, or this program killed) leaves it at or behind what the hub
-holds, and the next sync resends from it; the hub answers "duplicate" for what it already had.
+gzip-compressed. The mark moves only over receipts, and only over a contiguous run of records
+answered ("stored" or "duplicate") or held back from the mark on: a record missing from the
+answer or never answered stops it there. It is written in the log's database after the
+answer arrived, so an interruption anywhere (link, hub, or this program killed) leaves it at
+or behind what the hub holds, and the next sync resends from it; the hub answers "duplicate"
+for what it already had.
 
 Two batches are at the hub at once (`in_flight`): while it stores one, the next is on its way
 and the laptop reads and compresses the one after. Answers are taken in the batches' order, so
@@ -15,6 +16,15 @@ whatever the hub answered for the batches sent after it.
 Transient failures (connection refused or reset, timeouts, a truncated answer, 5xx, 429) are
 retried with exponential backoff; a 413 halves the batch; 401/403 and other 4xx stop the sync
 with the hub's reason.
+
+A record that cannot be sent never blocks the rest. One the hub rejects, one too large for it
+even alone (when the hub takes at least `RECORD_LIMIT` bytes: under that the hub's limit is the
+fault, and the sync stops), or one the wire cannot carry as stored (`wire.records.
+wire_refusal`: never sent altered) is held back: kept in the log's `held_back` with why, in the
+same unit of work as the mark that moves past it. Every sync first sends the held-back records
+again, one by one, and forgets those the hub takes; then it tells the hub which records the lane
+still holds back (`PUT …/held-back`), so that the hub knows those seqs are gaps held at the
+laptop, not losses.
 """
 
 from __future__ import annotations
@@ -42,11 +52,16 @@ from checkpoint.locale import DEFAULT_LANGUAGE, Said, translate
 from checkpoint.store.engine import Store
 from checkpoint.store.lanes import log_lane
 from checkpoint.store.sync_state import (
+    RECORD,
     acked_mark,
     advance_mark,
     head_seq,
+    held_back,
+    held_back_count,
+    hold_back,
     note_failure,
     note_hub_clock,
+    release,
     rows_between,
 )
 from checkpoint.wire import DEFAULT_BATCH, DISK_FULL, PROBLEM_HEADER
@@ -55,7 +70,10 @@ from checkpoint.wire.records import (
     CONTENT_ENCODING,
     CheckpointStatus,
     EncodedRows,
+    HeldBackRecord,
+    HeldBackStatement,
     ReceiptStatus,
+    Unsendable,
     encode_log_rows,
 )
 from checkpoint.wire.refusals import REFUSALS
@@ -79,12 +97,17 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Rejection:
-    """A record the hub refused, and its reason."""
+    """A record held back: the hub refused it, or the wire cannot carry it as stored. The
+    rest of the log went on without it; it is tried again at every sync until it goes."""
 
     seq: int
     table: str
     record_id: str
     reason: str
+    """Why, in English (the hub's words, or the local check's)."""
+    code: str = "sync.held.refused"
+    """Catalog key of why, said in each language with `params` (`sync.held.*`)."""
+    params: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -97,6 +120,12 @@ class SyncSummary:
     duplicates: int = 0
     """Records the hub already held (sent again after an interruption)."""
     rejected: list[Rejection] = field(default_factory=list)
+    """Records held back in this sync (refused by the hub or by the local check): the mark
+    moved past them, and each is listed as held back until it goes."""
+    released: int = 0
+    """Records held back before that the hub took in this sync."""
+    held_back: int = 0
+    """Records held back from this hub after the sync (this one's and earlier ones)."""
     mark: int = 0
     """The acknowledged mark after the sync."""
     head: int = 0
@@ -110,6 +139,47 @@ class SyncSummary:
     @property
     def unsynced(self) -> int:
         return max(0, self.head - self.mark)
+
+
+def _refused_locally(refused: Unsendable) -> Rejection:
+    reason = (
+        f"{refused.table}.{refused.column} holds an infinite number, which the wire cannot carry"
+        if refused.why == "not_finite"
+        else f"{refused.table} holds text that is not valid Unicode"
+    )
+    return Rejection(
+        refused.seq,
+        refused.table,
+        refused.record_id,
+        reason,
+        code=f"sync.held.{refused.why}",
+        params={"column": refused.column},
+    )
+
+
+def _refused_by_hub(seq: int, table: str, record_id: str, reason: str | None) -> Rejection:
+    return Rejection(seq, table, record_id, reason or "", params={"reason": reason or ""})
+
+
+def _too_large(seq: int, table: str, record_id: str, error: SyncError) -> Rejection:
+    return Rejection(
+        seq, table, record_id, error.message, code="sync.held.too_large", params=error.params
+    )
+
+
+def _remember_held(session: Any, hub: str, rejections: list[Rejection]) -> None:
+    for held in rejections:
+        hold_back(
+            session=session,
+            hub=hub,
+            kind=RECORD,
+            item=held.record_id,
+            seq=held.seq,
+            table_name=held.table,
+            code=held.code,
+            params=dict(held.params),
+            reason=held.reason,
+        )
 
 
 class Problem(StrEnum):
@@ -277,6 +347,29 @@ def _cause_of(error: httpx.TransportError) -> Cause:
 class TooLargeError(Exception):
     """The hub refused a request as too large (413): send fewer records at once."""
 
+    def __init__(self, message: str, *, limit: int | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
+        """The hub's limit in bytes, when it says it."""
+
+
+RECORD_LIMIT: Final = 1024 * 1024
+"""A hub that takes bodies of at least this many bytes refuses a record alone as too large
+because of the record (no log writes one near that size): it is held back and the rest goes
+on. Under it, the hub's limit is the fault (every record may be refused): the sync stops and
+says so, as for any refusal of the hub."""
+
+
+def held_as_too_large(error: SyncError) -> bool:
+    """Whether `error` is a hub's refusal of one record as too large that holds back that
+    record rather than stopping the sync (`RECORD_LIMIT`)."""
+    limit = error.params.get("limit")
+    return (
+        error.code == "sync.hub.single_too_large"
+        and isinstance(limit, int)
+        and limit >= RECORD_LIMIT
+    )
+
 
 @dataclass(frozen=True)
 class _Answer:
@@ -401,7 +494,8 @@ class HubClient:
             # Not "could not be reached", and not retried at once: a person must free space.
             raise _hub_full(self.hub_url)
         if status == 413:
-            raise TooLargeError(_detail(response))
+            limit = _refusal(response).params.get("limit")
+            raise TooLargeError(_detail(response), limit=limit if isinstance(limit, int) else None)
         if 400 <= status < 500 and status != 429:
             raise self._refused(response)
         if status == 429 or status >= 500:
@@ -514,6 +608,15 @@ class HubClient:
             headers={"Content-Encoding": CONTENT_ENCODING, "Content-Type": "application/json"},
         )
 
+    def put_held_back(self, checkpoint_id: str, statement: HeldBackStatement) -> None:
+        """Tell the hub which records of this lane are held back (the whole list)."""
+        self._send(
+            "PUT",
+            f"v1/checkpoints/{checkpoint_id}/held-back",
+            content=statement.model_dump_json().encode(),
+            headers={"Content-Type": "application/json"},
+        )
+
     def status(self, checkpoint_id: str) -> CheckpointStatus:
         """What the hub holds from `checkpoint_id` (also checks the link and the token)."""
         response = self._send("GET", f"v1/checkpoints/{checkpoint_id}/status")
@@ -581,7 +684,9 @@ def post_checked(
         )
     except TooLargeError as error:
         if len(sent) == 1:
-            raise stopped("single_too_large", hub=client.hub_url, detail=error) from error
+            raise stopped(
+                "single_too_large", hub=client.hub_url, detail=error, limit=error.limit or "?"
+            ) from error
         return None
     answered, answers = answer
     if answered != sent:
@@ -610,6 +715,59 @@ class _Flight:
         self.prepared.cancel()
 
 
+def _retry_held(
+    store: Store,
+    client: HubClient,
+    summary: SyncSummary,
+    *,
+    checkpoint_id: str,
+    lane_id: str,
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], Any],
+) -> None:
+    """Send again the records held back from this hub (a hub that now takes them, or one
+    whose refusal was passing): those it takes are no longer held back."""
+    hub = client.hub_url
+    with store.reading() as session:
+        seqs = [h.seq for h in held_back(session=session, hub=hub, kind=RECORD) if h.seq]
+    still: list[Rejection] = []
+    gone: list[str] = []
+    for seq in seqs:  # one by one: few, and each may be refused again on its own
+        with store.reading() as session:
+            rows = list(rows_between(session=session, first=seq, last=seq))
+        batch = encode_log_rows(checkpoint_id, rows, lane_id=lane_id)
+        still += [_refused_locally(refused) for refused in batch.refused]
+        if not batch.sent:
+            continue
+        (record_id, _), table = batch.sent[0], batch.tables[0]
+        try:
+            answers = post_checked(
+                client, batch.body, batch.sent, retries=retries, backoff=backoff, sleep=sleep
+            )
+        except SyncError as error:
+            if not held_as_too_large(error):
+                raise
+            still.append(_too_large(seq, table, record_id, error))
+            continue
+        assert answers is not None  # a single record is never "send fewer"
+        status, reason = answers.statuses[0], answers.reasons[0]
+        if status is ReceiptStatus.REJECTED:
+            still.append(_refused_by_hub(seq, table, record_id, reason))
+            continue
+        gone.append(record_id)
+        if status is ReceiptStatus.STORED:
+            summary.stored += 1
+        else:
+            summary.duplicates += 1
+    if gone or still:
+        with store.session() as session:
+            for record_id in gone:
+                release(session=session, hub=hub, kind=RECORD, item=record_id)
+            _remember_held(session, hub, still)
+    summary.released += len(gone)
+
+
 def sync(
     store: Store,
     client: HubClient,
@@ -630,6 +788,11 @@ def sync(
     had been sent one by one. A batch whose early attempt failed is sent again when its turn
     comes, with `retries`; one that still fails stops the sync there, and nothing the hub
     answered for later batches moves the mark past it.
+
+    A record that cannot be sent never stops the rest: one the hub refuses (rejected, or too
+    large even alone) or the wire cannot carry as stored (`wire_refusal`) is held back
+    (`sync_state.hold_back`, in the same unit of work as the mark that moves past it), and
+    tried again at the start of every later sync until the hub takes it.
     """
     hub = client.hub_url
     with store.reading() as session:
@@ -648,6 +811,8 @@ def sync(
     def send_early(prepared: Future[EncodedRows]) -> Answers | None:
         # One attempt, no waiting: whatever goes wrong is retried in turn, by the caller.
         batch = prepared.result()
+        if not batch.sent:
+            return Answers([], [])
         return post_checked(client, batch.body, batch.sent, retries=0, backoff=backoff, sleep=sleep)
 
     # Batches are read and compressed in order by one thread, sent by others.
@@ -664,6 +829,16 @@ def sync(
                 backoff=backoff,
                 sleep=sleep,
             )
+        _retry_held(
+            store,
+            client,
+            summary,
+            checkpoint_id=checkpoint_id,
+            lane_id=lane_id,
+            retries=retries,
+            backoff=backoff,
+            sleep=sleep,
+        )
         while cursor < head:
             while len(flights) <= max(1, in_flight) and planned < head:
                 last = min(head, planned + size)
@@ -674,13 +849,33 @@ def sync(
                     early.answer = sender.submit(send_early, early.prepared)
             flight = flights.popleft()
             batch = flight.prepared.result()
+            held = [_refused_locally(refused) for refused in batch.refused]
             try:
                 assert flight.answer is not None
                 answers = flight.answer.result()
             except SyncError:  # its turn now: sent again, with retries and backoff
-                answers = post_checked(
-                    client, batch.body, batch.sent, retries=retries, backoff=backoff, sleep=sleep
-                )
+                try:
+                    answers = (
+                        Answers([], [])
+                        if not batch.sent
+                        else post_checked(
+                            client,
+                            batch.body,
+                            batch.sent,
+                            retries=retries,
+                            backoff=backoff,
+                            sleep=sleep,
+                        )
+                    )
+                except SyncError as error:
+                    if not held_as_too_large(error):
+                        raise
+                    # Too large even alone: held back, and the rest goes on at full size.
+                    (record_id, seq), table = batch.sent[0], batch.tables[0]
+                    held.append(_too_large(seq, table, record_id, error))
+                    answers = Answers([], [])
+                    batch = EncodedRows([], [], b"", batch.refused)
+                    size = max(1, batch_size)
             if answers is None:  # too large for the hub: half as many records at once
                 size = max(1, size // 2)
                 # The batches sent after it are sent again at the new size; whatever the hub
@@ -690,26 +885,32 @@ def sync(
                 flights.clear()
                 planned = cursor
                 continue
-            contiguous = summary.mark == cursor
-            new_mark = summary.mark
+            # Every record of the batch's range was answered or held back: the mark moves
+            # over the range as long as the seqs follow one another (a seq missing from the
+            # log itself stops it, as before).
+            outcome: dict[int, bool] = {h.seq: False for h in held}
             for (record_id, seq), table, status, reason in zip(
                 batch.sent, batch.tables, answers.statuses, answers.reasons, strict=True
             ):
                 if status is ReceiptStatus.REJECTED:
-                    summary.rejected.append(Rejection(seq, table, record_id, reason or ""))
-                    contiguous = False
+                    held.append(_refused_by_hub(seq, table, record_id, reason))
+                    outcome[seq] = False
                     continue
+                outcome[seq] = True
                 if status is ReceiptStatus.STORED:
                     summary.stored += 1
                 else:
                     summary.duplicates += 1
-                if contiguous and seq == new_mark + 1:
-                    new_mark = seq
-                else:
-                    contiguous = False
-            if new_mark > summary.mark:
+            new_mark = summary.mark
+            if new_mark == cursor:
+                while new_mark + 1 in outcome:
+                    new_mark += 1
+            summary.rejected.extend(sorted(held, key=lambda h: h.seq))
+            if new_mark > summary.mark or held:
                 with store.session() as session:
-                    summary.mark = advance_mark(session=session, hub=hub, seq=new_mark)
+                    _remember_held(session, hub, held)
+                    if new_mark > summary.mark:
+                        summary.mark = advance_mark(session=session, hub=hub, seq=new_mark)
             cursor = flight.last
             if progress is not None:
                 progress(cursor - start, head - start)
@@ -718,23 +919,56 @@ def sync(
         error.summary = summary
         with store.session() as session:
             note_failure(session=session, hub=hub, error=error.message)
+            summary.held_back = held_back_count(session=session, hub=hub)
         client.remember_clock(store)
         raise
     finally:
         _stop(reader, sender, flights)
     client.remember_clock(store)
     with store.session() as session:
-        if summary.rejected:
-            first = summary.rejected[0]
-            note_failure(
-                session=session,
-                hub=hub,
-                error=f"{len(summary.rejected)} records rejected, first seq {first.seq}: "
-                f"{first.reason}",
-            )
-        else:
-            summary.mark = advance_mark(session=session, hub=hub, seq=summary.mark)
+        summary.mark = advance_mark(session=session, hub=hub, seq=summary.mark)
+        summary.held_back = held_back_count(session=session, hub=hub)
+    if summary.rejected or summary.released or summary.held_back:
+        _tell_held_back(
+            store, client, checkpoint_id, lane_id, retries=retries, backoff=backoff, sleep=sleep
+        )
     return summary
+
+
+def _tell_held_back(
+    store: Store,
+    client: HubClient,
+    checkpoint_id: str,
+    lane_id: str,
+    *,
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], Any],
+) -> None:
+    """Tell the hub which records this lane holds back, so that it knows their seqs are gaps
+    held at the laptop, not losses (a hub from before this is left alone)."""
+    with store.reading() as session:
+        held = held_back(session=session, hub=client.hub_url, kind=RECORD)
+    statement = HeldBackStatement(
+        lane_id=lane_id,
+        records=[
+            HeldBackRecord(
+                id=h.item, seq=h.seq or 1, table=h.table_name or "", reason=h.reason[:2000]
+            )
+            for h in held
+        ],
+    )
+    try:
+        with_retries(
+            functools.partial(client.put_held_back, checkpoint_id, statement),
+            client.hub_url,
+            retries=retries,
+            backoff=backoff,
+            sleep=sleep,
+        )
+    except SyncError as error:
+        if error.status not in (404, 405):
+            raise
 
 
 def _stop(reader: ThreadPoolExecutor, sender: ThreadPoolExecutor, flights: deque[_Flight]) -> None:

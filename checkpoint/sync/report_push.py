@@ -8,7 +8,8 @@ end trusts this laptop's clock alone (`wire.clock`): "closed" is by the hub's ti
 clock less the skew the last answer of the hub showed), and the first record is the first
 whose time is plausible (not before this program existed, not after the hub's today), so a
 laptop whose clock said 2099 or 1970 never makes up days. A day the hub refuses anyway (it
-judges by its own clock and records) is listed in the summary and the others still go.
+judges by its own clock and records) is held back like any refused day (`store.sync_state`):
+listed, tried again at every pass, and the others still go.
 
 A day is sent when the hub has not acknowledged it yet, or when its report, computed again,
 says something else than what was acknowledged (its digest, `report_digest`, is kept per hub
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
+import pydantic
 from sqlmodel import Session, select
 
 from checkpoint.config import Settings
@@ -41,8 +43,22 @@ from checkpoint.reports.json_form import to_data
 from checkpoint.reports.period import report_day_of, stored_time
 from checkpoint.store.engine import Store
 from checkpoint.store.models import ReportSent
-from checkpoint.store.sync_state import head_seq, known_skew
-from checkpoint.sync.client import HubClient, SyncError, TooLargeError, stopped, with_retries
+from checkpoint.store.sync_state import (
+    REPORT,
+    head_seq,
+    held_back,
+    hold_back,
+    known_skew,
+    release,
+)
+from checkpoint.sync.client import (
+    HubClient,
+    Problem,
+    SyncError,
+    TooLargeError,
+    stopped,
+    with_retries,
+)
 from checkpoint.wire.clock import EARLIEST_PLAUSIBLE, ZONE_MARGIN
 from checkpoint.wire.reports import ReportStatus, canonical, report_digest
 
@@ -50,6 +66,18 @@ RECHECK_DAYS: Final = 7
 """Closed days computed again whenever the log has grown, to catch late entries."""
 MAX_DAYS: Final = 400
 """At most this many days back from the last closed one are reported."""
+
+
+@dataclass(frozen=True)
+class HeldReport:
+    """A day whose report is held back, and why."""
+
+    day: date
+    code: str
+    """Catalog key of why (`sync.held.report_*`, or the hub's `sync.hub.*`)."""
+    params: dict[str, object]
+    reason: str
+    """Why, in English."""
 
 
 @dataclass
@@ -61,19 +89,21 @@ class ReportSummary:
     replaced: list[date] = field(default_factory=list)
     """Days whose report changed (after an amendment or a late entry) and was sent again."""
     unchanged: int = 0
-    """Days sent again whose report the hub already held as it was."""
+    """Days sent again whose report the hub already held as it was, or held a newer version of
+    (`superseded`: made from a later state of this log, which reached it another way)."""
     computed: int = 0
     """Reports computed from the log in this pass."""
-    refused: list[tuple[date, SyncError]] = field(default_factory=list)
-    """Days the hub refused to take (`DAY_REFUSALS`), with its reason; the others still went."""
+    held: list[HeldReport] = field(default_factory=list)
+    """Days whose report could not be sent in this pass (the local check of the wire format
+    or the hub refused it); the later days went on without them."""
+    released: list[date] = field(default_factory=list)
+    """Days held back before whose report went in this pass (corrected since)."""
+    held_back: int = 0
+    """Days held back from this hub after the pass (this pass's and earlier ones)."""
 
     @property
     def sent(self) -> int:
         return len(self.stored) + len(self.replaced) + self.unchanged
-
-
-DAY_REFUSALS: Final = frozenset({"sync.hub.day_in_future", "sync.hub.day_before_checkpoint"})
-"""Refusals of one report day (by the hub's clock and records): the other days still go."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,8 +193,10 @@ def days_to_check(
     acknowledged: dict[date, _Sent],
     head: int,
     last_amendment: int,
+    held: frozenset[date] = frozenset(),
 ) -> list[date]:
-    """The closed report days whose report must be computed in this pass, oldest first."""
+    """The closed report days whose report must be computed in this pass, oldest first; a
+    day `held` back is computed every time (it goes as soon as it is corrected)."""
     if first is None or first > last_closed:
         return []
     start = max(first, last_closed - timedelta(days=MAX_DAYS - 1))
@@ -173,10 +205,36 @@ def days_to_check(
     day = start
     while day <= last_closed:
         sent = acknowledged.get(day)
-        if sent is None or (sent.log_seq < head and day >= recent) or sent.log_seq < last_amendment:
+        if (
+            sent is None
+            or day in held
+            or (sent.log_seq < head and day >= recent)
+            or sent.log_seq < last_amendment
+        ):
             days.append(day)
         day += timedelta(days=1)
     return days
+
+
+def closed_day_reports(
+    store: Store, settings: Settings, *, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The daily reports (JSON form, `canonical`) of every closed report day of the log, oldest
+    first, as `send_reports` would send them: for a bundle, which cannot ask the hub what it
+    holds (at most `MAX_DAYS`)."""
+    moment = now or datetime.now(UTC)
+    with store.reading() as session:
+        kept = known_skew(session=session)
+        at_hub = moment - timedelta(seconds=kept[0]) if kept is not None else moment
+        first = _first_day(session, settings, latest=at_hub + ZONE_MARGIN)
+    days = days_to_check(
+        first=first,
+        last_closed=current_report_day(settings, now=at_hub) - timedelta(days=1),
+        acknowledged={},
+        head=0,
+        last_amendment=0,
+    )
+    return [canonical(to_data(day_report(store, settings, day, now=moment))) for day in days]
 
 
 def send_reports(
@@ -189,7 +247,14 @@ def send_reports(
     backoff: float = 0.5,
     sleep: Callable[[float], Any] = time.sleep,
 ) -> ReportSummary:
-    """Send the reports of closed days the hub does not hold as the log says them now."""
+    """Send the reports of closed days the hub does not hold as the log says them now.
+
+    A day whose report cannot be sent (the local check of the wire format refuses it, or the
+    hub refuses it: too large, not masked, out of range, a day after the hub's today or before
+    the checkpoint existed) is held back and the later days go on; it is computed and tried
+    again at every pass until it goes. A failure of the link, the token or the hub's disk stops
+    the pass (`SyncError`), with what was held back so far kept.
+    """
     moment = now or client.clock()
     if client.skew is None:  # learn the hub's time first (its answers say it)
         with contextlib.suppress(SyncError):
@@ -210,20 +275,31 @@ def send_reports(
         last_amendment = int(
             session.connection().exec_driver_sql("SELECT max(seq) FROM amendment").scalar() or 0
         )
+        held_days = frozenset(
+            date.fromisoformat(h.item) for h in held_back(session=session, hub=hub, kind=REPORT)
+        )
     days = days_to_check(
         first=first,
         last_closed=current_report_day(settings, now=at_hub) - timedelta(days=1),
         acknowledged=acknowledged,
         head=head,
         last_amendment=last_amendment,
+        held=held_days,
     )
     summary = ReportSummary()
     for day in days:
-        data = canonical(to_data(day_report(store, settings, day, now=moment)))
+        try:
+            data = canonical(to_data(day_report(store, settings, day, now=moment)))
+        except pydantic.ValidationError as error:
+            # The log holds something the wire refuses (a 10,000-character name in a fever
+            # case): this day is held back, the later ones go on.
+            summary.computed += 1
+            summary.held.append(_invalid(day, error))
+            continue
         summary.computed += 1
         digest = report_digest(data)
         held = acknowledged.get(day)
-        if held is not None and held.digest == digest:
+        if held is not None and held.digest == digest and day not in held_days:
             _remember(store, hub=hub, day=day, digest=digest, log_seq=head, now=moment)
             continue
         try:
@@ -237,11 +313,16 @@ def send_reports(
                 sleep=sleep,
             )
         except TooLargeError as error:
-            raise stopped("report_too_large", day=day, detail=error) from error
+            too_large = stopped("report_too_large", day=day, detail=error)
+            summary.held.append(HeldReport(day, too_large.code, too_large.params, str(error)))
+            continue
         except SyncError as error:
-            if error.code not in DAY_REFUSALS:
+            if error.problem is not Problem.REFUSED:  # the link, the token, a full hub: stop
+                _note_held(store, hub, summary)
                 raise
-            summary.refused.append((day, error))
+            # The hub refused this report (its content, or a day it says is after its today
+            # or before the checkpoint existed): held back, the later days go on.
+            summary.held.append(HeldReport(day, error.code, error.params, error.message))
             continue
         if receipt.status is ReportStatus.STORED:
             summary.stored.append(day)
@@ -249,5 +330,49 @@ def send_reports(
             summary.replaced.append(day)
         else:
             summary.unchanged += 1
+        if day in held_days:
+            summary.released.append(day)
         _remember(store, hub=hub, day=day, digest=digest, log_seq=head, now=moment)
+    _note_held(store, hub, summary)
     return summary
+
+
+def _note_held(store: Store, hub: str, summary: ReportSummary) -> None:
+    """Keep this pass's held-back days (and forget those that went) for the next passes."""
+    with store.session() as session:
+        for day in summary.stored + summary.replaced + summary.released:
+            release(session=session, hub=hub, kind=REPORT, item=day.isoformat())
+        for held in summary.held:
+            hold_back(
+                session=session,
+                hub=hub,
+                kind=REPORT,
+                item=held.day.isoformat(),
+                code=held.code,
+                params=dict(held.params),
+                reason=held.reason,
+            )
+        summary.held_back = len(held_back(session=session, hub=hub, kind=REPORT))
+
+
+def _invalid(day: date, error: pydantic.ValidationError) -> HeldReport:
+    """Why the local check of the wire format refuses `day`'s report, from its first error:
+    which fever case and field, or which other member, and what is wrong with it."""
+    first = error.errors(include_url=False)[0]
+    where = [str(part) for part in first["loc"]]
+    reason = f"{'.'.join(where)}: {first['msg']}"
+    limit = (first.get("ctx") or {}).get("max_length")
+    value = first.get("input")
+    params: dict[str, object] = {
+        "day": day.isoformat(),
+        "path": ".".join(where),
+        "problem": first["msg"],
+        "length": len(value) if isinstance(value, str | list) else "?",
+        "limit": limit if isinstance(limit, int) else "?",
+    }
+    if len(where) >= 3 and where[0] == "cases" and where[1].isdigit():
+        params |= {"case": int(where[1]) + 1, "field": where[2]}
+        code = "sync.held.report_case_too_long" if limit else "sync.held.report_case_invalid"
+    else:
+        code = "sync.held.report_too_long" if limit else "sync.held.report_invalid"
+    return HeldReport(day, code, params, reason)

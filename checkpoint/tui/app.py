@@ -443,10 +443,13 @@ class CheckpointApp(App[None]):
 
         outcome = self.sync_outcome
         unsynced = outcome.unsynced if outcome is not None else None
+        held = outcome.held_back if outcome is not None else None
         for bar in self.screen.query(StatusBar):
             bar.sync = self.sync_text()
             if unsynced is not None:
                 bar.counters = dataclasses.replace(bar.counters, unsynced=unsynced)
+            if held is not None:
+                bar.counters = dataclasses.replace(bar.counters, held_back=held)
 
     def _local_time(self, at: datetime | None) -> str:
         if at is None or self._desk is None:
@@ -490,12 +493,6 @@ class CheckpointApp(App[None]):
             return self.t("tui.sync.synced", time=last)
         if outcome.error is not None:
             problem = self.t("tui.sync.problem.local", detail=outcome.error.text(self.language)[0])
-        elif outcome.rejected:
-            problem = self.t(
-                "tui.sync.problem.rejected",
-                count=outcome.rejected,
-                seq=outcome.first_rejected_seq,
-            )
         elif outcome.problem is not Problem.UNREACHABLE and (short := self._short(outcome.refusal)):
             problem = short
         elif outcome.problem is Problem.UNREACHABLE:

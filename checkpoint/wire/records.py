@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import re
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -168,6 +169,31 @@ class CheckpointStatus(BaseModel):
     """How many of its records the hub holds."""
     max_seq: int
     """The highest `seq` among them (0 for none)."""
+    held_back: int = 0
+    """Records its lanes said they hold back (`HeldBackStatement`): not lost, not sent."""
+
+
+class HeldBackRecord(BaseModel):
+    """A record a lane holds back: it could not be sent (refused by a hub or by the wire), so
+    its seq is a gap at the hub that is known, not a loss."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    id: Hex32
+    seq: int = Field(ge=1, le=INT64_MAX)
+    table: str = Field(max_length=40)
+    reason: str = Field(max_length=2000)
+    """Why, in English."""
+
+
+class HeldBackStatement(BaseModel):
+    """Every record one lane of a checkpoint holds back from the hub it tells, now (the whole
+    list each time: one no longer in it went, or was never held back)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    lane_id: LaneId = ""
+    records: list[HeldBackRecord] = Field(max_length=20_000)
 
 
 # ---------------------------------------------------------------------------- checkpoint side
@@ -312,6 +338,36 @@ def encode_batch(
     return gzip.compress(text, compresslevel=level, mtime=0)
 
 
+class Unsendable(NamedTuple):
+    """A log record the wire cannot carry as it is stored (`wire_refusal`): held back at the
+    laptop, never sent altered."""
+
+    record_id: str
+    seq: int
+    table: str
+    column: str
+    """The column at fault ("" when the record as a whole cannot be written as JSON)."""
+    why: str
+    """"not_finite" (an infinite float, which JSON cannot hold and which would travel as
+    null, altered) or "not_unicode" (text that is not valid Unicode)."""
+
+
+def wire_refusal(payload: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(column, why) when the record `payload` (`record_payload`) holds a value the wire
+    cannot carry as stored, else None: the local check before sending, so that such a record
+    is held back with its reason instead of reaching the hub altered (and refused there as
+    "altered or forged")."""
+    for part in ("values", "personal"):
+        found = payload.get(part)
+        if not found:
+            continue
+        for name, value in found.items():
+            # A NaN is never stored (SQLite keeps it as NULL); an infinity is.
+            if value.__class__ is float and not math.isfinite(value):
+                return str(name), "not_finite"
+    return None
+
+
 class EncodedRows(NamedTuple):
     """A batch of log rows ready to send (`encode_log_rows`)."""
 
@@ -321,6 +377,8 @@ class EncodedRows(NamedTuple):
     """The table of each record, in the same order."""
     body: bytes
     """The compressed body: `encode_batch` of the records' `record_payload`s, byte for byte."""
+    refused: tuple[Unsendable, ...] = ()
+    """Records of the rows left out of the batch: the wire cannot carry them as stored."""
 
 
 _CHUNK: Final = 200
@@ -344,7 +402,8 @@ def encode_log_rows(
     lane_id: str = "",
 ) -> EncodedRows:
     """A batch of raw log rows (`rows_between`) encoded as `encode_batch` would encode their
-    wire forms, with the id, seq and table of each record.
+    wire forms, with the id, seq and table of each record; the rows the wire cannot carry as
+    stored (`wire_refusal`) are left out and listed in `refused`.
 
     The wire forms are written a chunk at a time and dropped: kept for the whole batch, the
     collector's passes moved thousands of them to its oldest generation with every batch, and
@@ -354,20 +413,43 @@ def encode_log_rows(
     tables: list[str] = []
     parts: list[bytes] = []
     chunk: list[dict[str, Any]] = []
+    refused: list[Unsendable] = []
+
+    def write(chunk: list[dict[str, Any]]) -> None:
+        try:
+            parts.append(orjson.dumps(chunk)[1:-1])  # the records without the list's brackets
+            sent.extend((payload["id"], payload["seq"]) for payload in chunk)
+            tables.extend(payload["table"] for payload in chunk)
+        except orjson.JSONEncodeError:  # text that is not valid Unicode: find which record
+            if len(chunk) > 1:
+                for payload in chunk:
+                    write([payload])
+                return
+            payload = chunk[0]
+            refused.append(
+                Unsendable(payload["id"], payload["seq"], payload["table"], "", "not_unicode")
+            )
+
     for record_type, row in rows:
         payload = record_payload(record_type, row)
-        sent.append((payload["id"], payload["seq"]))
-        tables.append(payload["table"])
+        fault = wire_refusal(payload)
+        if fault is not None:
+            write(chunk)
+            chunk = []
+            refused.append(Unsendable(payload["id"], payload["seq"], payload["table"], *fault))
+            continue
         chunk.append(payload)
         if len(chunk) == _CHUNK:
-            parts.append(orjson.dumps(chunk)[1:-1])  # the records without the list's brackets
+            write(chunk)
             chunk = []
     if chunk:
-        parts.append(orjson.dumps(chunk)[1:-1])
+        write(chunk)
+    parts = [part for part in parts if part]
     # The batch with no record ends in `[]}`: its records go between the brackets.
     empty = orjson.dumps(_batch_head(checkpoint_id, lane_id) | {"records": []})
     text = empty[:-2] + b",".join(parts) + empty[-2:]
-    return EncodedRows(sent, tables, gzip.compress(text, compresslevel=level, mtime=0))
+    body = gzip.compress(text, compresslevel=level, mtime=0)
+    return EncodedRows(sent, tables, body, tuple(refused))
 
 
 # ---------------------------------------------------------------------------------- hub side
@@ -451,7 +533,7 @@ def _refusal(record: WireRecord) -> str | None:
             return f"personal values must be sent all together: {_names(personal)}"
         for name in _json_names(record_type) & record.personal.keys():
             if not _is_json(record.personal[name]):
-                return f"{record.table}.{_names([name])} is not JSON text"
+                return f"{record.table}.{_names([name])} {_NOT_JSON_TEXT}"
         row: list[Any] = [None] * len(names)
         for i, name in enumerate(names):
             if name in record.personal:
@@ -465,7 +547,7 @@ def _refusal(record: WireRecord) -> str | None:
         stored[name] = getattr(record, name)
     for name in _json_names(record_type) & stored.keys():
         if not _is_json(stored[name]):
-            return f"{record.table}.{_names([name])} is not JSON text"
+            return f"{record.table}.{_names([name])} {_NOT_JSON_TEXT}"
     hashed = hashed_values(record_type, [stored[name] for name in hashed_names(record_type)])
     if not _hash_matches(record_type, hashed, record.personal_digest, record.hash):
         return "the content does not match the record's hash (altered or forged)"
@@ -492,19 +574,35 @@ def _hash_matches(
     return values_hash(record_type, values, digest) == expected
 
 
+_NOT_JSON_TEXT: Final = (
+    "is not JSON text as json.dumps writes it (\\u escapes, ', ' and ': ' separators)"
+)
+
+
 def _is_json(text: Any) -> bool:
-    """Whether `text` is JSON text the log could have written (no NaN: the log holds none)."""
+    """Whether `text` is JSON text the log could have written (no NaN: the log holds none), in
+    the form the chain hashes it (`chain.hashed_json`).
+
+    ASCII text is hashed as it is, and the hub writes it anew when it forwards the record
+    (`wire_body`): text in another form than `json.dumps` gives (`["a","b"]`) would be stored
+    here and refused for good by the hub above, its hash no longer matching. Other text is
+    hashed as `json.dumps` writes it anew, here and above alike."""
     if not isinstance(text, str):
         return False
     try:
-        json.loads(text, parse_constant=_refuse_constant)
+        value = _JSON_DECODER.decode(text)
+        return not text.isascii() or _HASHED_JSON.encode(value) == text
     except (ValueError, RecursionError):
         return False
-    return True
 
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
+
+
+_JSON_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+"""Made once: `json.loads` with an option makes a decoder at every call (most of its cost for
+the short texts of a record's JSON columns)."""
 
 
 @cache

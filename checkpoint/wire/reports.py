@@ -5,7 +5,10 @@ report says, and the hub's answer to a submission.
 A daily report travels whole, as `to_data` makes it, one per (checkpoint, lane, report day): a
 resubmission of a lane's report replaces that lane's earlier one. The lane travels in the
 report's `checkpoint` object; a report without one (from before lanes) is its checkpoint's
-legacy lane. Its digest leaves out when and from which log state it
+legacy lane. A lane's reports of a day are ordered by the state of its log they were made from
+(`report_order`: `log_range.last_seq`, which only grows in a lane's log, whatever its clock
+says): an older version arriving after a newer one (an old bundle imported late, a township
+forwarding its old copy) never replaces it. Its digest leaves out when and from which log state it
 was made (`generated_at`, `log_range`): the same figures sent again are "unchanged", not a new
 version, whoever recomputed them and when.
 """
@@ -182,6 +185,9 @@ class ReportStatus(StrEnum):
     """A report with other figures replaced the one held; the day is still counted once."""
     UNCHANGED = "unchanged"
     """The hub already held a report saying the same; it was kept as it was."""
+    SUPERSEDED = "superseded"
+    """The hub holds a newer version of this lane's report of the day (made from a later state
+    of its log, `report_order`); it was kept, and the receipt's digest is the newer one's."""
 
 
 class ReportReceipt(BaseModel):
@@ -219,6 +225,16 @@ def lane_of(body: dict[str, Any]) -> tuple[str, str]:
     """(lane id, lane name) of a canonical daily report; the legacy lane's for one without."""
     lane = body["checkpoint"].get("lane") or {}
     return str(lane.get("id", LEGACY_LANE_ID)), str(lane.get("name", ""))
+
+
+def report_order(body: dict[str, Any]) -> int | None:
+    """Where a canonical daily report stands among its lane's versions of the day: the last
+    seq of the lane's log when it was made (0 for an empty log); a newer version is made from a
+    longer log. None for a report from before lanes: the legacy lane may be several laptops'
+    logs, whose seqs cannot be compared (the last one to arrive replaces the one held)."""
+    if body["checkpoint"].get("lane") is None:
+        return None
+    return int(body["log_range"].get("last_seq") or 0)
 
 
 def report_digest(data: dict[str, Any]) -> str:

@@ -36,7 +36,7 @@ def test_enroll_prints_a_token_once_sync_sends_the_log_and_revoke_refuses_it(
         env = {"CHECKPOINT_CHECKPOINT__ID": "HB-XG-0012", "CHECKPOINT_SYNC__TOKEN": token}
         first = invoke(home, "sync", "--hub", hub, **env)
         assert first.exit_code == 0, first.output
-        assert "1 stored, 0 already at the hub, 0 rejected" in first.output
+        assert "1 stored, 0 already at the hub, 0 held back" in first.output
         again = invoke(home, "sync", **env, CHECKPOINT_SYNC__HUB_URL=hub)
         assert again.exit_code == 0, again.output
         assert "Sent 0" in again.output

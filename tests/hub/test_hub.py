@@ -157,6 +157,7 @@ def test_the_committed_openapi_description_is_the_apps(hub: Hub) -> None:
     assert set(served["paths"]) == {
         "/v1/batches",
         "/v1/checkpoints/{checkpoint_id}/status",
+        "/v1/checkpoints/{checkpoint_id}/held-back",
         "/v1/checkpoints/{checkpoint_id}/reports/{day}",
         "/v1/hubs/checkpoints",
     }

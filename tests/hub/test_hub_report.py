@@ -155,15 +155,16 @@ def test_json_csv_and_xlsx_read_back(
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert [row[0] for row in rows[1:]] == [A, B, SILENT, "合计"]
-    assert rows[0][7].startswith("新增") and rows[0][7 + len(NAMES)].startswith("累计")
-    assert int(rows[-1][7]) == report.total_new.people
-    assert rows[3][4] == "未报告"
+    # Column 1 is the lane (empty on a checkpoint's row); the figures start at column 8.
+    assert rows[0][8].startswith("新增") and rows[0][8 + len(NAMES)].startswith("累计")
+    assert int(rows[-1][8]) == report.total_new.people
+    assert rows[3][5] == "未报告"
     sheet = load_workbook(io.BytesIO(render_xlsx(report, "en"))).active
     assert sheet is not None
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert [row[0] for row in values[1:]] == [A, B, SILENT, "Total"]
-    assert values[-1][7] == report.total_new.people
-    assert values[-1][7 + len(NAMES)] == report.total_cumulative.people
+    assert values[-1][8] == report.total_new.people
+    assert values[-1][8 + len(NAMES)] == report.total_cumulative.people
 
 
 def test_the_pdf_has_the_tables_the_omissions_and_the_cases(

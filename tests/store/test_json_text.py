@@ -81,7 +81,8 @@ def test_an_older_log_is_rewritten_as_utf8_and_still_verifies(db_path: Path) -> 
                 )
         db.execute("UPDATE alembic_version SET version_num = '0007'")
         db.execute("DROP TABLE lane")  # made by 0010, after 0007
-        for column in ("clock_skew_s", "hub_time_at"):  # added by 0011
+        db.execute("DROP TABLE held_back")  # made by 0011
+        for column in ("clock_skew_s", "hub_time_at"):  # added by 0012
             db.execute(f"ALTER TABLE sync_state DROP COLUMN {column}")
         assert db.execute(
             "SELECT count(*) FROM shift WHERE operators LIKE '%王芳%'"

@@ -17,8 +17,8 @@ from checkpoint.hub import db
 from checkpoint.reports.build import day_report
 from checkpoint.reports.json_form import to_data
 from checkpoint.store.engine import open_store
-from checkpoint.store.sync_state import known_skew
-from checkpoint.sync.client import HubClient, SyncError, sync
+from checkpoint.store.sync_state import REPORT, held_back, known_skew
+from checkpoint.sync.client import HubClient, sync
 from checkpoint.sync.report_push import encode_report, send_reports
 from checkpoint.wire.clock import HUB_TIME_HEADER, SENT_AT_HEADER, SKEW_HEADER
 from checkpoint.wire.reports import RECEIVED_BELOW_HEADER, canonical
@@ -135,7 +135,7 @@ def test_a_laptop_whose_clock_says_2099_sends_no_day_the_hub_has_not_ended(
     # From the first shift's day (09:00 local on the 23rd: the 22nd) to the 24th, closed at the
     # hub (its 25th has not ended); not 400 days up to 2098-12-31.
     closed = [date(2026, 11, d) for d in (22, 23, 24)]
-    assert summary.stored == closed and not summary.refused
+    assert summary.stored == closed and not summary.held
     assert held_days(hub) == closed
     with log.store.reading() as session:
         kept = known_skew(session=session)
@@ -153,7 +153,7 @@ def test_a_first_shift_opened_in_1970_makes_no_zero_reports_before_the_checkpoin
     with HubClient(hub.address, hub.enroll(now=ENROLLED), clock=lambda: HUB_NOW) as client:
         sync(log.store, client, checkpoint_id=CHECKPOINT)
         summary = send_reports(log.store, report_settings(), client)
-    assert summary.stored == [date(2026, 11, 23), date(2026, 11, 24)] and not summary.refused
+    assert summary.stored == [date(2026, 11, 23), date(2026, 11, 24)] and not summary.held
     assert held_days(hub) == [date(2026, 11, 23), date(2026, 11, 24)]
 
 
@@ -166,9 +166,14 @@ def test_a_day_the_hub_refuses_is_listed_and_the_other_days_still_go(
     # The records are not at the hub: it knows the checkpoint from its enrolment only.
     with HubClient(hub.address, hub.enroll(now=ENROLLED), clock=lambda: HUB_NOW) as client:
         summary = send_reports(log.store, report_settings(), client)
-    refused = [day for day, _ in summary.refused]
+    refused = [held.day for held in summary.held]
     assert refused == [date(2026, 11, d) for d in range(9, 18)]  # 09:00 local on the 10th: the 9th
-    assert all(isinstance(error, SyncError) for _, error in summary.refused)
+    assert {held.code for held in summary.held} == {"sync.hub.day_before_checkpoint"}
+    # Held back like any refused report: kept in the log, listed, tried again at every pass.
+    with log.store.reading() as session:
+        kept = held_back(session=session, hub=hub.address.rstrip("/"), kind=REPORT)
+    assert [date.fromisoformat(h.item) for h in kept] == refused
+    assert summary.held_back == len(refused)
     assert summary.stored == [date(2026, 11, d) for d in range(18, 25)]
     assert held_days(hub) == summary.stored
 

@@ -15,7 +15,7 @@ import pytest
 
 from checkpoint.store.amendments import amend
 from checkpoint.store.models import VehiclePassage
-from checkpoint.store.sync_state import sync_state, unsynced_count
+from checkpoint.store.sync_state import held_back, sync_state, unsynced_count
 from checkpoint.sync.client import HubClient, SyncError, sync
 from checkpoint.wire.records import ReceiptStatus
 from tests.store.conftest import Scene
@@ -125,7 +125,7 @@ def test_a_question_nobody_asked_travels_as_null_and_the_hub_keeps_it(log: Scene
     assert body["values"]["contact_history"] is None
 
 
-def test_a_record_changed_in_the_log_is_rejected_with_its_reason_and_stops_the_mark(
+def test_a_record_changed_in_the_log_is_held_back_with_its_reason_and_the_rest_goes(
     log: Scene, hub: Hub
 ) -> None:
     with sqlite3.connect(log.store.path) as raw:
@@ -135,13 +135,16 @@ def test_a_record_changed_in_the_log_is_rejected_with_its_reason_and_stops_the_m
         again = sync(log.store, client, checkpoint_id=CHECKPOINT, batch_size=8)
     assert [(r.seq, r.table) for r in result.rejected] == [(10, "person")]
     assert "hash" in result.rejected[0].reason
-    assert result.mark == 9 and result.stored == 402
-    assert again.mark == 9 and again.duplicates == 393 and len(again.rejected) == 1
+    # The mark moves past it: the rest is not sent again at every sync.
+    assert result.mark == 403 and result.stored == 402 and result.held_back == 1
+    # Tried again (alone) and still held back; nothing else is sent.
+    assert again.mark == 403 and again.sent == 0 and again.held_back == 1
     assert len(hub.held()) == 402
     with log.store.reading() as session:
-        state = sync_state(session=session, hub=hub.address)
-        assert state is not None and state.last_error and "seq 10" in state.last_error
-        assert unsynced_count(session=session, hub=hub.address) == 394
+        held = held_back(session=session, hub=hub.address)
+        assert [(h.kind, h.seq, h.table_name) for h in held] == [("record", 10, "person")]
+        assert "hash" in held[0].reason
+        assert unsynced_count(session=session, hub=hub.address) == 0
 
 
 def test_the_proxy_breaks_exchanges_yet_the_hub_ends_with_exactly_the_log(

@@ -43,7 +43,14 @@ def shown(field: AmendField, value: str | None, *, whole: bool = False) -> str:
     if field is AmendField.TEMPERATURE:
         return f"{value} ℃"
     mask = _MASKS.get(field)
-    return mask(value) if mask and not whole else value
+    text = mask(value) if mask and not whole else value
+    # A value pasted by mistake (a 10,000-character name) must not push the form off the
+    # screen: the correction is what is needed, and its start is enough to recognise it.
+    return text if len(text) <= SHOWN_MAX else text[: SHOWN_MAX - 1] + "…"
+
+
+SHOWN_MAX = 40
+"""Most characters of a value shown; a longer one ends in "…"."""
 
 
 class AmendScreen(AppScreen):

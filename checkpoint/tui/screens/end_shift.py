@@ -13,6 +13,7 @@ sheet carries the handover note and the sign-off.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import on, work
@@ -26,9 +27,10 @@ from checkpoint.errors import CheckpointError
 from checkpoint.reports.build import shift_report
 from checkpoint.reports.model import Report
 from checkpoint.reports.output import deliver_pdf
-from checkpoint.reports.terminal import renderable
+from checkpoint.reports.terminal import renderable, site_table
 from checkpoint.screening.desk import ShiftCounters, ShiftInfo
 from checkpoint.screening.follow_up import CaseView, FollowUp
+from checkpoint.site.tally import with_site
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
 from checkpoint.tui.widgets.report_charts import ReportCharts
@@ -58,6 +60,8 @@ class EndShiftScreen(AppScreen):
         yield Static(id="end-title")
         with VerticalScroll(id="end-report"):
             yield Static(id="end-figures")
+            # On a site laptop: every lane, right under the summary, before the long sheet.
+            yield Static(id="end-site")
             yield Static(id="end-sheet")
             yield ReportCharts(id="end-charts")
         with Vertical(id="end-form"):
@@ -145,7 +149,16 @@ class EndShiftScreen(AppScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="report")
     def _load_report(self) -> None:
         desk = self.desk
-        report = shift_report(desk.store, desk.settings, self.shift.id, now=desk.clock())
+        now = desk.clock()
+        report = shift_report(desk.store, desk.settings, self.shift.id, now=now)
+        try:
+            # On a site laptop: every lane of the checkpoint beside this one.
+            report = with_site(report, desk.settings, now=now)
+        except CheckpointError as error:
+            message, hint = error.text(self.language)
+            self.app.call_from_thread(
+                self.app.notify, f"{message}\n{hint}", severity="error", timeout=30
+            )
         self.app.call_from_thread(self._report_ready, report)
 
     def _report_ready(self, report: Report) -> None:
@@ -157,7 +170,11 @@ class EndShiftScreen(AppScreen):
         if self.report is None:
             sheet.update(self.t("tui.end.loading"))
             return
-        sheet.update(renderable(self.report, self.language))
+        site = self.query_one("#end-site", Static)
+        site.display = self.report.site is not None
+        if self.report.site is not None:
+            site.update(site_table(self.report, self.report.site, self.language))
+        sheet.update(renderable(replace(self.report, site=None), self.language))
         self.query_one(ReportCharts).show(self.report, self.t)
 
     def action_print_report(self) -> None:
@@ -215,7 +232,9 @@ class EndShiftScreen(AppScreen):
         # Saved again now, from the log: the sheet carries the note and the sign-off.
         desk = self.desk
         try:
-            report = shift_report(desk.store, desk.settings, self.shift.id, now=desk.clock())
+            now = desk.clock()
+            report = shift_report(desk.store, desk.settings, self.shift.id, now=now)
+            report = with_site(report, desk.settings, now=now)
             delivery = deliver_pdf(
                 report, settings=desk.settings, output=None, print_it=False, language=self.language
             )

@@ -207,7 +207,8 @@ class ScreeningScreen(AppScreen):
         relabel_select(self.query_one("#direction", Select), self._direction_options())
         status = self.query_one(StatusBar)
         status.labels = {
-            name: t(f"tui.counter.{name}") for name in ("people", "turned_back", "unsynced")
+            name: t(f"tui.counter.{name}")
+            for name in ("people", "turned_back", "unsynced", "held_back")
         }
         for name in ("passages", "at_or_over", "suspected"):
             status.labels[name] = t(f"tui.status.{name}")  # templates: the bar fills them in

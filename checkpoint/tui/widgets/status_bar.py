@@ -19,7 +19,8 @@ class StatusBar(Static):
     counters: reactive[ShiftCounters] = reactive(ShiftCounters)
     """The shift's figures."""
     labels: reactive[dict[str, str]] = reactive(dict)
-    """Translated words for the counters (people, turned back, unsynced) and templates for the
+    """Translated words for the counters (people, turned back, unsynced, held back) and
+    templates for the
     ones that must add up (passages, at_or_over, suspected: `str.format` fields named as in
     `render`)."""
     sync: reactive[str] = reactive("")
@@ -49,6 +50,8 @@ class StatusBar(Static):
                 f"{words.get('turned_back', 'turned back')} {c.turned_back}",
                 f"{words.get('unsynced', 'unsynced')} {c.unsynced}",
             ]
+            # Only when there are some: they cannot be sent as they are, and someone must act.
+            + ([f"{words.get('held_back', 'held back')} {c.held_back}"] if c.held_back else [])
         )
         last = f"  {self.last_value}" if self.last_value else ""
         # Plain content, not markup: "[SIMULATED]" must show as written.
