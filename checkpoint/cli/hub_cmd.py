@@ -336,6 +336,21 @@ def _print_forward(summary: ForwardSummary, language: Language) -> None:
             below="?" if summary.below is None else summary.below,
         )
     )
+    if summary.clock_skew_s is not None:
+        from datetime import timedelta
+
+        from checkpoint.locale.spans import skew_text
+
+        skew = timedelta(seconds=summary.clock_skew_s)
+        typer.echo(
+            translate(
+                "hub.forward.skew",
+                language,
+                upstream=summary.upstream,
+                skew=skew_text(skew, language),
+            ),
+            err=abs(summary.clock_skew_s) > 300,
+        )
     if summary.rejected or summary.reports_rejected:
         typer.secho(
             translate(

@@ -3,6 +3,7 @@ the daily reports of closed days it does not hold as they are."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -200,6 +201,7 @@ def sync_command(
         typer.echo(
             translate("sync.held.released", language, records=released[0], reports=released[1])
         )
+    _print_clock(client.skew, client.hub_time, language)
     with open_store(settings.storage.database, create=False) as store:
         held = print_held_back(store, client_url(hub_url), language)
     if held:
@@ -220,3 +222,18 @@ def _held_back_after_failure(database: Any, hub: str, language: Language) -> Non
             print_held_back(store, hub, language)
     except CheckpointError:
         pass
+
+
+def _print_clock(skew: timedelta | None, hub_time: datetime | None, language: Language) -> None:
+    """This laptop's clock against the hub's, as the sync's answers showed it."""
+    from checkpoint.locale.spans import skew_text
+    from checkpoint.wire.clock import LARGE_SKEW
+
+    if skew is None or hub_time is None:
+        return
+    key = "sync.clock.large" if abs(skew) > LARGE_SKEW else "sync.clock"
+    shown = hub_time.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    typer.echo(
+        translate(key, language, skew=skew_text(skew, language), hub=shown),
+        err=abs(skew) > LARGE_SKEW,
+    )

@@ -61,6 +61,19 @@ def verify(
                         "record_id": problem.record_id,
                         "message": problem.describe(language),
                     },
+                    "backwards_count": report.backwards_count,
+                    "backwards": [
+                        {
+                            "seq": jump.seq,
+                            "table": jump.table,
+                            "record_id": jump.record_id,
+                            "at": jump.at.isoformat(),
+                            "prev_seq": jump.prev_seq,
+                            "prev_at": jump.prev_at.isoformat(),
+                            "message": jump.describe(language),
+                        }
+                        for jump in report.backwards
+                    ],
                 },
                 ensure_ascii=False,
             )
@@ -75,5 +88,13 @@ def verify(
         typer.secho(translate("verify.broken", language), err=True, fg=typer.colors.RED)
         typer.echo(problem.describe(language), err=True)
         typer.echo(translate("verify.broken.hint", language), err=True)
+    if not as_json and report.backwards:
+        # Not a broken log: every record is as written. The clock was wrong; say where.
+        for jump in report.backwards:
+            typer.secho(jump.describe(language), err=True, fg=typer.colors.YELLOW)
+        if report.backwards_count > len(report.backwards):
+            more = report.backwards_count - len(report.backwards)
+            typer.echo(translate("verify.backwards.more", language, count=more), err=True)
+        typer.echo(translate("verify.backwards.hint", language), err=True)
     if problem is not None:
         raise typer.Exit(code=BROKEN_EXIT)

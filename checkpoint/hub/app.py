@@ -37,11 +37,14 @@ from checkpoint.hub import (
     disk_full,
     held_below,
     ingest,
+    report_days,
     report_ingest,
     report_privacy,
     strict_json,
 )
 from checkpoint.hub.below import BelowCheckpoints, BelowReceipt
+from checkpoint.hub.clock_headers import ClockHeaders
+from checkpoint.wire.clock import SENT_AT_HEADER, SKEW_TOLERANCE
 from checkpoint.wire.records import (
     Batch,
     BatchReceipts,
@@ -223,8 +226,13 @@ def make_hub_app(
     *,
     engine: sa.Engine | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    clock: Callable[[], datetime] | None = None,
 ) -> FastAPI:
-    """The hub on the database at `db_url` (or an existing `engine`; default: `db.default_url`)."""
+    """The hub on the database at `db_url` (or an existing `engine`; default: `db.default_url`).
+
+    `clock` is the hub's own time (default: the system's): every `received_at`, "today" for the
+    report days it takes, and the time it tells callers (`wire.clock`) come from it alone."""
+    hub_clock = clock or (lambda: datetime.now(UTC))
     hub_engine = engine if engine is not None else db.make_engine(db_url or db.default_url())
     app = FastAPI(
         title="checkpoint hub",
@@ -238,6 +246,7 @@ def make_hub_app(
     app.add_exception_handler(Refusal, _refusal_body)
     app.add_exception_handler(RequestValidationError, _invalid_body)
     disk_full.install(app)
+    app.add_middleware(ClockHeaders, clock=hub_clock)
 
     def own(caller: db.Identity, checkpoint_id: str) -> None:
         # A hub's token acts for the checkpoints it said are below it (every forward says so
@@ -270,7 +279,7 @@ def make_hub_app(
         """
         own(caller, batch.checkpoint_id)
         receipts = ingest.store_batch(
-            hub_engine, batch.checkpoint_id, batch.records, lane_id=batch.lane_id
+            hub_engine, batch.checkpoint_id, batch.records, lane_id=batch.lane_id, now=hub_clock()
         )
         answer = BatchReceipts(checkpoint_id=batch.checkpoint_id, receipts=receipts)
         # Serialized here by pydantic-core: FastAPI would validate every receipt once more.
@@ -314,8 +323,15 @@ def make_hub_app(
                 alias=RECEIVED_BELOW_HEADER,
                 description="From a hub below only: when the report first reached it (or "
                 "further down). Ignored from a checkpoint's token; a time in the future counts "
-                "as now.",
+                "as now. Taken only with the sending hub's own time ("
+                + SENT_AT_HEADER
+                + "), to move it onto this hub's clock; without it, this hub's receipt time "
+                "stands.",
             ),
+        ] = None,
+        sent_at: Annotated[
+            AwareDatetime | None,
+            Header(alias=SENT_AT_HEADER, description="The caller's clock when it sent this."),
         ] = None,
     ) -> ReportReceipt:
         """Hold the caller's daily report (日报告) or zero report of report day `day`.
@@ -327,16 +343,45 @@ def make_hub_app(
         (`Checkpoint-Received-At`): whether a report was late is judged by that time.
         """
         own(caller, checkpoint_id)
-        now = datetime.now(UTC)
+        now = hub_clock()
+        refused = report_days.refused_day(hub_engine, checkpoint_id, day, now=now)
+        if refused is not None:
+            after = refused.code == "day_in_future"
+            raise Refusal(
+                422,
+                refused.code,
+                f"{checkpoint_id} cannot report {day}: "
+                + (
+                    f"that day has not begun anywhere by this hub's clock (its latest today is "
+                    f"{refused.bound}); the sending clock is wrong"
+                    if after
+                    else f"this hub knows of {checkpoint_id} (its enrolment, its first record "
+                    f"with a plausible time) only from {refused.bound} on"
+                ),
+                checkpoint=checkpoint_id,
+                day=str(day),
+                bound=str(refused.bound),
+            )
         if caller.is_hub and received_below is not None:
+            # When it reached the hub below, by that hub's clock, moved onto this hub's by the
+            # skew the same request shows (its clock when it sent this, against ours): a hub
+            # below whose clock is days slow cannot make a late report look on time. Within
+            # `SKEW_TOLERANCE` the clocks agree (the difference is the network's delay). Without
+            # the sender's clock, this hub's receipt time stands.
             try:
-                now = min(now, received_below.astimezone(UTC))
+                arrived = received_below.astimezone(UTC)
+                skew = sent_at.astimezone(UTC) - now if sent_at is not None else None
             except OverflowError:
                 raise Refusal(
                     422,
                     "out_of_range",
-                    f"{RECEIVED_BELOW_HEADER} is out of range: {received_below}",
+                    f"{RECEIVED_BELOW_HEADER} or {SENT_AT_HEADER} is out of range: "
+                    f"{received_below}, {sent_at}",
                 ) from None
+            if skew is not None:
+                if abs(skew) > SKEW_TOLERANCE:
+                    arrived -= skew
+                now = min(now, arrived)
         if report.checkpoint.code != checkpoint_id or report.report_day != day:
             raise Refusal(
                 422,

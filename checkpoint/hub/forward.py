@@ -29,6 +29,11 @@ every level, never counted twice.
 Lateness: each forwarded report carries when it first reached this hub
 (`Checkpoint-Received-At`, trusted by the parent from hub tokens only), so the county judges
 "late" by the time the report reached the township, not by when the township forwarded it.
+That time is the township's clock's word: every request also says the township's clock when
+sent (`wire.clock.SENT_AT_HEADER`), and the parent moves the arrival onto its own clock by the
+difference (a township 5 days slow cannot make a late report look on time); the parent says
+that difference back on every answer (`SKEW_HEADER`), and a forward logs it when large and
+`checkpoint hub forward` prints it.
 For the first version the parent gets of a day, that is when the day's first version reached
 this hub: a report corrected here before it was ever forwarded is judged by its first version,
 as here (the parent then counts one version, not the ones it never saw). Limitation: a
@@ -53,6 +58,7 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -84,8 +90,11 @@ from checkpoint.sync.client import (
     with_retries,
 )
 from checkpoint.wire import DEFAULT_BATCH
+from checkpoint.wire.clock import LARGE_SKEW
 from checkpoint.wire.records import ReceiptStatus, encode_batch, wire_body
 from checkpoint.wire.reports import ReportStatus, report_digest
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,9 @@ class ForwardSummary:
     """(checkpoint, day, reason) of daily reports the parent refused."""
     below: int | None = None
     """Checkpoints the parent was told of (enrolled here or below); None if it cannot hear it."""
+    clock_skew_s: int | None = None
+    """What the parent said of this hub's clock on its last answer: seconds ahead of the
+    parent's (negative: behind); None from a parent that does not say."""
 
     @property
     def sent(self) -> int:
@@ -595,6 +607,7 @@ def forward(
                 sleep=sleep,
             )
     except SyncError as error:
+        summary.clock_skew_s = client.told_skew
         if current:
             _note(engine, upstream, current, current_lane, error=error.message)
         hint = TOKEN_HINT if "hub enroll" in error.hint else error.hint
@@ -602,6 +615,13 @@ def forward(
         failure.forward_summary = summary
         raise failure from error
     summary.pending = _pending(engine, upstream)
+    summary.clock_skew_s = client.told_skew
+    if summary.clock_skew_s is not None and abs(summary.clock_skew_s) > LARGE_SKEW.total_seconds():
+        _log.warning(
+            "the parent hub %s says this hub's clock is %+d s off its own: set it right",
+            upstream,
+            summary.clock_skew_s,
+        )
     return summary
 
 

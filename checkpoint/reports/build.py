@@ -12,7 +12,7 @@ import sqlite3
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -20,7 +20,7 @@ from checkpoint.config import Settings
 from checkpoint.errors import ReportError
 from checkpoint.reports.figures import load_corrections, tally
 from checkpoint.reports.follow_ups import count_follow_ups, fever_cases
-from checkpoint.reports.model import LogRange, Report, ReportKind, Signature
+from checkpoint.reports.model import LogRange, Report, ReportKind, Signature, TimeStep
 from checkpoint.reports.period import day_period, report_day_of, stored_time
 from checkpoint.store import records
 from checkpoint.store.amendments import amended_view
@@ -90,6 +90,46 @@ def _find_shift(
     return matches[0]
 
 
+_STEP_BACK_TOLERANCE = timedelta(minutes=1)
+"""A step back this small is a clock's correction (NTP), not a wrong clock."""
+
+
+def _parse(text: object) -> datetime:
+    moment = datetime.fromisoformat(str(text))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def backward_steps(db: sqlite3.Connection, sql: str, params: Sequence[object]) -> list[TimeStep]:
+    """Where the readings `sql` selects (seq, taken_at; in seq order) go back in time, each
+    against the reading just before it."""
+    found: list[TimeStep] = []
+    last_seq, last_text = 0, ""
+    for seq, text in db.execute(sql, tuple(params)):
+        if text < last_text:  # stored UTC text: text order is time order
+            at, last = _parse(text), _parse(last_text)
+            if last - at > _STEP_BACK_TOLERANCE:
+                found.append(TimeStep(seq, at, last_seq, last))
+        last_seq, last_text = seq, text
+    return found
+
+
+def _shift_span(db: sqlite3.Connection, shift: Shift, end: datetime) -> tuple[datetime, datetime]:
+    """The period a shift's report covers: from its opening to its closing, stretched over the
+    times its own readings and passages carry. A clock that jumped back within the shift, or a
+    closing stamped before the opening, never leaves one of its people out."""
+    low, high = db.execute(
+        "SELECT min(t), max(t) FROM (SELECT taken_at AS t FROM reading WHERE shift_id = ? "
+        "UNION ALL SELECT passed_at FROM vehicle_passage WHERE shift_id = ?)",
+        (shift.id.hex, shift.id.hex),
+    ).fetchone()
+    start = shift.opened_at
+    stop = max(end, shift.opened_at)
+    if low is not None:
+        start = min(start, _parse(low))
+        stop = max(stop, _parse(high) + timedelta(microseconds=1))
+    return start, stop
+
+
 def _unique(names: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
 
@@ -103,11 +143,22 @@ def _build(
     end: datetime,
     now: datetime,
     on_duty: Sequence[_ShiftOnRecord],
+    shift_id: str | None = None,
 ) -> Report:
     db = _driver(session)
     zone = settings.checkpoint.zone
     corrections = load_corrections(db)
-    result = tally(db, corrections, start=start, end=end, zone=zone)
+    result = tally(db, corrections, start=start, end=end, zone=zone, shift_id=shift_id)
+    if shift_id is not None:
+        steps = backward_steps(
+            db, "SELECT seq, taken_at FROM reading WHERE shift_id = ? ORDER BY seq", (shift_id,)
+        )
+    else:
+        steps = backward_steps(
+            db,
+            "SELECT seq, taken_at FROM reading WHERE taken_at >= ? AND taken_at < ? ORDER BY seq",
+            (stored_time(start), stored_time(end)),
+        )
     count_follow_ups(db, corrections, result)
     head_seq, head_hash = db.execute("SELECT seq, hash FROM chain_head WHERE id = 1").fetchone()
     config = settings.checkpoint
@@ -141,6 +192,7 @@ def _build(
         ),
         threshold_c=settings.screening.threshold_c,
         temperatures=tuple(sorted((float(v), n) for v, n in result.temperatures.items() if n)),
+        backwards=tuple(steps),
     )
 
 
@@ -155,15 +207,16 @@ def shift_report(
     with store.reading() as session:
         chosen = _find_shift(_shifts(session), shift_id)
         shift, closure = chosen.shift, chosen.closure
-        end = closure.closed_at if closure else now
+        start, end = _shift_span(_driver(session), shift, closure.closed_at if closure else now)
         report = _build(
             session,
             settings,
             kind=ReportKind.SHIFT,
-            start=shift.opened_at,
-            end=max(end, shift.opened_at),
+            start=start,
+            end=end,
             now=now,
             on_duty=[chosen],
+            shift_id=shift.id.hex,
         )
     return replace(
         report,

@@ -21,6 +21,11 @@ What is counted, and by which time (records belong to the period their time fall
 
 Cumulative figures count everything before the end of the period (the log belongs to one
 checkpoint, so that is "since the checkpoint opened").
+
+A shift's figures (`shift_id`) count the readings, passages, turn-backs and disinfections of
+that shift, whatever time they carry: a clock that jumped back within the shift never drops a
+person from the shift that screened them (`build.shift_report` stretches the period over the
+shift's own times, so the by-hour figures and the follow-ups see them too).
 """
 
 from __future__ import annotations
@@ -151,15 +156,27 @@ class Tally:
     offset, its minute (16); hours are then grouped in Python."""
     new: Counter[str] = field(default_factory=Counter)
     cumulative: Counter[str] = field(default_factory=Counter)
+    shift_id: str | None = None
+    """For a shift's figures: its id as stored (hex); new figures count its records only."""
+    shift_passages: frozenset[str] = frozenset()
+    """For a shift's figures: the ids of its passages (for turn-backs and disinfections)."""
     hours: Counter[tuple[str, str]] = field(default_factory=Counter)
     """(hour or minute prefix, "people" | "at_or_over") → count, for the period."""
     temperatures: Counter[float] = field(default_factory=Counter)
 
-    def count(self, figure: str, at: str, n: int = 1) -> None:
+    def count(self, figure: str, at: str, n: int = 1, *, mine: bool = True) -> None:
         if at < self.end:
             self.cumulative[figure] += n
-            if at >= self.start:
+            if at >= self.start and mine:
                 self.new[figure] += n
+
+    def _mine(self, row: Row) -> bool:
+        """Whether a row counts in the new figures of the shift (always, for a period)."""
+        if self.shift_id is None:
+            return True
+        if "shift_id" in row:
+            return bool(row["shift_id"] == self.shift_id)
+        return row.get("passage_id") in self.shift_passages
 
     def add_reading(self, row: Row, sign: int) -> None:
         """A screening or staff reading's share of the figures (mirrors `_reading_sql`)."""
@@ -167,14 +184,15 @@ class Tally:
         if purpose not in _COUNTED_PURPOSES or at >= self.end:
             return
         flagged = sign if row["flagged"] else 0
+        mine = self._mine(row)
         if purpose == _SCREENING:
-            self.count("people", at, sign)
-            self.count("at_or_over", at, flagged)
-            if at >= self.start:
+            self.count("people", at, sign, mine=mine)
+            self.count("at_or_over", at, flagged, mine=mine)
+            if at >= self.start and mine:
                 self._hour(at[: self.hour_length], row["rounded_c"], sign, flagged)
         else:
-            self.count("staff_checks", at, sign)
-            self.count("staff_flagged", at, flagged)
+            self.count("staff_checks", at, sign, mine=mine)
+            self.count("staff_flagged", at, flagged, mine=mine)
 
     def _hour(self, hour: str, rounded: float | None, people: int, flagged: int) -> None:
         self.hours[hour, "people"] += people
@@ -184,9 +202,10 @@ class Tally:
 
     def add_counted(self, spec: _Counted, row: Row, sign: int) -> None:
         at = row[spec.time]
+        mine = self._mine(row)
         for count in spec.counts:
             if count.test(row):
-                self.count(count.figure, at, sign)
+                self.count(count.figure, at, sign, mine=mine)
 
     def figures(self, which: Counter[str]) -> Figures:
         return Figures(**{name: which[name] for name in Figures.__dataclass_fields__})
@@ -209,6 +228,15 @@ def _parse_prefix(prefix: str) -> datetime:
     # "2026-11-24T04" or "2026-11-24T04:30" of a stored UTC time.
     text = prefix + ":00" if len(prefix) == 13 else prefix
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+_OF_SHIFT: Final = {
+    "reading": " AND shift_id = ?",
+    "vehicle_passage": " AND shift_id = ?",
+    "turn_back": " AND passage_id IN (SELECT id FROM vehicle_passage WHERE shift_id = ?)",
+    "disinfection": " AND passage_id IN (SELECT id FROM vehicle_passage WHERE shift_id = ?)",
+}
+"""The condition that keeps one shift's rows of each counted table (one parameter: its id)."""
 
 
 def _reading_queries(hour_length: int) -> tuple[str, str]:
@@ -238,18 +266,28 @@ def tally(
     start: datetime,
     end: datetime,
     zone: ZoneInfo,
+    shift_id: str | None = None,
 ) -> Tally:
-    """The SQL-countable figures of [start, end) and before `end`, in the amended view."""
+    """The SQL-countable figures of [start, end) and before `end`, in the amended view; with
+    `shift_id` (hex, as stored), the new figures are that shift's records in [start, end)."""
     hour_length = 13 if whole_hour_offsets(zone, start, end) else 16
-    result = Tally(stored_time(start), stored_time(end), hour_length)
+    result = Tally(stored_time(start), stored_time(end), hour_length, shift_id=shift_id)
+    if shift_id is not None:
+        result.shift_passages = frozenset(
+            row[0]
+            for row in db.execute("SELECT id FROM vehicle_passage WHERE shift_id = ?", (shift_id,))
+        )
+    shift_only = ("", ()) if shift_id is None else (_OF_SHIFT["reading"], (shift_id,))
     cumulative_sql, period_sql = _reading_queries(hour_length)
+    period_sql = period_sql.replace(" GROUP BY 1, 2, 3", shift_only[0] + " GROUP BY 1, 2, 3")
     for purpose, n, flagged in db.execute(cumulative_sql, (result.end,)):
         names = (
             ("people", "at_or_over") if purpose == _SCREENING else ("staff_checks", "staff_flagged")
         )
         result.cumulative[names[0]] += n
         result.cumulative[names[1]] += int(flagged)
-    for purpose, hour, rounded, n, flagged in db.execute(period_sql, (result.start, result.end)):
+    period_params = (result.start, result.end, *shift_only[1])
+    for purpose, hour, rounded, n, flagged in db.execute(period_sql, period_params):
         if purpose == _SCREENING:
             result.new["people"] += n
             result.new["at_or_over"] += int(flagged)
@@ -260,7 +298,11 @@ def tally(
     for spec in _COUNTED_TABLES:
         query = _counted_query(spec)
         for bucket, low in ((result.cumulative, ""), (result.new, result.start)):
-            sums = db.execute(query, (low, result.end)).fetchone()
+            params: tuple[str, ...] = (low, result.end)
+            sql = query
+            if shift_id is not None and bucket is result.new:
+                sql, params = query + _OF_SHIFT[spec.table], (*params, shift_id)
+            sums = db.execute(sql, params).fetchone()
             for count, total in zip(spec.counts, sums, strict=True):
                 bucket[count.figure] += int(total)
     _correct(db, corrections, result)

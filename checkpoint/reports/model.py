@@ -145,6 +145,16 @@ class LogRange:
 
 
 @dataclass(frozen=True, slots=True)
+class TimeStep:
+    """A reading whose time is earlier than the one before it in the log."""
+
+    seq: int
+    at: datetime
+    prev_seq: int
+    prev_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """A shift or daily report, ready to render."""
 
@@ -182,6 +192,9 @@ class Report:
     """For a daily report: the report day as an ISO date (the day the period starts)."""
     lane: Lane = field(default=Lane(LEGACY_LANE_ID, ""))
     """The lane of the checkpoint this log is: its figures are this lane's only."""
+    backwards: tuple[TimeStep, ...] = ()
+    """Where the readings of the report (in log order) go backwards in time: the laptop's
+    clock jumped back. Said on the sheet; not part of the JSON form."""
     site: SiteTally | None = None
     """On a site laptop: every lane of the checkpoint and their total (`site_model.py`). The
     report's own figures stay this lane's; this is never sent to a hub as the lane's report."""

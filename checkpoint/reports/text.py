@@ -302,6 +302,18 @@ def render_text(report: Report, language: Language, *, width: int = PAPER) -> st
     span = f"{log.first_seq}–{log.last_seq}" if log.first_seq is not None else "—"
     add(f"{_t('report.records', language)}: {span}")
     add(f"{_t('report.chain_head', language)}: {log.chain_head or '—'}", "  ")
+    if report.backwards:
+        first = report.backwards[0]
+        add(
+            _t(
+                "report.backwards",
+                language,
+                count=len(report.backwards),
+                seq=first.seq,
+                at=local(first.at, zone),
+                prev_at=local(first.prev_at, zone),
+            )
+        )
     return "\n".join(line.rstrip() for line in out) + "\n"
 
 

@@ -440,6 +440,11 @@ class SyncState(SQLModel, table=True):
     last_attempt_at: datetime | None = _time(nullable=True)
     last_error: str | None = None
     """The last failure in plain words; None after a sync that succeeded."""
+    clock_skew_s: float | None = None
+    """This laptop's clock minus the hub's, in seconds, as last seen (positive: ahead); None
+    before a sync learned it (`wire.clock`)."""
+    hub_time_at: datetime | None = _time(nullable=True)
+    """The hub's own time when the skew was last seen."""
 
 
 class LogLane(SQLModel, table=True):

@@ -65,6 +65,33 @@ def note_failure(*, session: Session, hub: str, error: str, now: datetime | None
     session.flush()
 
 
+def note_hub_clock(*, session: Session, hub: str, skew_s: float, hub_time: datetime) -> None:
+    """Remember how far this laptop's clock was from `hub`'s (`skew_s`, laptop minus hub) when
+    the hub's clock said `hub_time`."""
+    state = session.get(SyncState, hub) or SyncState(hub=hub)
+    state.clock_skew_s = skew_s
+    state.hub_time_at = hub_time
+    session.add(state)
+    session.flush()
+
+
+def known_skew(*, session: Session) -> tuple[float, datetime] | None:
+    """The skew seen at the latest sync with any hub, and the hub's time then; None if no sync
+    learned one yet."""
+    row = (
+        session.connection()
+        .exec_driver_sql(
+            "SELECT clock_skew_s, hub_time_at FROM sync_state WHERE clock_skew_s IS NOT NULL "
+            "ORDER BY hub_time_at DESC LIMIT 1"
+        )
+        .first()
+    )
+    if row is None or row[1] is None:
+        return None
+    at = datetime.fromisoformat(str(row[1]))
+    return float(row[0]), at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
 def sync_state(*, session: Session, hub: str) -> SyncState | None:
     """Everything known about syncing with `hub` (for a status line), None before the first try."""
     return session.get(SyncState, hub)

@@ -7,6 +7,7 @@ import json
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
@@ -16,6 +17,7 @@ from sqlmodel import Session
 
 from checkpoint.errors import StoreError
 from checkpoint.locale import Language, translate
+from checkpoint.locale.spans import span_text
 from checkpoint.store.chain import column_names, personal_digest, row_hash
 from checkpoint.store.models import GENESIS_HASH, LOG_TABLES, LogRecord
 
@@ -53,6 +55,80 @@ class ChainProblem:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class TimeJump:
+    """A place where the log's times go backwards: record `seq` was written at `at`, earlier
+    than record `prev_seq` (the one just before it) at `prev_at`. Nothing is wrong with the chain;
+    the laptop's clock was (at one of the two times)."""
+
+    seq: int
+    table: str
+    record_id: str
+    at: datetime
+    prev_seq: int
+    prev_at: datetime
+
+    @property
+    def span(self) -> timedelta:
+        return self.prev_at - self.at
+
+    def describe(self, language: Language = "en") -> str:
+        return translate(
+            "verify.backwards",
+            language,
+            seq=self.seq,
+            table=self.table,
+            record_id=self.record_id,
+            at=_shown(self.at),
+            prev_seq=self.prev_seq,
+            prev_at=_shown(self.prev_at),
+            span=span_text(self.span, language),
+        )
+
+
+def _shown(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+BACKWARDS_TOLERANCE: Final = timedelta(minutes=1)
+"""A step back this small is a clock's correction (NTP), not a wrong clock."""
+JUMPS_KEPT: Final = 20
+"""Places where times go backwards that a walk describes; the others are counted."""
+
+
+class _Jumps:
+    """Steps back of `created_at` in seq order, each against the record just before it: a
+    clock set back shows once, where it was set back, not at every record after it."""
+
+    def __init__(self) -> None:
+        self.last_text = ""
+        self.last_seq = 0
+        self.found: list[TimeJump] = []
+        self.count = 0
+
+    def see(self, seq: int, text: Any, table: str, row_id: Any) -> None:
+        if not isinstance(text, str):
+            return
+        last_text, last_seq = self.last_text, self.last_seq
+        self.last_text, self.last_seq = text, seq
+        if text >= last_text:  # stored times are UTC text: text order is time order
+            return
+        try:
+            at, last = _aware(text), _aware(last_text)
+        except ValueError:
+            return
+        if last - at <= BACKWARDS_TOLERANCE:
+            return
+        self.count += 1
+        if len(self.found) < JUMPS_KEPT:
+            self.found.append(TimeJump(seq, table, _record_id(row_id), at, last_seq, last))
+
+
+def _aware(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 @dataclass(frozen=True)
 class ChainReport:
     """The outcome of a walk: rows checked, the recorded head, and the first problem if any."""
@@ -61,6 +137,10 @@ class ChainReport:
     head_seq: int
     head_hash: str
     problem: ChainProblem | None
+    backwards: tuple[TimeJump, ...] = ()
+    """The first places (`JUMPS_KEPT`) where the log's times go backwards, in log order."""
+    backwards_count: int = 0
+    """How many places in all."""
 
     @property
     def ok(self) -> bool:
@@ -204,6 +284,7 @@ def walk(session: Session) -> ChainReport:
         *(_rows(session, t) for t in LOG_TABLES), key=lambda item: item[0]
     )
     expected, previous, count = 1, GENESIS_HASH, 0
+    jumps = _Jumps()
     for _key, seq, record_type, row in merged:
         count += 1
         try:
@@ -218,8 +299,15 @@ def walk(session: Session) -> ChainReport:
                 "verify.changed",
             )
         if problem is not None:
-            return ChainReport(count, head_seq, head_hash, problem)
-        expected, previous = seq + 1, row[column_names(record_type).index("hash")]
+            return ChainReport(count, head_seq, head_hash, problem, tuple(jumps.found), jumps.count)
+        names = column_names(record_type)
+        jumps.see(
+            seq,
+            row[names.index("created_at")],
+            str(record_type.__tablename__),
+            row[names.index("id")],
+        )
+        expected, previous = seq + 1, row[names.index("hash")]
     last = expected - 1
     tail: ChainProblem | None = None
     if head is None:
@@ -234,7 +322,7 @@ def walk(session: Session) -> ChainReport:
         )
     elif previous != head_hash:
         tail = ChainProblem(Break.CHANGED, last, None, None, "verify.head_mismatch")
-    return ChainReport(count, head_seq, head_hash, tail)
+    return ChainReport(count, head_seq, head_hash, tail, tuple(jumps.found), jumps.count)
 
 
 def check(session: Session, path: Path) -> ChainReport:

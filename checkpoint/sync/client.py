@@ -39,6 +39,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final, NamedTuple, TypeVar
 
@@ -59,10 +60,12 @@ from checkpoint.store.sync_state import (
     held_back_count,
     hold_back,
     note_failure,
+    note_hub_clock,
     release,
     rows_between,
 )
 from checkpoint.wire import DEFAULT_BATCH, DISK_FULL, PROBLEM_HEADER
+from checkpoint.wire.clock import SENT_AT_HEADER, SKEW_HEADER, hub_time, utc_text
 from checkpoint.wire.records import (
     CONTENT_ENCODING,
     CheckpointStatus,
@@ -439,11 +442,22 @@ class HubClient:
         timeout: float = 60.0,
         connect_timeout: float | None = None,
         transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         """`timeout`: seconds to wait for the hub to take a request or answer it (and for a
         free connection); `connect_timeout` (default: that, at most 10 s) to accept one."""
         self.hub_url = hub_url.rstrip("/")
         """The hub's address without a trailing slash: the key of its acknowledged mark."""
+        self.clock = clock or (lambda: datetime.now(UTC))
+        """This machine's clock (injected by tests that need a wrong one)."""
+        self.skew: timedelta | None = None
+        """This machine's clock minus the hub's, from the hub's last answer (None before one):
+        the hub says its time on every answer (`wire.clock`)."""
+        self.hub_time: datetime | None = None
+        """The hub's time at its last answer."""
+        self.told_skew: int | None = None
+        """What the hub said of this machine's clock (seconds ahead of the hub's) at its last
+        answer, when it said it."""
         try:
             self._http = httpx.Client(
                 base_url=self.hub_url + "/",
@@ -468,9 +482,12 @@ class HubClient:
 
     def _send(self, method: str, path: str, **options: Any) -> httpx.Response:
         """One request; `_TransientError` for what may be retried, `SyncError` for a refusal."""
+        headers = {**options.pop("headers", {}), SENT_AT_HEADER: utc_text(self.clock())}
         try:
-            response = self._http.request(method, path, **options)
+            asked = self.clock()
+            response = self._http.request(method, path, headers=headers, **options)
             response.read()
+            self._learn_clock(response, asked)
         except httpx.TransportError as error:
             refused = _certificate_refused(error)
             if refused is not None:  # retrying cannot help: say so at once
@@ -496,6 +513,37 @@ class HubClient:
         if status != 200:
             raise stopped("refused", status=status, detail=_detail(response))
         return response
+
+    def _learn_clock(self, response: httpx.Response, asked: datetime) -> None:
+        """The skew from the hub's time on its answer, against the middle of the exchange."""
+        said = hub_time(response.headers)
+        if said is None:
+            return
+        answered = self.clock()
+        self.skew = asked + (answered - asked) / 2 - said
+        self.hub_time = said
+        told = response.headers.get(SKEW_HEADER)
+        if told is not None and told.lstrip("-").isdigit():
+            self.told_skew = int(told)
+
+    def hub_now(self) -> datetime | None:
+        """The hub's time now, as this machine's clock and the last skew say; None before the
+        hub answered once."""
+        if self.skew is None:
+            return None
+        return self.clock() - self.skew
+
+    def remember_clock(self, store: Store) -> None:
+        """Keep the last skew in the log's sync state (shown by `checkpoint sync` and the lane)."""
+        if self.skew is None or self.hub_time is None:
+            return
+        with store.session() as session:
+            note_hub_clock(
+                session=session,
+                hub=self.hub_url,
+                skew_s=self.skew.total_seconds(),
+                hub_time=self.hub_time,
+            )
 
     def _refused(self, response: httpx.Response) -> SyncError:
         """A 4xx answer as a `SyncError` in words: from the hub's code, or (an older hub) the
@@ -893,9 +941,11 @@ def sync(
         with store.session() as session:
             note_failure(session=session, hub=hub, error=error.message)
             summary.held_back = held_back_count(session=session, hub=hub)
+        client.remember_clock(store)
         raise
     finally:
         _stop(reader, sender, flights)
+    client.remember_clock(store)
     with store.session() as session:
         summary.mark = advance_mark(session=session, hub=hub, seq=summary.mark)
         summary.held_back = held_back_count(session=session, hub=hub)

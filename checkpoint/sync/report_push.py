@@ -1,12 +1,19 @@
 """Sending the daily reports (日报告、零报告) of closed report days to a hub, each until the hub
 holds what the log says for that day.
 
-Every report day from the one of the checkpoint's first shift up to the last closed day (the
-one before the current report day) is reported, records or not: a day with nobody screened is
-a zero report too, and the hub must see that the checkpoint reported it. A day is sent when
-the hub has not acknowledged it yet, or when its report, computed again, says something else
-than what was acknowledged (its digest, `report_digest`, is kept per hub and day in
-`report_sent`). The hub replaces its copy, so sending again never counts a day twice.
+Every report day from the one of the checkpoint's first real record up to the last closed day
+(the one before the current report day) is reported, records or not: a day with nobody
+screened is a zero report too, and the hub must see that the checkpoint reported it. Neither
+end trusts this laptop's clock alone (`wire.clock`): "closed" is by the hub's time (this
+clock less the skew the last answer of the hub showed), and the first record is the first
+whose time is plausible (not before this program existed, not after the hub's today), so a
+laptop whose clock said 2099 or 1970 never makes up days. A day the hub refuses anyway (it
+judges by its own clock and records) is held back like any refused day (`store.sync_state`):
+listed, tried again at every pass, and the others still go.
+
+A day is sent when the hub has not acknowledged it yet, or when its report, computed again,
+says something else than what was acknowledged (its digest, `report_digest`, is kept per hub
+and day in `report_sent`). The hub replaces its copy, so sending again never counts a day twice.
 
 Computing a report costs a read of the log, so a day already acknowledged is computed again
 only when the log has grown since, and then only if it is one of the last `RECHECK_DAYS`
@@ -17,6 +24,7 @@ included).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import json
@@ -32,10 +40,17 @@ from sqlmodel import Session, select
 from checkpoint.config import Settings
 from checkpoint.reports.build import current_report_day, day_report
 from checkpoint.reports.json_form import to_data
-from checkpoint.reports.period import report_day_of
+from checkpoint.reports.period import report_day_of, stored_time
 from checkpoint.store.engine import Store
 from checkpoint.store.models import ReportSent
-from checkpoint.store.sync_state import REPORT, head_seq, held_back, hold_back, release
+from checkpoint.store.sync_state import (
+    REPORT,
+    head_seq,
+    held_back,
+    hold_back,
+    known_skew,
+    release,
+)
 from checkpoint.sync.client import (
     HubClient,
     Problem,
@@ -44,6 +59,7 @@ from checkpoint.sync.client import (
     stopped,
     with_retries,
 )
+from checkpoint.wire.clock import EARLIEST_PLAUSIBLE, ZONE_MARGIN
 from checkpoint.wire.reports import ReportStatus, canonical, report_digest
 
 RECHECK_DAYS: Final = 7
@@ -96,17 +112,53 @@ class _Sent:
     log_seq: int
 
 
-def _first_day(session: Session, settings: Settings) -> date | None:
-    """The report day of the checkpoint's first shift; None before any shift was opened."""
-    first = session.connection().exec_driver_sql("SELECT min(opened_at) FROM shift").scalar()
+_FIRST_TIMES: Final = (
+    # (table, time column): each read from an index (or a small table) from its low end.
+    ("shift", "opened_at"),
+    ("reading", "taken_at"),
+    ("vehicle_passage", "passed_at"),
+)
+
+
+def first_real_time(session: Session, *, latest: datetime) -> datetime | None:
+    """The time of the log's first real record: its earliest shift opening, reading or passage
+    whose time is plausible (`wire.clock.EARLIEST_PLAUSIBLE`) and not after `latest`; None when
+    the log has none. A first shift opened while the clock said 1970 is not the day the
+    checkpoint started; a reading stamped 2099 is not either."""
+    low = stored_time(EARLIEST_PLAUSIBLE)
+    high = stored_time(latest)
+    found: list[datetime] = []
+    connection = session.connection()
+    for table, column in _FIRST_TIMES:
+        value = connection.exec_driver_sql(
+            f"SELECT min({column}) FROM {table} WHERE {column} >= ? AND {column} <= ?", (low, high)
+        ).scalar()
+        if value is not None:
+            moment = datetime.fromisoformat(str(value))
+            found.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    return min(found) if found else None
+
+
+def _first_day(session: Session, settings: Settings, *, latest: datetime) -> date | None:
+    """The report day of the checkpoint's first real record; None before there is one."""
+    first = first_real_time(session, latest=latest)
     if first is None:
         return None
-    opened = datetime.fromisoformat(str(first))
-    if opened.tzinfo is None:
-        opened = opened.replace(tzinfo=UTC)
     return report_day_of(
-        opened, zone=settings.checkpoint.zone, cutoff_hour=settings.reports.day_cutoff_hour
+        first, zone=settings.checkpoint.zone, cutoff_hour=settings.reports.day_cutoff_hour
     )
+
+
+def hub_moment(store: Store, client: HubClient, moment: datetime) -> datetime:
+    """What the hub's clock says when this laptop's says `moment`: by the skew of the hub's
+    last answer in this run, else the one kept from the last sync, else (never synced) this
+    clock's own word."""
+    skew = client.skew
+    if skew is None:
+        with store.reading() as session:
+            kept = known_skew(session=session)
+        skew = timedelta(seconds=kept[0]) if kept is not None else timedelta(0)
+    return moment - skew
 
 
 def _acknowledged(session: Session, hub: str) -> dict[date, _Sent]:
@@ -172,10 +224,12 @@ def closed_day_reports(
     holds (at most `MAX_DAYS`)."""
     moment = now or datetime.now(UTC)
     with store.reading() as session:
-        first = _first_day(session, settings)
+        kept = known_skew(session=session)
+        at_hub = moment - timedelta(seconds=kept[0]) if kept is not None else moment
+        first = _first_day(session, settings, latest=at_hub + ZONE_MARGIN)
     days = days_to_check(
         first=first,
-        last_closed=current_report_day(settings, now=moment) - timedelta(days=1),
+        last_closed=current_report_day(settings, now=at_hub) - timedelta(days=1),
         acknowledged={},
         head=0,
         last_amendment=0,
@@ -196,16 +250,27 @@ def send_reports(
     """Send the reports of closed days the hub does not hold as the log says them now.
 
     A day whose report cannot be sent (the local check of the wire format refuses it, or the
-    hub refuses it: too large, not masked, out of range) is held back and the later days go
-    on; it is computed and tried again at every pass until it goes. A failure of the link, the
-    token or the hub's disk stops the pass (`SyncError`), with what was held back so far kept.
+    hub refuses it: too large, not masked, out of range, a day after the hub's today or before
+    the checkpoint existed) is held back and the later days go on; it is computed and tried
+    again at every pass until it goes. A failure of the link, the token or the hub's disk stops
+    the pass (`SyncError`), with what was held back so far kept.
     """
-    moment = now or datetime.now(UTC)
+    moment = now or client.clock()
+    if client.skew is None:  # learn the hub's time first (its answers say it)
+        with contextlib.suppress(SyncError):
+            with_retries(
+                functools.partial(client.status, settings.checkpoint.id),
+                client.hub_url,
+                retries=retries,
+                backoff=backoff,
+                sleep=sleep,
+            )
+    at_hub = hub_moment(store, client, moment)
     hub = client.hub_url
     checkpoint_id = settings.checkpoint.id
     with store.reading() as session:
         head = head_seq(session=session)
-        first = _first_day(session, settings)
+        first = _first_day(session, settings, latest=at_hub + ZONE_MARGIN)
         acknowledged = _acknowledged(session, hub)
         last_amendment = int(
             session.connection().exec_driver_sql("SELECT max(seq) FROM amendment").scalar() or 0
@@ -215,7 +280,7 @@ def send_reports(
         )
     days = days_to_check(
         first=first,
-        last_closed=current_report_day(settings, now=moment) - timedelta(days=1),
+        last_closed=current_report_day(settings, now=at_hub) - timedelta(days=1),
         acknowledged=acknowledged,
         head=head,
         last_amendment=last_amendment,
@@ -255,7 +320,8 @@ def send_reports(
             if error.problem is not Problem.REFUSED:  # the link, the token, a full hub: stop
                 _note_held(store, hub, summary)
                 raise
-            # The hub refused this report (its content): held back, the later days go on.
+            # The hub refused this report (its content, or a day it says is after its today
+            # or before the checkpoint existed): held back, the later days go on.
             summary.held.append(HeldReport(day, error.code, error.params, error.message))
             continue
         if receipt.status is ReportStatus.STORED:

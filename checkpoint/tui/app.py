@@ -23,6 +23,7 @@ from checkpoint.locale import DEFAULT_LANGUAGE, Language, translate
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.key_order import KeyOrder
 from checkpoint.tui.messages import (
+    ClockChecked,
     DeskOpened,
     MeasurementReceived,
     ReadingReceived,
@@ -37,6 +38,7 @@ from checkpoint.tui.screens.shift_start import ShiftStartScreen
 # configuration model) and the other screens are imported behind it: by the worker that opens
 # the log, or when a screen is first shown.
 if TYPE_CHECKING:
+    from checkpoint.domain.clock import ClockFacts
     from checkpoint.screening.desk import ScreeningDesk, ShiftCounters, ShiftInfo
     from checkpoint.sync.background import BackgroundSync, Synced, SyncFailure, SyncTiming
     from checkpoint.thermometer.events import Status
@@ -61,6 +63,16 @@ Opener = Callable[[], Opened]
 """Opens the log (and the thermometer); a blocking call, run in a thread worker."""
 
 
+CLOCK_CHECK_S = 60.0
+"""How often the lane looks at the laptop's clock again (a jump shows within a minute)."""
+
+
+def _system_now() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)
+
+
 MOUNT_WAIT_S = 5.0
 """How long ending the app waits for a screen still mounting (one that never finishes, hung in
 its on_mount, must not keep the app from ending)."""
@@ -74,6 +86,8 @@ class CheckpointApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "toggle_language", "中文/English", priority=True),
         Binding("ctrl+q", "quit", "quit", priority=True),
+        # Named in the clock's banner, which shows only when the clock is in doubt.
+        Binding("ctrl+k", "confirm_clock", "clock is right", show=False, priority=True),
     ]
 
     language: reactive[Language] = reactive("zh-CN")
@@ -84,6 +98,9 @@ class CheckpointApp(App[None]):
     """True once the log is open: until then the shift form takes typing but not a submit."""
     sync_outcome: reactive[Synced | SyncFailure | None] = reactive(None, init=False)
     """The last background sync's outcome; None before the first (or without a hub)."""
+    clock_facts: reactive[ClockFacts | None] = reactive(None, init=False)
+    """What the log and the last sync say about this laptop's clock; None before the first
+    look (`screening.clock_check`)."""
 
     def __init__(
         self,
@@ -115,6 +132,11 @@ class CheckpointApp(App[None]):
         self._stop = threading.Event()
         self._last_detail = ""
         self._key_order = KeyOrder(self)
+        self.wall_clock: Callable[[], datetime] = _system_now
+        """The laptop's clock, as the log's records are stamped with it (tests set a wrong
+        one): the clock the banner doubts."""
+        self._clock_confirmed: frozenset[str] = frozenset()
+        """The doubts about the clock the shift leader confirmed (Ctrl+K): not shown again."""
 
     @property
     def desk(self) -> ScreeningDesk:
@@ -166,6 +188,8 @@ class CheckpointApp(App[None]):
         if self.thermometer is not None:
             self.read_thermometer()
         self._start_sync(message.desk)
+        self._check_clock()
+        self.set_interval(CLOCK_CHECK_S, self._check_clock)
         shift = message.shift
         waiting = self.screen
         kept = waiting.take_keys() if isinstance(waiting, ResumingScreen) else []
@@ -304,11 +328,60 @@ class CheckpointApp(App[None]):
 
     def banner_text(self) -> str:
         """A banner above the form when the volunteer must know something, else ""."""
+        clock = self.clock_text()
         if self.thermometer is None:
-            return self.t("tui.banner.manual")
-        if _line_down(self.line_status):
-            return self.t("tui.banner.unplugged", detail=self._last_detail)
-        return ""
+            line = self.t("tui.banner.manual")
+        elif _line_down(self.line_status):
+            line = self.t("tui.banner.unplugged", detail=self._last_detail)
+        else:
+            line = ""
+        return "\n".join(part for part in (clock, line) if part)
+
+    # -- the laptop's clock -----------------------------------------------------------------
+
+    def clock_text(self) -> str:
+        """What is wrong with the laptop's clock, in plain words, unless the leader confirmed
+        it; "" for a clock to believe."""
+        from checkpoint.domain.clock import clock_doubts
+        from checkpoint.screening.clock_check import clock_warning
+
+        facts = self.clock_facts
+        if facts is None:
+            return ""
+        now = self.wall_clock()
+        doubts = {d.value for d in clock_doubts(now, facts)}
+        if not doubts or doubts <= self._clock_confirmed:
+            return ""
+        return clock_warning(now, facts, self.language) or ""
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="clock")
+    def _check_clock(self) -> None:
+        if self._desk is None:
+            return
+        from checkpoint.screening.clock_check import read_facts
+
+        self.post_message(ClockChecked(read_facts(self._desk.store)))
+
+    def on_clock_checked(self, message: ClockChecked) -> None:
+        self.clock_facts = message.facts
+
+    def watch_clock_facts(self) -> None:
+        self._refresh_labels()
+
+    def action_confirm_clock(self) -> None:
+        """The shift leader says the clock is right as it is: its doubts are not shown again
+        (new ones are). Screening never stopped for them."""
+        from checkpoint.domain.clock import clock_doubts
+
+        if self.clock_facts is None:
+            return
+        now = self.wall_clock()
+        doubts = {d.value for d in clock_doubts(now, self.clock_facts)}
+        if not doubts:
+            return
+        self._clock_confirmed = self._clock_confirmed | doubts
+        self.notify(self.t("clock.confirmed", now=now.strftime("%Y-%m-%d %H:%M UTC")))
+        self._refresh_labels()
 
     # -- the background sync ---------------------------------------------------------------
 
@@ -349,10 +422,12 @@ class CheckpointApp(App[None]):
 
     def on_sync_finished(self, message: SyncFinished) -> None:
         self.sync_outcome = message.outcome
+        self._check_clock()  # the sync learned the hub's time
 
     def on_sync_failed(self, message: SyncFailed) -> None:
         self._sync_retry_at = time.monotonic() + message.failure.retry_in_s
         self.sync_outcome = message.failure
+        self._check_clock()
 
     def watch_sync_outcome(self) -> None:
         self._show_sync()
@@ -385,7 +460,19 @@ class CheckpointApp(App[None]):
         return local.strftime("%H:%M" if local.date() == today else "%m-%d %H:%M")
 
     def sync_text(self) -> str:
-        """The sync part of the status bar, in the current language."""
+        """The sync part of the status bar, in the current language; with the clock's distance
+        from the hub's when the last sync found it large."""
+        text = self._sync_state_text()
+        facts = self.clock_facts
+        if text and facts is not None and facts.skew is not None:
+            from checkpoint.locale.spans import skew_text
+            from checkpoint.wire.clock import LARGE_SKEW
+
+            if abs(facts.skew) > LARGE_SKEW:
+                text += "  " + self.t("tui.sync.skew", skew=skew_text(facts.skew, self.language))
+        return text
+
+    def _sync_state_text(self) -> str:
         if self._desk is None:
             return ""
         settings = self._desk.settings.sync

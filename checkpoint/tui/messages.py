@@ -8,6 +8,7 @@ from textual.message import Message
 
 # Types only: the first screen is shown before the desk (and SQLAlchemy behind it) is imported.
 if TYPE_CHECKING:
+    from checkpoint.domain.clock import ClockFacts
     from checkpoint.screening.desk import ScreeningDesk, ScreeningResult, ShiftCounters, ShiftInfo
     from checkpoint.sync.background import Synced, SyncFailure
     from checkpoint.thermometer.events import Measurement, RawReading, StatusEvent
@@ -70,6 +71,14 @@ class ScreeningSaved(Message):
         self.who = who
         """The person's name and document, masked for the screen."""
         """The temperature text that was saved, to clear the field if it still shows it."""
+
+
+class ClockChecked(Message):
+    """What the log and the last sync say about the laptop's clock (`screening.clock_check`)."""
+
+    def __init__(self, facts: ClockFacts) -> None:
+        super().__init__()
+        self.facts = facts
 
 
 class SyncFinished(Message):

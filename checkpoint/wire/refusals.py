@@ -25,6 +25,8 @@ REFUSALS: Final = frozenset(
         "report_mismatch",
         "unmasked",
         "out_of_range",
+        "day_in_future",
+        "day_before_checkpoint",
     }
 )
 """Every code a hub sends with a refusal (a client's catalogs have a text for each)."""

@@ -20,6 +20,7 @@ from checkpoint.reports.build import day_report
 from checkpoint.reports.json_form import to_data
 from checkpoint.sync.client import HubClient
 from checkpoint.sync.report_push import encode_report
+from checkpoint.wire.clock import SENT_AT_HEADER
 from checkpoint.wire.reports import RECEIVED_BELOW_HEADER, canonical, report_digest
 from tests.cli.test_init_verify import invoke
 from tests.hub.test_forward import Levels, forward_to
@@ -135,7 +136,11 @@ def test_lateness_at_the_county_follows_the_arrival_at_the_township(
 def test_only_hub_tokens_may_say_when_a_report_arrived_below(
     ours: dict[str, Any], levels: Levels
 ) -> None:
-    claimed = {RECEIVED_BELOW_HEADER: "2026-01-01T00:00:00Z"}
+    # With the sending hub's own time (SENT_AT_HEADER), which says how far its clock is.
+    claimed = {
+        RECEIVED_BELOW_HEADER: "2026-01-01T00:00:00Z",
+        SENT_AT_HEADER: datetime.now(UTC).isoformat(),
+    }
     before = datetime.now(UTC).replace(microsecond=0)
     direct = _put(levels.county.address, levels.county.enroll(A), ours, **claimed)
     assert direct.status_code == 200, direct.text

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,8 @@ from checkpoint.store.sync_state import acked_mark
 from tests.store.conftest import Scene, build_scene, make_person, make_reading
 
 CHECKPOINT = "HB-XG-0012"
+ENROLLED_AT = datetime(2026, 1, 1, tzinfo=UTC)
+"""When the `Hub.enroll` of the tests enrolls a checkpoint (before every log of the tests)."""
 
 
 def free_port() -> int:
@@ -58,8 +61,10 @@ class Hub:
     def address(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def enroll(self, checkpoint_id: str = CHECKPOINT) -> str:
-        return db.enroll(self.engine, checkpoint_id)
+    def enroll(self, checkpoint_id: str = CHECKPOINT, *, now: datetime = ENROLLED_AT) -> str:
+        # Enrolled before the logs' days (November 2026), as a checkpoint is: the hub refuses
+        # reports of days before a checkpoint's enrolment and first record.
+        return db.enroll(self.engine, checkpoint_id, now=now)
 
     def held(self, checkpoint_id: str = CHECKPOINT) -> dict[str, tuple[int, str]]:
         """id -> (seq, hash) of every record the hub holds from `checkpoint_id`."""
