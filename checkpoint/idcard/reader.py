@@ -42,6 +42,7 @@ from checkpoint.idcard.frames import (
 )
 from checkpoint.thermometer.protocols.base import SerialSettings
 from checkpoint.thermometer.transport import (
+    LINE_ERRORS,
     DeviceIdentity,
     PortError,
     identify,
@@ -133,7 +134,7 @@ class IdCardReader:
             try:
                 yield from self._poll(port, stop)
                 return
-            except (serial.SerialException, OSError) as error:
+            except LINE_ERRORS as error:
                 yield self._status(ReaderStatus.DISCONNECTED, _port_error(target, error).message)
             finally:
                 port.close()
@@ -280,7 +281,7 @@ def probe_reader(target: str, *, baudrate: int = 115200, seconds: float = 1.0) -
             except (_NoAnswerError, _DamagedFrameError):
                 return False
         return True
-    except (serial.SerialException, OSError) as error:
+    except LINE_ERRORS as error:
         raise _port_error(target, error) from error
     finally:
         port.close()

@@ -14,11 +14,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-import serial
-
 from checkpoint.scanner.codes import MAX_TOKEN
 from checkpoint.thermometer.protocols.base import SerialSettings
-from checkpoint.thermometer.transport import PortError, identify, open_port, port_error, relocate
+from checkpoint.thermometer.transport import (
+    LINE_ERRORS,
+    PortError,
+    identify,
+    open_port,
+    port_error,
+    relocate,
+)
 
 BACKOFF_FIRST_S = 0.5
 BACKOFF_MAX_S = 5.0
@@ -130,7 +135,7 @@ class ScannerReader:
                     elif splitter.pending and now - last > self.line_timeout_s:
                         splitter.reset()
                 return
-            except (serial.SerialException, OSError) as error:
+            except LINE_ERRORS as error:
                 yield self._status(ScannerStatus.DISCONNECTED, port_error(target, error).message)
             finally:
                 port.close()
