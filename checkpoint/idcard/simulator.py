@@ -164,6 +164,23 @@ class IdCardSimulator:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def place(self, card: IdCard) -> None:
+        """Lay `card` on the reader now (tests and benches; a script's step does the same)."""
+        self.placed.append(card)
+        self._selected = False
+        self._card = card
+
+    def take_away(self) -> None:
+        """Take the card off the reader now."""
+        self._card = None
+
+    def unplug(self) -> None:
+        """Pull the reader's cable now (tests); `replug()` puts it back."""
+        self._unplug()
+
+    def replug(self) -> None:
+        self._plug()
+
     def _plug(self) -> None:
         pty = _open_pty()
         with self._lock:

@@ -416,13 +416,14 @@ class CheckpointApp(App[None]):
 
     def banner_text(self) -> str:
         """A banner above the form when the volunteer must know something, else ""."""
+        lines = []
         if self.thermometer is None:
-            return self.t("tui.banner.manual")
-        if _line_down(self.line_status):
-            return self.t("tui.banner.unplugged", detail=self._last_detail)
+            lines.append(self.t("tui.banner.manual"))
+        elif _line_down(self.line_status):
+            lines.append(self.t("tui.banner.unplugged", detail=self._last_detail))
         if self.id_reader_down():
-            return self.t("idcard.banner.unplugged", detail=self._id_reader_detail)
-        return ""
+            lines.append(self.t("idcard.banner.unplugged", detail=self._id_reader_detail))
+        return "\n".join(lines)
 
     # -- the background sync ---------------------------------------------------------------
 
