@@ -197,7 +197,7 @@ async def full_mode_session(with_reader: bool) -> tuple[int, float]:
             if with_reader:
                 simulator.place(card)
                 seconds += CARD_S
-                await _wait(pilot, lambda card=card: name.value == card.name)  # type: ignore[attr-defined]
+                await _wait(pilot, lambda card=card, name=name: name.value == card.name)  # type: ignore[attr-defined]
                 app.post_message(
                     CodeWasScanned(CodeScanned(f"HC-{number:04d}-TOKEN", datetime.now(UTC)))
                 )
