@@ -33,8 +33,14 @@ ID_CARD = "id-card"
 
 
 def _simulate_id_card(
-    card: Path | None, *, link: Path | None, seed: int | None, language: Language
+    card: Path | None,
+    *,
+    link: Path | None,
+    seed: int | None,
+    language: Language,
+    gap: float | None = None,
 ) -> None:
+    """Made-up cards (a card file's, or random ones every `gap` seconds, default 10)."""
     from checkpoint.idcard.scenario import parse_card_script
     from checkpoint.idcard.simulator import IdCardSimulator
 
@@ -54,7 +60,7 @@ def _simulate_id_card(
             script = parse_card_script(text, source=str(card))
         except CheckpointError as error:
             fail(error, code=2, language=language)
-    simulator = IdCardSimulator(script, seed=seed, link=link)
+    simulator = IdCardSimulator(script, seed=seed, link=link, gap_seconds=gap or 10.0)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     typer.echo(simulator.start())
@@ -120,7 +126,7 @@ def simulate(
         fail_config(ctx, error, code=2)
     language = settings.ui.language
     if protocol == ID_CARD:
-        _simulate_id_card(card, link=link, seed=seed, language=language)
+        _simulate_id_card(card, link=link, seed=seed, language=language, gap=interval)
         return
     try:
         script = _read_scenario(scenario) if scenario else None

@@ -113,7 +113,7 @@ class IdCardSimulator:
         seed: int | None = None,
         link: Path | None = None,
         card_seconds: float = 3.0,
-        gap_seconds: float = 4.0,
+        gap_seconds: float = 10.0,
     ) -> None:
         self.script = script
         self.link = link

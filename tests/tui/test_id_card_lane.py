@@ -119,7 +119,11 @@ async def test_a_corrected_field_is_stored_as_typed_and_the_risk_area_shows_at_o
         await until(pilot, lambda: value(app, "name") == "李芳")
         hint = lane.query_one("#lane-hint", Static)
         assert hint.has_class("error") and "湖北省武汉市" in str(hint.render())
-        assert "来自 湖北省武汉市" in str(lane.query_one("#card-line", Static).render())
+        card_line = lane.query_one("#card-line", Static)
+        assert "女" in str(card_line.render()) and "来自 湖北省武汉市" in str(card_line.render())
+        await pilot.press("f2")  # the card's line follows the language
+        await until(pilot, lambda: "female" in str(card_line.render()))
+        assert "from 湖北省武汉市" in str(card_line.render())
         lane.query_one("#name", Input).value = "李芳芳"  # the volunteer corrects it
         lane.query_one("#temperature", Input).focus()
         await pilot.press(*"36.5", "enter")

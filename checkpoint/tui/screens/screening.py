@@ -112,6 +112,8 @@ class ScreeningScreen(AppScreen):
         """Occupant rows (person ids) with a case of their own."""
         self.lane_name = ""
         """This laptop's lane, as named at `checkpoint init` (empty: the default lane)."""
+        self._card: IdCard | None = None
+        """The last ID card that filled the person's row (its line follows F2)."""
 
     @property
     def holds_keys(self) -> bool:
@@ -221,6 +223,7 @@ class ScreeningScreen(AppScreen):
         status.thermometer = app.thermometer_text()
         status.sync = app.sync_text()
         self.query_one(LiveReading).relabel()
+        self._show_card_line()
         # Never over a message not read yet (the line coming back relabels the lane).
         self.query_one(MessageLine).remark(self.lane_t("tui.hint.quick"))
         self.update_banner()
@@ -366,7 +369,10 @@ class ScreeningScreen(AppScreen):
                     self._show_hint(self.t("idcard.kept_typed"), error=False)
 
             question = self.t("idcard.overwrite", name=mask_name(card.name))
-            choices = [(("y", "j"), self.t("tui.yes"), True), (("n",), self.t("tui.no"), False)]
+            choices = [
+                (("y", "j"), self.t("idcard.replace"), True),
+                (("n",), self.t("idcard.keep"), False),
+            ]
             self.app.push_screen(KeyChoiceScreen[bool](question, choices), answered)
             return
         self._fill_from_card(card)
@@ -379,25 +385,36 @@ class ScreeningScreen(AppScreen):
         if place is not None:
             values["person-origin"] = place.origin
         details.fill(values, FieldSource.CARD_READER)
+        self._card = card
+        self._show_card_line()
+        self._plate_hint()  # the risk-area match of the origin shows at once
+        self._show_hint(self.t("idcard.filled"), error=False)
+        if self.mode is EntryMode.FULL:
+            self.query_one("#phone", Input).focus()
+        else:
+            self.query_one("#temperature", Input).focus()
+
+    def _show_card_line(self) -> None:
+        """What the card says that has no field of its own, in the current language; empty
+        once the person was saved (the fields the card filled are gone)."""
+        line = self.query_one("#card-line", Static)
+        card = self._card
+        if card is None or not self.query_one(PersonDetails).filled:
+            line.update("")
+            return
         t = self.t
+        place = place_of_address(card.address)
         parts = [
             f"🪪 {t(f'idcard.sex.{card.sex.value}')}",
             card.birth_date.isoformat(),
             card.nation_in(self.language),
             t("idcard.from", place=place.origin if place else card.address),
         ]
-        today = self.desk.today()
-        if card.expired(today):
+        expired = card.expired(self.desk.today())
+        if expired:
             parts.append(t("idcard.expired", date=card.valid_to))
-        line = self.query_one("#card-line", Static)
         line.update("  ·  ".join(parts))
-        line.set_class(card.expired(today), "error")
-        self._plate_hint()  # the risk-area match of the origin shows at once
-        self._show_hint(t("idcard.filled"), error=False)
-        if self.mode is EntryMode.FULL:
-            self.query_one("#phone", Input).focus()
-        else:
-            self.query_one("#temperature", Input).focus()
+        line.set_class(expired, "error")
 
     def code_scanned(self, text: str) -> None:
         """A serial scan goes to its field: an ID number to the document, anything else is a
