@@ -87,7 +87,8 @@ async def test_a_card_placed_fills_the_row_and_enter_saves_a_full_mode_person(
         assert value(app, "person-origin") == "广东省深圳市"
         card_line = str(lane.query_one("#card-line", Static).render())
         assert "male" in card_line and "1990-03-07" in card_line and "Han" in card_line
-        assert app.focused is lane.query_one("#phone", Input)  # the next field the card lacks
+        phone = lane.query_one("#phone", Input)
+        await until(pilot, lambda: app.focused is phone)  # the next field the card lacks
         assert "Filled from the ID card" in str(lane.query_one("#temperature-hint").render())
         lane.query_one("#temperature", Input).focus()
         await pilot.press(*"36.6", "enter")
