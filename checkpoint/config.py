@@ -303,6 +303,25 @@ _PORT_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[^:/?#\[\]\s]+):(\d{1,5})(?:[/?].
 _WINDOWS_PORT = re.compile(r"^(?:\\\\\.\\)?COM[1-9][0-9]*$", re.IGNORECASE)
 
 
+def _serial_port_form(value: str | None) -> str | None:
+    """A device path or a pyserial URL of a scheme pyserial opens (any serial device)."""
+    if value is None:
+        return None
+    scheme, sep, rest = value.partition("://")
+    if sep:
+        if scheme.lower() not in SERIAL_URL_SCHEMES:
+            schemes = ", ".join(f"{s}://" for s in SERIAL_URL_SCHEMES)
+            raise _refused("port_scheme", scheme=repr(scheme), allowed=schemes)
+        if scheme.lower() in ("socket", "rfc2217"):
+            match = _PORT_HOST.match(rest)
+            if match is None or not 1 <= int(match.group(2)) <= 65535:
+                raise _refused("port_host", scheme=scheme)
+        return value
+    if PurePath(value).is_absolute() or _WINDOWS_PORT.match(value):
+        return value
+    raise _refused("port_form")
+
+
 class ThermometerSection(BaseModel):
     """[thermometer]: the infrared thermometer on the serial port."""
 
@@ -362,24 +381,7 @@ class ThermometerSection(BaseModel):
 
     _blank_port = field_validator("port", mode="before")(_none_if_blank)
 
-    @field_validator("port")
-    @classmethod
-    def _port_form(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        scheme, sep, rest = value.partition("://")
-        if sep:
-            if scheme.lower() not in SERIAL_URL_SCHEMES:
-                schemes = ", ".join(f"{s}://" for s in SERIAL_URL_SCHEMES)
-                raise _refused("port_scheme", scheme=repr(scheme), allowed=schemes)
-            if scheme.lower() in ("socket", "rfc2217"):
-                match = _PORT_HOST.match(rest)
-                if match is None or not 1 <= int(match.group(2)) <= 65535:
-                    raise _refused("port_host", scheme=scheme)
-            return value
-        if PurePath(value).is_absolute() or _WINDOWS_PORT.match(value):
-            return value
-        raise _refused("port_form")
+    _port_form = field_validator("port")(_serial_port_form)
 
     @model_validator(mode="after")
     def _new_person_above_agreement(self) -> Self:
@@ -431,6 +433,40 @@ def _compile(pattern: str) -> re.Pattern[str]:
         return re.compile(pattern)
     except re.error as exc:
         raise _refused("regex", detail=str(exc)) from None
+
+
+class IdReaderSection(BaseModel):
+    """[id_reader]: the resident ID card reader on the serial port (optional)."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+    port: str | None = Field(None, examples=["/dev/ttyUSB1"])
+    """Serial port of the ID card reader: a device path or a pyserial URL, as for the
+    thermometer. Not set: names and documents are typed (the lane works as without it)."""
+    protocol: Literal["id-card"] = "id-card"
+    """Protocol of the reader: id-card (GA/T 467 "SAM" frames, the cheap serial readers)."""
+    baudrate: Literal[115200, 57600, 38400, 19200, 9600] = 115200
+    """Serial speed in bit/s: 115200 unless the reader was set to another."""
+    poll_interval_s: float = Field(0.3, ge=0.05, le=5.0)
+    """Seconds between "is a card there?" requests."""
+
+    _blank_port = field_validator("port", mode="before")(_none_if_blank)
+    _port_form = field_validator("port")(_serial_port_form)
+
+
+class ScannerSection(BaseModel):
+    """[scanner]: a code scanner in serial mode (USB-CDC, one line of text per scan)."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+    port: str | None = Field(None, examples=["/dev/ttyACM0"])
+    """Serial port of the scanner (a path or a pyserial URL). Not set: no serial scanner; a
+    keyboard-wedge scanner types into the focused field and needs nothing here."""
+    baudrate: int = Field(9600, ge=1200, le=921600)
+    """Serial speed in bit/s (USB-CDC scanners ignore it)."""
+
+    _blank_port = field_validator("port", mode="before")(_none_if_blank)
+    _port_form = field_validator("port")(_serial_port_form)
 
 
 class StorageSection(BaseModel):
@@ -547,6 +583,10 @@ class Settings(BaseModel):
     """The fever rule and what is asked of each person."""
     thermometer: ThermometerSection = Field(default_factory=ThermometerSection)
     """The infrared thermometer on the serial port."""
+    id_reader: IdReaderSection = Field(default_factory=IdReaderSection)
+    """The resident ID card reader on the serial port (optional)."""
+    scanner: ScannerSection = Field(default_factory=ScannerSection)
+    """A code scanner on a serial port (optional)."""
     storage: StorageSection = Field(default_factory=StorageSection)
     """The local log (personal data: kept private to its user)."""
     reports: ReportsSection = Field(default_factory=ReportsSection)

@@ -42,6 +42,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="Protocol the module on --device speaks (e.g. lu90614, aa55); required with it.",
     )
+    group.addoption(
+        "--id-reader",
+        metavar="PATH",
+        default=None,
+        help="Serial port of a real ID card reader (id-card protocol); without it its hardware "
+        "tests are skipped.",
+    )
     clock = parser.getgroup("clock", "the suite on another day")
     clock.addoption(
         "--today",
@@ -86,6 +93,15 @@ def hardware_device(pytestconfig: pytest.Config) -> HardwareDevice:
             f"--device-protocol {protocol}: unknown; known: {', '.join(sorted(available()))}"
         )
     return HardwareDevice(path=str(path), protocol=str(protocol))
+
+
+@pytest.fixture(scope="session")
+def hardware_id_reader(pytestconfig: pytest.Config) -> str:
+    """The ID card reader given with --id-reader, or a skip: never run by default."""
+    path = pytestconfig.getoption("id_reader")
+    if not path:
+        pytest.skip("no --id-reader given: hardware tests are opt-in")
+    return str(path)
 
 
 # --------------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ CORE_PACKAGES = (
     "checkpoint.domain",
     "checkpoint.store",
     "checkpoint.thermometer",
+    "checkpoint.idcard",
+    "checkpoint.scanner",
     "checkpoint.sync",
     "checkpoint.wire",
     "checkpoint.hub",

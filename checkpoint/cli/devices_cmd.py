@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +23,8 @@ if TYPE_CHECKING:
     from checkpoint.thermometer.events import ThermometerEvent
 
 devices_app = typer.Typer(
-    help="List serial ports, find which protocol a thermometer speaks, read it live.",
+    help="List serial ports, find which protocol a thermometer or ID card reader speaks, "
+    "read it live.",
     invoke_without_command=True,
 )
 
@@ -46,21 +49,49 @@ def list_devices(ctx: typer.Context) -> None:
 
     from checkpoint.thermometer.transport import by_id_links
 
-    language = _settings(ctx).ui.language
+    settings = _settings(ctx)
+    language = settings.ui.language
+    roles = _configured_roles(settings)
     ports = sorted(list_ports.comports(), key=lambda p: p.device)
-    if not ports:
+    listed = {info.device for info in ports}
+    # Configured ports the system does not list (a pty, a simulator's link): shown all the same.
+    extra = sorted(path for path in roles if path not in listed and Path(path).exists())
+    if not ports and not extra:
         typer.echo(translate("devices.none", language))
         return
     links = by_id_links()
     table = Table(
-        *(translate(f"devices.column.{c}", language) for c in ("path", "by_id", "usb", "what"))
+        *(
+            translate(f"devices.column.{c}", language)
+            for c in ("path", "by_id", "usb", "what", "role")
+        )
     )
     for info in ports:
         usb = f"{info.vid:04x}:{info.pid:04x}" if info.vid is not None and info.pid else ""
         if info.serial_number:
             usb += f" #{info.serial_number}"
-        table.add_row(info.device, links.get(info.device, ""), usb, info.description or "")
+        role = _role_text(roles.get(info.device, ()), language)
+        table.add_row(info.device, links.get(info.device, ""), usb, info.description or "", role)
+    for path in extra:
+        table.add_row(path, "", "", "", _role_text(roles[path], language))
     Console().print(table)
+
+
+def _configured_roles(settings: Settings) -> dict[str, list[str]]:
+    """Each configured port (resolved) and what it is configured as."""
+    roles: dict[str, list[str]] = {}
+    for role, port in (
+        ("thermometer", settings.thermometer.port),
+        ("id_reader", settings.id_reader.port),
+        ("scanner", settings.scanner.port),
+    ):
+        if port and "://" not in port:
+            roles.setdefault(os.path.realpath(port), []).append(role)
+    return roles
+
+
+def _role_text(roles: list[str] | tuple[str, ...], language: Language) -> str:
+    return ", ".join(translate(f"devices.role.{role}", language) for role in roles)
 
 
 @devices_app.command("probe")
@@ -117,6 +148,8 @@ def probe(
             )
         Console().print(table)
         answered = [r.protocol for r in results if r.answered]
+        if _probe_id_reader(target, settings, seconds=min(seconds, 1.0)):
+            answered.append(ID_CARD)
         found = found or bool(answered)
         key = "devices.answered" if answered else "devices.no_answer"
         typer.echo(translate(key, language, port=target, protocols=", ".join(answered)))
@@ -124,8 +157,89 @@ def probe(
         raise typer.Exit(code=1)
 
 
+def _probe_id_reader(target: str, settings: Settings, *, seconds: float) -> bool:
+    """Whether an ID card reader answers on `target` (at its configured speed), said on a line."""
+    from checkpoint.idcard.reader import probe_reader
+
+    language = settings.ui.language
+    baudrate = settings.id_reader.baudrate
+    try:
+        answers = probe_reader(target, baudrate=baudrate, seconds=seconds)
+    except CheckpointError as error:
+        fail(error, language=language)
+    key = "idcard.probe.found" if answers else "idcard.probe.none"
+    typer.echo(translate(key, language, port=target, baudrate=baudrate))
+    return answers
+
+
 def _local(at: datetime, zone: ZoneInfo) -> str:
     return at.astimezone(zone).strftime("%H:%M:%S.%f")[:-3]
+
+
+ID_CARD = "id-card"
+"""The ID card readers' protocol (`checkpoint.idcard`), beside the thermometers' ones."""
+
+
+def _read_id_cards(
+    settings: Settings, *, port: str | None, as_json: bool, count: int | None
+) -> None:
+    from checkpoint.idcard.card import card_as_json
+    from checkpoint.idcard.events import CardRead, CardRefused, ReaderStatus
+    from checkpoint.idcard.source import id_reader_source
+
+    language = settings.ui.language
+    zone = settings.checkpoint.zone
+    source = id_reader_source(settings, port=port)
+    if source is None:
+        fail(CheckpointError.of("devices.no_id_reader_port"), code=2, language=language)
+    reader = source.reader
+    stop = threading.Event()
+    cards = 0
+    connected = False
+    try:
+        for event in reader.events(stop):
+            at = _local(event.at, zone)
+            row: dict[str, Any]
+            if isinstance(event, CardRead):
+                cards += 1
+                row = {"kind": "card", **card_as_json(event.card), "at": event.at.isoformat()}
+                fields = card_as_json(event.card)
+                fields["sex"] = translate(f"idcard.sex.{event.card.sex.value}", language)
+                fields["nation"] = event.card.nation_in(language)
+                if event.card.valid_to is None:
+                    fields["valid_to"] = translate("idcard.long_term", language)
+                text = translate("idcard.read.card", language, at=at, **fields)
+            elif isinstance(event, CardRefused):
+                reason = " ".join(event.error.text(language))
+                row = {"kind": "refused", "reason": event.error.code, "at": event.at.isoformat()}
+                row["detail"] = event.error.message
+                text = translate("idcard.read.refused", language, at=at, reason=reason)
+            else:
+                if event.status is ReaderStatus.CONNECTED:
+                    connected = True
+                elif event.status is ReaderStatus.PORT_ERROR and not connected:
+                    stop.set()
+                    typer.secho(event.detail, err=True, fg=typer.colors.RED)
+                    raise typer.Exit(code=1)
+                row = {"kind": "status", "reason": event.status.value, "at": event.at.isoformat()}
+                row["detail"] = event.detail
+                status = translate(f"idcard.status.{event.status.value}", language)
+                text = translate("idcard.read.status", language, at=at, status=status,
+                                 detail=event.detail)  # fmt: skip
+            is_status = row["kind"] == "status"
+            line = json.dumps(row, ensure_ascii=False) if as_json else text
+            typer.echo(line, err=is_status and not as_json)
+            if count is not None and cards >= count:
+                stop.set()
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        stop.set()
+    if not as_json:
+        typer.echo(
+            translate("idcard.read.summary", language, cards=reader.cards, faults=reader.faults),
+            err=True,
+        )
 
 
 JSON_DECIMALS = 4
@@ -211,7 +325,10 @@ def read(
         str | None, typer.Option("--port", help="Device path or URL (default: thermometer.port).")
     ] = None,
     protocol: Annotated[
-        str | None, typer.Option("--protocol", help="Protocol (default: thermometer.protocol).")
+        str | None,
+        typer.Option(
+            "--protocol", help="Protocol (default: thermometer.protocol); id-card: an ID reader."
+        ),
     ] = None,
     count: Annotated[
         int | None, typer.Option("--count", min=1, help="Stop after this many measurements.")
@@ -225,6 +342,11 @@ def read(
 ) -> None:
     """Print each measurement, frame error and status event as it happens (Ctrl-C stops).
 
+    With `--protocol id-card` it reads an ID card reader (default port: id_reader.port) and
+    prints each card placed: in JSON, kind "card" with name, sex, nation, birth_date, address,
+    id_number, issuer, valid_from and valid_to (ISO dates, "long-term"), kind "refused" with
+    the reason, or kind "status". `--count` then counts cards.
+
     JSON lines have the keys kind (measurement, raw, frame-error, status), value_c, site,
     unit, raw_hex, reason (plausibility, error reason or status) and at (UTC, ISO 8601).
     """
@@ -235,6 +357,9 @@ def read(
     settings = _settings(ctx)
     language = settings.ui.language
     zone = settings.checkpoint.zone
+    if protocol == ID_CARD:
+        _read_id_cards(settings, port=port, as_json=as_json, count=count)
+        return
     target = port or settings.thermometer.port
     if target is None:
         fail(CheckpointError.of("devices.no_port"), code=2, language=language)

@@ -33,6 +33,7 @@ from checkpoint.store.peek import open_shift_leader
 if TYPE_CHECKING:
     from textual.app import App
 
+    from checkpoint.idcard.source import IdReaderSource
     from checkpoint.site.serve import SiteServer
     from checkpoint.store.engine import Store
     from checkpoint.thermometer.source import ThermometerSource
@@ -71,6 +72,7 @@ class Opening:
         protocol: str | None,
         lock: instance_lock.InstanceLock | None = None,
         language: Language = SETTINGS_LANGUAGE,
+        simulate_id_card: bool = False,
     ) -> None:
         self.config_path = config_path
         self.language = language
@@ -78,17 +80,20 @@ class Opening:
         self._instance_lock = lock
         """The log's instance lock if taken before the first screen (on the log guessed)."""
         self.simulate = simulate
+        self.simulate_id_card = simulate_id_card
         self.port = port
         self.protocol = protocol
         self._lock = threading.Lock()
         self._closed = False
         self._store: Store | None = None
         self._thermometer: ThermometerSource | None = None
+        self._id_reader: IdReaderSource | None = None
 
     def open(self) -> Opened:
         """Configuration, risk areas, the log, the thermometer; OpenError if one fails."""
         # Imported here, in the worker, while the volunteer already sees the form.
         from checkpoint.config import load_settings
+        from checkpoint.idcard.source import id_reader_source, scanner_source, simulated_id_reader
         from checkpoint.risk_area_file import load_risk_areas
         from checkpoint.screening.desk import ScreeningDesk
         from checkpoint.store.engine import open_store
@@ -125,10 +130,19 @@ class Opening:
                         port=self.port or settings.thermometer.port or "",
                         protocol=self.protocol,
                     )
+                # The ID card reader and the scanner are optional: without them, typing.
+                if self.simulate_id_card:
+                    folder = paths.ensure_private_dir(settings.storage.database.parent)
+                    self._id_reader = simulated_id_reader(
+                        settings, link=folder / "simulated-id-reader"
+                    )
+                else:
+                    self._id_reader = id_reader_source(settings)
+                scanner = scanner_source(settings)
             except CheckpointError as error:
                 raise OpenError(error, code=CONFIG_ERROR_EXIT, language=language) from error
             desk = ScreeningDesk(store=self._store, settings=settings, risk_areas=risk_areas)
-            return Opened(desk, self._thermometer)
+            return Opened(desk, self._thermometer, self._id_reader, scanner)
 
     def close(self) -> None:
         with self._lock:
@@ -137,6 +151,8 @@ class Opening:
                 self._instance_lock.release()
             if self._thermometer is not None:
                 self._thermometer.stop()
+            if self._id_reader is not None:
+                self._id_reader.stop()
             if self._store is not None:
                 self._store.close()
 
@@ -239,6 +255,12 @@ def run(
         int | None,
         typer.Option(min=0, max=65535, help="Port of --serve-site (default: [site] port)."),
     ] = None,
+    simulate_id_card: Annotated[
+        bool,
+        typer.Option(
+            "--simulate-id-card", help="A simulated ID card reader (made-up cards), labelled."
+        ),
+    ] = False,
 ) -> None:
     """Start the screening screens: shift start, vehicles, occupants, temperatures."""
     from checkpoint.tui.app import make_app
@@ -254,6 +276,7 @@ def run(
         protocol=protocol,
         lock=lock,
         language=cli_context(ctx).language or seen.language,
+        simulate_id_card=simulate_id_card,
     )
     app = make_app(
         opening.open,

@@ -112,6 +112,14 @@ class Sex(StrEnum):
     FEMALE = "female"
 
 
+class FieldSource(StrEnum):
+    """Where a person's field came from (labels: `source.*`)."""
+
+    CARD_READER = "card-reader"
+    SCANNER = "scanner"
+    TYPED = "typed"
+
+
 class HealthCode(StrEnum):
     """健康码 colour as shown; NONE when the person has no code (often the elderly)."""
 

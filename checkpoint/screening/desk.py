@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -29,6 +29,7 @@ from checkpoint.domain.vocabulary import (
     Direction,
     DocumentKind,
     EntryMode,
+    FieldSource,
     HealthCode,
     PersonRole,
     ReadingPurpose,
@@ -46,6 +47,7 @@ from checkpoint.store.models import (
     CheckpointSiteFields,
     DisinfectionFields,
     PersonFields,
+    PersonSourceFields,
     ShiftClosureFields,
     ShiftFields,
     StaffCheckFields,
@@ -105,6 +107,11 @@ class PersonEntry:
     risk_area_travel: bool | None = None
     """Declared travel or residence in a risk area in the last 14 days (beyond what the origin
     and route match in the list)."""
+    sources: Mapping[str, FieldSource] = field(default_factory=dict)
+    """Fields that did not come from the keyboard (name → card reader, token → scanner); a
+    field not named here was typed."""
+    health_code_token: str | None = None
+    """The scanned health-code token (personal: kept locally, never sent to the hub)."""
 
     def answered(self, field: PersonField) -> bool:
         """Whether `field` was filled (or, for a question, asked)."""
@@ -406,8 +413,20 @@ class ScreeningDesk:
             )
         state = cases.replay(events)
         reasons = [reason.value for reason in cases.CaseReason if reason in state.reasons]
+        sources = {name: source.value for name, source in sorted(person.sources.items())}
         with self.store.session() as session:
             records.record_screening(session=session, person=row, reading=reading_row)
+            if person.health_code_token or any(
+                source != FieldSource.TYPED for source in sources.values()
+            ):
+                append(
+                    session,
+                    PersonSourceFields(
+                        person_id=row.id,
+                        sources=sources,
+                        health_code_token=person.health_code_token,
+                    ),
+                )
             if state.suspected:
                 append(
                     session,

@@ -247,6 +247,28 @@ class Person(PersonFields, PersonalRecord, table=True):
     )
 
 
+class PersonSourceFields(LogFields):
+    """Where a screened person's fields came from, and their scanned health-code token.
+
+    One row beside a person whose details did not all come from the keyboard (a person
+    without one had every field typed): `sources` maps a person field (name, document, sex,
+    birth_date, origin, health_code_token, …) to "card-reader", "scanner" or "typed", so that
+    reports and corrections can tell a value read from a card from one typed by hand.
+    """
+
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("health_code_token",)
+
+    person_id: uuid.UUID = _fk("person")
+    sources: dict[str, str] = _json(default_factory=_empty_dict)
+    health_code_token: str | None = None
+    """The health-code token as scanned (a URL or text), only verifiable online: personal
+    data, kept locally, masked on screen and print, never sent to the hub."""
+
+
+class PersonSource(PersonSourceFields, PersonalRecord, table=True):
+    __tablename__ = "person_source"
+
+
 class ReadingFields(LogFields):
     """One temperature reading, exactly as taken; nothing is ever overwritten."""
 
@@ -399,6 +421,7 @@ LOG_TABLES: tuple[type[LogRecord], ...] = (
     ShiftClosure,
     VehiclePassage,
     Person,
+    PersonSource,
     CaseEvent,
     Disinfection,
     TurnBack,

@@ -20,6 +20,13 @@ from serial.tools.list_ports_common import ListPortInfo
 from checkpoint.errors import CheckpointError
 from checkpoint.thermometer.protocols.base import SerialSettings
 
+try:
+    from termios import error as _termios_error
+except ImportError:  # pragma: no cover - Windows has no termios
+    _termios_error = OSError  # type: ignore[assignment,misc]
+
+LINE_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, _termios_error)
+"""What a line that went away raises (flushing an unplugged pty's input is a termios error)."""
 BY_ID = Path("/dev/serial/by-id")
 WRITE_TIMEOUT_S = 1.0
 

@@ -23,10 +23,15 @@ from checkpoint.locale import DEFAULT_LANGUAGE, Language, translate
 from checkpoint.tui.base import AppScreen
 from checkpoint.tui.key_order import KeyOrder
 from checkpoint.tui.messages import (
+    CardPlaced,
+    CardTurnedDown,
     ClockChecked,
+    CodeWasScanned,
     DeskOpened,
+    IdReaderStatusChanged,
     MeasurementReceived,
     ReadingReceived,
+    ScannerStatusChanged,
     ScreeningSaved,
     SyncFailed,
     SyncFinished,
@@ -39,6 +44,9 @@ from checkpoint.tui.screens.shift_start import ShiftStartScreen
 # the log, or when a screen is first shown.
 if TYPE_CHECKING:
     from checkpoint.domain.clock import ClockFacts
+    from checkpoint.idcard.events import ReaderStatus
+    from checkpoint.idcard.source import IdReaderSource
+    from checkpoint.scanner.reader import ScannerReader
     from checkpoint.screening.desk import ScreeningDesk, ShiftCounters, ShiftInfo
     from checkpoint.sync.background import BackgroundSync, Synced, SyncFailure, SyncTiming
     from checkpoint.thermometer.events import Status
@@ -53,10 +61,12 @@ def _line_down(status: Status | None) -> bool:
 
 
 class Opened(NamedTuple):
-    """What an opener returns: the desk over the open log, and the thermometer if any."""
+    """What an opener returns: the desk over the open log, and the devices there are."""
 
     desk: ScreeningDesk
     thermometer: ThermometerSource | None
+    id_reader: IdReaderSource | None = None
+    scanner: ScannerReader | None = None
 
 
 Opener = Callable[[], Opened]
@@ -72,6 +82,9 @@ def _system_now() -> datetime:
 
     return datetime.now(UTC)
 
+
+_READER_WARNINGS = frozenset({"not-authorised", "self-test-failed"})
+"""ID reader states a volunteer is told about at once (the banner says the line is down)."""
 
 MOUNT_WAIT_S = 5.0
 """How long ending the app waits for a screen still mounting (one that never finishes, hung in
@@ -94,6 +107,8 @@ class CheckpointApp(App[None]):
     """The language of every label; F2 switches it while running."""
     line_status: reactive[Status | None] = reactive(None)
     """The thermometer line's last status; None without a thermometer."""
+    id_reader_status: reactive[ReaderStatus | None] = reactive(None)
+    """The ID card reader's last line status; None without a reader."""
     opened: reactive[bool] = reactive(False)
     """True once the log is open: until then the shift form takes typing but not a submit."""
     sync_outcome: reactive[Synced | SyncFailure | None] = reactive(None, init=False)
@@ -124,6 +139,9 @@ class CheckpointApp(App[None]):
         self._sync_retry_at = 0.0
         self._desk: ScreeningDesk | None = None
         self.thermometer: ThermometerSource | None = None
+        self.id_reader: IdReaderSource | None = None
+        self.scanner: ScannerReader | None = None
+        self._id_reader_detail = ""
         self.set_reactive(CheckpointApp.language, language)
         self._language_from_settings = language_from_settings
         self.shift: ShiftInfo | None = None
@@ -175,8 +193,9 @@ class CheckpointApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def _open(self) -> None:
-        desk, thermometer = self._opener()
-        self.post_message(DeskOpened(desk, thermometer, desk.resume_shift()))
+        opened = self._opener()
+        self.id_reader, self.scanner = opened.id_reader, opened.scanner
+        self.post_message(DeskOpened(opened.desk, opened.thermometer, opened.desk.resume_shift()))
 
     async def on_desk_opened(self, message: DeskOpened) -> None:
         from checkpoint.tui.screens.resuming import ResumingScreen
@@ -187,6 +206,10 @@ class CheckpointApp(App[None]):
             self.language = message.desk.settings.ui.language
         if self.thermometer is not None:
             self.read_thermometer()
+        if self.id_reader is not None:
+            self.read_id_cards()
+        if self.scanner is not None:
+            self.read_scanner()
         self._start_sync(message.desk)
         self._check_clock()
         self.set_interval(CLOCK_CHECK_S, self._check_clock)
@@ -273,6 +296,8 @@ class CheckpointApp(App[None]):
             self._sync.stop()
         if self.thermometer is not None:
             self.thermometer.stop()
+        if self.id_reader is not None:
+            self.id_reader.stop()
 
     # -- the thermometer --------------------------------------------------------------------
 
@@ -317,25 +342,112 @@ class CheckpointApp(App[None]):
     def watch_line_status(self) -> None:
         self._refresh_labels()
 
+    # -- the ID card reader and the scanner --------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="id_reader")
+    def read_id_cards(self) -> None:
+        from checkpoint.idcard.events import CardRead, CardRefused
+
+        assert self.id_reader is not None
+        for event in self.id_reader.reader.events(self._stop):
+            if isinstance(event, CardRead):
+                self.post_message(CardPlaced(event))
+            elif isinstance(event, CardRefused):
+                self.post_message(CardTurnedDown(event))
+            else:
+                self.post_message(IdReaderStatusChanged(event))
+
+    def on_card_placed(self, message: CardPlaced) -> None:
+        screen = self.screen
+        if isinstance(screen, AppScreen):
+            screen.card_arrived(message.event.card)
+
+    def on_card_turned_down(self, message: CardTurnedDown) -> None:
+        text, hint = message.event.error.text(self.language)
+        self.notify(f"{self.t('idcard.refused')} {text}\n{hint}", severity="error", timeout=15)
+        self.bell()
+
+    def on_id_reader_status_changed(self, message: IdReaderStatusChanged) -> None:
+        from checkpoint.idcard.events import ReaderStatus
+
+        event = message.event
+        self._id_reader_detail = event.detail
+        if event.status in _READER_WARNINGS:
+            self.notify(self.t(f"idcard.status.{event.status.value}"), severity="warning")
+        if event.status not in (ReaderStatus.NO_CARD, ReaderStatus.CARD_REMOVED):
+            self.id_reader_status = event.status
+        elif self.id_reader_status is not ReaderStatus.CONNECTED:
+            self.id_reader_status = ReaderStatus.CONNECTED  # answering again
+
+    def watch_id_reader_status(self) -> None:
+        self._refresh_labels()
+
+    def id_reader_down(self) -> bool:
+        """The ID card reader is configured but unplugged, silent or failing."""
+        from checkpoint.idcard.events import ReaderStatus
+
+        return self.id_reader is not None and self.id_reader_status not in (
+            None,
+            ReaderStatus.CONNECTED,
+        )
+
+    def id_reader_text(self) -> str:
+        """The reader's part of the status bar, "" without one."""
+        if self.id_reader is None:
+            return ""
+        state = self.id_reader_status.value if self.id_reader_status else "reconnecting"
+        text = f"🪪 {self.t(f'idcard.status.{state}')}"
+        return f"{text} [{self.t('tui.simulated')}]" if self.id_reader.simulated else text
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scanner")
+    def read_scanner(self) -> None:
+        from checkpoint.scanner.reader import CodeScanned
+
+        assert self.scanner is not None
+        for event in self.scanner.events(self._stop):
+            if isinstance(event, CodeScanned):
+                self.post_message(CodeWasScanned(event))
+            else:
+                self.post_message(ScannerStatusChanged(event))
+
+    def on_code_was_scanned(self, message: CodeWasScanned) -> None:
+        screen = self.screen
+        if isinstance(screen, AppScreen):
+            screen.code_scanned(message.event.text)
+
+    def on_scanner_status_changed(self, message: ScannerStatusChanged) -> None:
+        from checkpoint.scanner.reader import ScannerStatus
+
+        status = message.event.status
+        if status in (ScannerStatus.DISCONNECTED, ScannerStatus.PORT_ERROR):
+            self.notify(
+                self.t(f"scanner.status.{status.value}", detail=message.event.detail),
+                severity="warning",
+            )
+
     def thermometer_text(self, *, marked: bool = True) -> str:
         """The thermometer part of the status bar, in the current language; `marked` adds
         "[SIMULATED]" for the simulator (a screen that shows its own mark leaves it out)."""
         if self.thermometer is None:
-            return self.t("tui.manual")
+            reader = self.id_reader_text()
+            return f"{self.t('tui.manual')}  {reader}" if reader else self.t("tui.manual")
         state = self.line_status.value if self.line_status else "reconnecting"
         text = f"🌡 {self.thermometer.label} {self.t(f'thermometer.status.{state}')}"
-        return f"{text} [{self.t('tui.simulated')}]" if marked and self.simulated else text
+        if marked and self.simulated:
+            text = f"{text} [{self.t('tui.simulated')}]"
+        reader = self.id_reader_text()
+        return f"{text}  {reader}" if reader else text
 
     def banner_text(self) -> str:
         """A banner above the form when the volunteer must know something, else ""."""
-        clock = self.clock_text()
+        lines = [self.clock_text()]
         if self.thermometer is None:
-            line = self.t("tui.banner.manual")
+            lines.append(self.t("tui.banner.manual"))
         elif _line_down(self.line_status):
-            line = self.t("tui.banner.unplugged", detail=self._last_detail)
-        else:
-            line = ""
-        return "\n".join(part for part in (clock, line) if part)
+            lines.append(self.t("tui.banner.unplugged", detail=self._last_detail))
+        if self.id_reader_down():
+            lines.append(self.t("idcard.banner.unplugged", detail=self._id_reader_detail))
+        return "\n".join(line for line in lines if line)
 
     # -- the laptop's clock -----------------------------------------------------------------
 
@@ -597,6 +709,8 @@ def make_app(
     desk: ScreeningDesk | Opener,
     thermometer: ThermometerSource | None = None,
     *,
+    id_reader: IdReaderSource | None = None,
+    scanner: ScannerReader | None = None,
     language: Language | None = None,
     sync_timing: SyncTiming | None = None,
     simulating: bool = False,
@@ -625,7 +739,7 @@ def make_app(
             simulating=simulating,
             resuming=resuming,
         )
-    opened = Opened(desk, thermometer)
+    opened = Opened(desk, thermometer, id_reader, scanner)
     return CheckpointApp(
         lambda: opened,
         language or desk.settings.ui.language,

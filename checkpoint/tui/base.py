@@ -11,6 +11,7 @@ from textual.screen import Screen
 from checkpoint.locale import Language, translate
 
 if TYPE_CHECKING:
+    from checkpoint.idcard.card import IdCard
     from checkpoint.screening.desk import ScreeningDesk
     from checkpoint.thermometer.events import Measurement, RawReading
     from checkpoint.tui.app import CheckpointApp
@@ -81,6 +82,12 @@ class AppScreen(Screen[Any]):
 
     def reading_arrived(self, reading: RawReading) -> None:
         """Any value from the thermometer (newest of a burst), for screens that show it live."""
+
+    def card_arrived(self, card: IdCard) -> None:
+        """An ID card read and checked, for screens that take a person's details."""
+
+    def code_scanned(self, text: str) -> None:
+        """A scan from the serial scanner, for screens with a field it belongs to."""
 
     def volunteer_acted(self) -> None:
         """A key or a click from the volunteer, before it is handled (messages held for them

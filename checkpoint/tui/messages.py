@@ -9,6 +9,8 @@ from textual.message import Message
 # Types only: the first screen is shown before the desk (and SQLAlchemy behind it) is imported.
 if TYPE_CHECKING:
     from checkpoint.domain.clock import ClockFacts
+    from checkpoint.idcard.events import CardRead, CardRefused, ReaderStatusEvent
+    from checkpoint.scanner.reader import CodeScanned, ScannerStatusEvent
     from checkpoint.screening.desk import ScreeningDesk, ScreeningResult, ShiftCounters, ShiftInfo
     from checkpoint.sync.background import Synced, SyncFailure
     from checkpoint.thermometer.events import Measurement, RawReading, StatusEvent
@@ -95,3 +97,39 @@ class SyncFailed(Message):
     def __init__(self, failure: SyncFailure) -> None:
         super().__init__()
         self.failure = failure
+
+
+class CardPlaced(Message):
+    """An ID card was placed on the reader and its text read and checked."""
+
+    def __init__(self, event: CardRead) -> None:
+        super().__init__()
+        self.event = event
+
+
+class CardTurnedDown(Message):
+    """A card was read but its text fails a check: not used."""
+
+    def __init__(self, event: CardRefused) -> None:
+        super().__init__()
+        self.event = event
+
+
+class IdReaderStatusChanged(Message):
+    def __init__(self, event: ReaderStatusEvent) -> None:
+        super().__init__()
+        self.event = event
+
+
+class CodeWasScanned(Message):
+    """A serial scanner delivered a scan (a health-code token, an ID number)."""
+
+    def __init__(self, event: CodeScanned) -> None:
+        super().__init__()
+        self.event = event
+
+
+class ScannerStatusChanged(Message):
+    def __init__(self, event: ScannerStatusEvent) -> None:
+        super().__init__()
+        self.event = event

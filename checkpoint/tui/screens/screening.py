@@ -23,6 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
+from checkpoint.domain.addresses import place_of_address
 from checkpoint.domain.masking import mask_document, mask_name
 from checkpoint.domain.plates import Plate, normalise_plate, parse_plate, province_hint
 from checkpoint.domain.readings import Reading, parse_typed_temperature
@@ -31,12 +32,16 @@ from checkpoint.domain.vocabulary import (
     Direction,
     DirectionMode,
     EntryMode,
+    FieldSource,
+    HealthCode,
     Instrument,
     PersonRole,
     VehicleType,
 )
 from checkpoint.errors import CheckpointError, ValidationError
+from checkpoint.idcard.card import IdCard
 from checkpoint.locale import Terms
+from checkpoint.scanner.codes import ScanKind, classify_scan, mask_token
 from checkpoint.screening.desk import (
     PersonEntry,
     ShiftCounters,
@@ -48,6 +53,7 @@ from checkpoint.tui.base import AppScreen
 from checkpoint.tui.messages import ScreeningSaved
 from checkpoint.tui.screens.follow_up import FollowUpScreen
 from checkpoint.tui.screens.history import HistoryScreen
+from checkpoint.tui.screens.key_choice import KeyChoiceScreen
 from checkpoint.tui.screens.queue import QueueScreen
 from checkpoint.tui.screens.reason import ReasonScreen
 from checkpoint.tui.widgets.key_bar import KeyBar
@@ -106,6 +112,8 @@ class ScreeningScreen(AppScreen):
         """Occupant rows (person ids) with a case of their own."""
         self.lane_name = ""
         """This laptop's lane, as named at `checkpoint init` (empty: the default lane)."""
+        self._card: IdCard | None = None
+        """The last ID card that filled the person's row (its line follows F2)."""
 
     @property
     def holds_keys(self) -> bool:
@@ -216,6 +224,7 @@ class ScreeningScreen(AppScreen):
         status.thermometer = app.thermometer_text()
         status.sync = app.sync_text()
         self.query_one(LiveReading).relabel()
+        self._show_card_line()
         # Never over a message not read yet (the line coming back relabels the lane).
         self.query_one(MessageLine).remark(self.lane_t("tui.hint.quick"))
         self.update_banner()
@@ -345,6 +354,101 @@ class ScreeningScreen(AppScreen):
         """Any value: one not (yet) measured shows beside the field, never in it."""
         for live in self.query(LiveReading):  # (none while the screen is still mounting)
             live.follow(reading)
+
+    # -- the ID card reader and the scanner ----------------------------------------------
+
+    def card_arrived(self, card: IdCard) -> None:
+        """A card placed: it fills the person's row, unless another person is being typed
+        there, when the volunteer is asked first (nothing typed is lost without a yes)."""
+        details = self.query_one(PersonDetails)
+        if details.typed_by_hand():
+
+            def answered(replace: bool | None) -> None:
+                if replace:
+                    self._fill_from_card(card)
+                else:
+                    self._show_hint(self.t("idcard.kept_typed"), error=False)
+
+            question = self.t("idcard.overwrite", name=mask_name(card.name))
+            choices = [
+                (("y", "j"), self.t("idcard.replace"), True),
+                (("n",), self.t("idcard.keep"), False),
+            ]
+            self.app.push_screen(KeyChoiceScreen[bool](question, choices), answered)
+            return
+        self._fill_from_card(card)
+
+    def _fill_from_card(self, card: IdCard) -> None:
+        details = self.query_one(PersonDetails)
+        details.clear()
+        values = {"name": card.name, "document": card.id_number}
+        place = place_of_address(card.address)
+        if place is not None:
+            values["person-origin"] = place.origin
+        details.fill(values, FieldSource.CARD_READER)
+        self._card = card
+        self._show_card_line()
+        self._plate_hint()  # the risk-area match of the origin shows at once
+        self._show_hint(self.t("idcard.filled"), error=False)
+        if self.mode is EntryMode.FULL:
+            self.query_one("#phone", Input).focus()
+        else:
+            self.query_one("#temperature", Input).focus()
+
+    def _show_card_line(self) -> None:
+        """What the card says that has no field of its own, in the current language; empty
+        once the person was saved (the fields the card filled are gone)."""
+        line = self.query_one("#card-line", Static)
+        card = self._card
+        if card is None or not self.query_one(PersonDetails).filled:
+            line.update("")
+            return
+        t = self.t
+        place = place_of_address(card.address)
+        parts = [
+            f"🪪 {t(f'idcard.sex.{card.sex.value}')}",
+            card.birth_date.isoformat(),
+            card.nation_in(self.language),
+            t("idcard.from", place=place.origin if place else card.address),
+        ]
+        expired = card.expired(self.desk.today())
+        if expired:
+            parts.append(t("idcard.expired", date=card.valid_to))
+        line.update("  ·  ".join(parts))
+        line.set_class(expired, "error")
+
+    def code_scanned(self, text: str) -> None:
+        """A serial scan goes to its field: an ID number to the document, anything else is a
+        health-code token, whose colour the volunteer then gives with one key."""
+        details = self.query_one(PersonDetails)
+        if classify_scan(text) is ScanKind.DOCUMENT:
+            details.fill({"document": text.strip()}, FieldSource.SCANNER)
+            return
+        details.fill({"health-token": text.strip()}, FieldSource.SCANNER)
+        self._ask_health_colour(text.strip())
+
+    @on(Input.Submitted, "#health-token")
+    def _token_typed(self, event: Input.Submitted) -> None:
+        # A keyboard-wedge scanner typed the token and its Enter: the colour comes next.
+        if event.value.strip():
+            self._ask_health_colour(event.value.strip())
+
+    def _ask_health_colour(self, token: str) -> None:
+        t = self.t
+        choices = [
+            (("g", "1"), t("health_code.green"), HealthCode.GREEN),
+            (("y", "2"), t("health_code.yellow"), HealthCode.YELLOW),
+            (("r", "3"), t("health_code.red"), HealthCode.RED),
+            (("n", "0"), t("health_code.none"), HealthCode.NONE),
+        ]
+
+        def chosen(colour: HealthCode | None) -> None:
+            if colour is not None:
+                self.query_one("#health-code", Select).value = colour
+            self.query_one("#temperature", Input).focus()
+
+        question = t("idcard.token_colour", token=mask_token(token))
+        self.app.push_screen(KeyChoiceScreen[HealthCode](question, choices), chosen)
 
     @on(Input.Changed, "#temperature")
     def _typed(self, event: Input.Changed) -> None:

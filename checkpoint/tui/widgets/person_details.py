@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Select
+from textual.widgets import Checkbox, Input, Select, Static
 
 from checkpoint.config import PersonField
 from checkpoint.domain.arrival import parse_arrival
 from checkpoint.domain.documents import Document, detect_document_kind, parse_document
 from checkpoint.domain.phones import Phone, parse_phone
-from checkpoint.domain.vocabulary import DocumentKind, HealthCode, Symptom
+from checkpoint.domain.vocabulary import DocumentKind, FieldSource, HealthCode, Symptom
 from checkpoint.errors import CheckpointError
 from checkpoint.tui.widgets.selects import relabel_select
 
@@ -63,6 +63,12 @@ _NEXT_INPUT: Final[dict[str, str]] = dict(
     )
 )
 """Enter moves on through the typed fields in this order (the last ones go to the ℃ field)."""
+_SOURCE_NAME: Final = {
+    "person-origin": "origin",
+    "health-token": "health_code_token",
+    "transport-no": "transport_no",
+}
+"""The person field a widget's source is stored under, where the names differ."""
 
 
 class PersonDetails(Vertical):
@@ -75,6 +81,9 @@ class PersonDetails(Vertical):
         # The selects get their prompts when built: a prompt set before a Select has mounted
         # its parts fails inside Textual.
         self._t, self._required = t, tuple(required)
+        self.filled: dict[str, tuple[str, FieldSource]] = {}
+        """Inputs filled by a device (widget id → value, source): a field that still holds
+        that value was not typed; one edited since was."""
 
     def compose(self) -> ComposeResult:
         prompts = self._prompts(self._t, self._required)
@@ -82,6 +91,7 @@ class PersonDetails(Vertical):
             yield Input(id="name", compact=True)
             yield Input(id="document", compact=True)
             yield Input(id="phone", compact=True)
+        yield Static(id="card-line", classes="hint")
         with Vertical(id="more"):
             with Horizontal(classes="details-row"):
                 yield Input(id="person-origin", compact=True)
@@ -94,6 +104,8 @@ class PersonDetails(Vertical):
                 yield Select[HealthCode](
                     [], id="health-code", compact=True, prompt=prompts["health-code"]
                 )
+                # Masked as typed: a keyboard-wedge scanner types the token here.
+                yield Input(id="health-token", compact=True, password=True)
                 yield Select[bool]([], id="contact", compact=True, prompt=prompts["contact"])
                 yield Select[bool](
                     [], id="risk-travel", compact=True, prompt=prompts["risk-travel"]
@@ -125,6 +137,7 @@ class PersonDetails(Vertical):
         prompts = self._prompts(t, required)
         for widget_id in _TEXT_FIELDS:
             self.query_one(f"#{widget_id}", Input).placeholder = prompts[widget_id]
+        self.query_one("#health-token", Input).placeholder = t("idcard.field.token")
         codes = [(t(f"health_code.{c.value}"), c) for c in HealthCode]
         self._options("health-code", prompts["health-code"], codes)
         yes_no = [(t("tui.no"), False), (t("tui.yes"), True)]
@@ -214,10 +227,40 @@ class PersonDetails(Vertical):
         )
         asked = bool(chosen) or self.query_one("#symptom-none", Checkbox).value
         values["symptoms"] = chosen if asked else None
+        values["health_code_token"] = self.query_one("#health-token", Input).value.strip() or None
+        values["sources"] = self.sources()
         return values
+
+    def sources(self) -> dict[str, FieldSource]:
+        """Fields that still hold what a device filled in, and where it came from."""
+        found: dict[str, FieldSource] = {}
+        for widget_id, (value, source) in self.filled.items():
+            if self.query_one(f"#{widget_id}", Input).value == value and value:
+                found[_SOURCE_NAME.get(widget_id, widget_id)] = source
+        if found.get("document") is FieldSource.CARD_READER:
+            # Read from the card with the number, which carries them (and checked against it).
+            found["sex"] = found["birth_date"] = FieldSource.CARD_READER
+        return found
+
+    def fill(self, values: dict[str, str], source: FieldSource) -> None:
+        """Put device values into inputs (widget id → value), remembered as not typed."""
+        for widget_id, value in values.items():
+            self.query_one(f"#{widget_id}", Input).value = value
+            self.filled[widget_id] = (value, source)
+
+    def typed_by_hand(self) -> bool:
+        """Whether a person's identity is being typed: name, document or phone hold text that
+        no device filled in."""
+        for widget_id in ("name", "document", "phone"):
+            value = self._text(widget_id)
+            if value and self.filled.get(widget_id, ("", None))[0] != value:
+                return True
+        return False
 
     def clear(self) -> None:
         """Empty every field for the next person."""
+        self.filled.clear()
+        self.query_one("#card-line", Static).update("")
         for widget in self._fields():
             if isinstance(widget, Input):
                 widget.value = ""
