@@ -26,7 +26,10 @@ from checkpoint.wire.clock import latest_today
 from tests.sync.clock_logs import ClockLog
 from tests.sync.conftest import free_port, start_hub_process
 
-pytestmark = pytest.mark.skipif(shutil.which("faketime") is None, reason="needs faketime")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("faketime") is None, reason="needs faketime"),
+    pytest.mark.slow,
+]
 
 CHECKPOINT = [sys.executable, "-m", "checkpoint"]
 SHANGHAI_CUTOFF = 0  # the default report day: midnight to midnight
