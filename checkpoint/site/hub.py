@@ -31,6 +31,7 @@ from checkpoint import files, paths
 from checkpoint.config import Settings
 from checkpoint.errors import CheckpointError
 from checkpoint.hub import db
+from checkpoint.wire.clock import EARLIEST_PLAUSIBLE
 from checkpoint.wire.reports import lane_of
 
 SITE_DB_NAME: Final = "site-hub.db"
@@ -143,7 +144,10 @@ def open_site(settings: Settings, *, create: bool) -> Site | None:
         code = settings.checkpoint.id
         held = db.enrollment(engine, code)
         if token is not None and (held is None or held.token_hash != db.token_hash(token)):
-            db.enroll(engine, code, token=token)
+            # The site hub is the checkpoint's own: its lanes screened before this laptop kept
+            # a site, and their days are as real as later ones. Enrolled as from the earliest
+            # plausible time, so it refuses only days after its today (`hub/report_days.py`).
+            db.enroll(engine, code, token=token, now=EARLIEST_PLAUSIBLE)
     except (OSError, sa.exc.SQLAlchemyError) as error:
         raise SiteError.of("site.cannot_open", path=path, detail=error) from error
     return Site(engine=engine, checkpoint_id=code, token=token or "", path=path)
