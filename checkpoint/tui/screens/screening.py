@@ -402,6 +402,7 @@ class ScreeningScreen(AppScreen):
         card = self._card
         if card is None or not self.query_one(PersonDetails).filled:
             line.update("")
+            line.display = False  # no empty row at 80x24 when no card was read
             return
         t = self.t
         place = place_of_address(card.address)
@@ -416,6 +417,7 @@ class ScreeningScreen(AppScreen):
             parts.append(t("idcard.expired", date=card.valid_to))
         line.update("  ·  ".join(parts))
         line.set_class(expired, "error")
+        line.display = True
 
     def code_scanned(self, text: str) -> None:
         """A serial scan goes to its field: an ID number to the document, anything else is a

@@ -91,7 +91,9 @@ class PersonDetails(Vertical):
             yield Input(id="name", compact=True)
             yield Input(id="document", compact=True)
             yield Input(id="phone", compact=True)
-        yield Static(id="card-line", classes="hint")
+        card_line = Static(id="card-line", classes="hint")
+        card_line.display = False  # shown only once a card filled the row
+        yield card_line
         with Vertical(id="more"):
             with Horizontal(classes="details-row"):
                 yield Input(id="person-origin", compact=True)
@@ -260,7 +262,9 @@ class PersonDetails(Vertical):
     def clear(self) -> None:
         """Empty every field for the next person."""
         self.filled.clear()
-        self.query_one("#card-line", Static).update("")
+        card_line = self.query_one("#card-line", Static)
+        card_line.update("")
+        card_line.display = False
         for widget in self._fields():
             if isinstance(widget, Input):
                 widget.value = ""
