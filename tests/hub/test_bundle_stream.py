@@ -249,6 +249,7 @@ def import_in_a_process(url: str, *paths: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in done.stdout.splitlines()]
 
 
+@pytest.mark.slow
 def test_importing_large_and_hostile_bundles_stays_within_bounded_memory(
     tmp_path: Path, template: dict[str, Any]
 ) -> None:
