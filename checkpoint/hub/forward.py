@@ -87,6 +87,7 @@ from checkpoint.sync.client import (
     TooLargeError,
     held_as_too_large,
     post_checked,
+    send_held_back,
     with_retries,
 )
 from checkpoint.wire import DEFAULT_BATCH
@@ -803,17 +804,7 @@ def _tell_held_back(
     """Pass on to the parent what the lane said it holds back (an empty list once it sent
     everything, which reaches here as new records; a parent from before this is left alone)."""
     statement = held_below.statement_of(engine, checkpoint_id, lane_id)
-    try:
-        with_retries(
-            functools.partial(client.put_held_back, checkpoint_id, statement),
-            client.hub_url,
-            retries=retries,
-            backoff=backoff,
-            sleep=sleep,
-        )
-    except SyncError as error:
-        if error.status not in (404, 405):
-            raise
+    send_held_back(client, checkpoint_id, statement, retries=retries, backoff=backoff, sleep=sleep)
 
 
 class Forwarder:

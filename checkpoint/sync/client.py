@@ -979,6 +979,20 @@ def _tell_held_back(
             for h in held
         ],
     )
+    send_held_back(client, checkpoint_id, statement, retries=retries, backoff=backoff, sleep=sleep)
+
+
+def send_held_back(
+    client: HubClient,
+    checkpoint_id: str,
+    statement: HeldBackStatement,
+    *,
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], Any],
+) -> None:
+    """PUT `statement` (what a lane holds back) to the hub, with the usual retries; a hub from
+    before held-back statements (404/405) is left alone. Used by the laptop and by forwarding."""
     try:
         with_retries(
             functools.partial(client.put_held_back, checkpoint_id, statement),
